@@ -1,0 +1,73 @@
+//! nuskha (نسخة, "a copy") finds near-duplicate news articles — the same story
+//! republished, lightly edited, by several outlets — with Arabic first.
+//!
+//! # Overview
+//!
+//! The pipeline has one module per stage:
+//!
+//! - [`normalize`]: [`ArabicNormalizer`] folds the spelling variants of Arabic (and
+//!   Latin) text so that copies hash alike; [`Normalize`] is the extension point.
+//! - [`tokenize`]: [`words`] splits normalised text into words.
+//!
+//! # Example: normalise, then tokenise
+//!
+//! ```
+//! use nuskha::{ArabicNormalizer, Normalize, words};
+//!
+//! let norm = ArabicNormalizer::new();
+//! // Two spellings of "foreign affairs officials" (Egyptian and Levantine hamza carriers).
+//! let a = norm.normalize("مسئولو الشئون الخارجية");
+//! let b = norm.normalize("مسؤولو الشؤون الخارجيّة");
+//! assert_eq!(a, b);
+//! assert_eq!(words(&a).collect::<Vec<_>>(), ["مسءولو", "الشءون", "الخارجيه"]);
+//! ```
+//!
+//! # The normalisation profile "dedup-default v1"
+//!
+//! NFKC first (presentation forms, lam-alef ligatures, fullwidth forms), then one pass
+//! over a character table: Arabic marks, tatweel, format/bidi and control characters
+//! are deleted (a tatweel run between two digits becomes a space); the alef group
+//! becomes ا, the hamza carriers ؤ ئ become ء, ى becomes ي, ة becomes ه, Persian and
+//! Urdu look-alikes become their Arabic letters, Arabic-Indic digits become ASCII,
+//! Arabic punctuation, quotes and dashes become ASCII; every whitespace becomes one
+//! space, runs collapse and the ends are trimmed; Latin is lowercased. The profile is
+//! idempotent and never panics. See [`ArabicNormalizerBuilder`] for the options.
+//!
+//! # Crate features
+//!
+//! - `rayon` (default): parallel `par_*` twins of the batch APIs.
+//! - `serde`: `Serialize`/`Deserialize` on parameters and results.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+pub mod normalize;
+pub mod tokenize;
+
+pub use error::{Error, Result};
+pub use normalize::{
+    ArabicNormalizer, ArabicNormalizerBuilder, DEFAULT_PROFILE, Normalize, decode_lossy,
+};
+pub use tokenize::{Words, words};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(test)]
+mod oibits {
+    use super::*;
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+
+    fn assert_all<T: Send + Sync + UnwindSafe + RefUnwindSafe>() {}
+    fn assert_send_sync<T: Send + Sync + ?Sized>() {}
+
+    #[test]
+    fn public_types_are_send_sync() {
+        assert_all::<ArabicNormalizer>();
+        assert_all::<ArabicNormalizerBuilder>();
+        assert_all::<Words<'static>>();
+        assert_send_sync::<dyn Normalize>();
+        assert_send_sync::<Error>();
+    }
+}

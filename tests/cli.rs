@@ -1,0 +1,93 @@
+//! The example binary `dedup`, run as a user runs it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// The built `examples/dedup` (cargo test builds examples next to the test binary).
+pub fn dedup_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir
+        .join("examples")
+        .join(format!("dedup{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} not built; run `cargo test` (it builds examples)",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs `dedup` with `args`, feeding `stdin`.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(dedup_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn dedup");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
+    child.wait_with_output().expect("dedup output")
+}
+
+/// A fresh temporary folder for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nuskha-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+#[test]
+fn normalize_reads_stdin() {
+    let out = run(&["normalize"], "كَتَبَ\n".as_bytes());
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "كتب\n");
+}
+
+#[test]
+fn normalize_keeps_line_structure() {
+    let out = run(&["normalize"], "  أحمد \n\nBBC\r\nlast".as_bytes());
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "احمد\n\nbbc\nlast\n");
+}
+
+#[test]
+fn normalize_warns_on_invalid_utf8_and_fails_only_on_unreadable_files() {
+    let dir = temp_dir("normalize-bad");
+    let bad = dir.join("cp1256.txt");
+    std::fs::write(&bad, b"\xC7\xE1\xDA\xD1\xC8\xED\xC9\nok\n").unwrap();
+    let missing = dir.join("missing.txt");
+    let out = run(
+        &[
+            "normalize",
+            bad.to_str().unwrap(),
+            missing.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "\nok\n");
+    assert!(
+        stderr.contains("cp1256.txt") && stderr.contains("invalid UTF-8"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing.txt"), "{stderr}");
+    assert!(
+        !out.status.success(),
+        "a missing file must give a failing exit code"
+    );
+
+    let out = run(&["normalize", bad.to_str().unwrap()], b"");
+    assert!(
+        out.status.success(),
+        "invalid UTF-8 alone is a warning, not a failure"
+    );
+}
