@@ -19,19 +19,6 @@ use nuskha::{ArabicNormalizer, Normalize};
 #[allow(dead_code)]
 mod corpus;
 
-fn seed_articles() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/articles");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("examples/articles")
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("seed article"))
-        .collect()
-}
-
 fn bench_texts(c: &mut Criterion, name: &str, texts: &[String]) {
     let norm = ArabicNormalizer::new();
     let bytes: usize = texts.iter().map(String::len).sum();
@@ -70,7 +57,7 @@ fn bench_texts(c: &mut Criterion, name: &str, texts: &[String]) {
 }
 
 fn normalize(c: &mut Criterion) {
-    bench_texts(c, "seed-articles", &seed_articles());
+    bench_texts(c, "seed-articles", &corpus::seed_articles());
     match corpus::load("saudinewsnet") {
         Some(articles) => {
             let texts: Vec<String> = articles.into_iter().map(|a| a.text).collect();

@@ -41,12 +41,24 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
+pub mod hash;
+pub mod minhash;
 pub mod normalize;
+pub mod shingle;
+pub mod simhash;
+pub mod sketch;
 pub mod tokenize;
 
 pub use error::{Error, Result};
+pub use minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
 pub use normalize::{
     ArabicNormalizer, ArabicNormalizerBuilder, DEFAULT_PROFILE, Normalize, decode_lossy,
+};
+pub use shingle::{ShingleUnit, Shingler, Shingles};
+pub use simhash::{FeatureWeight, SimHash, SimHasher, TermFrequency};
+pub use sketch::{
+    DEFAULT_NUM_PERM, DEFAULT_SEED, Shingling, Sketch, SketchParams, SketchScratch, Sketcher,
+    SketcherBuilder,
 };
 pub use tokenize::{Words, words};
 
@@ -65,6 +77,13 @@ mod oibits {
     #[test]
     fn public_types_are_send_sync() {
         assert_all::<ArabicNormalizer>();
+        assert_all::<MinHasher>();
+        assert_all::<MinHashSignature>();
+        assert_all::<Shingler>();
+        assert_all::<Shingles<'static>>();
+        assert_all::<SimHasher>();
+        assert_all::<Sketch>();
+        assert_send_sync::<Sketcher>();
         assert_all::<ArabicNormalizerBuilder>();
         assert_all::<Words<'static>>();
         assert_send_sync::<dyn Normalize>();

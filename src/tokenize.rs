@@ -12,7 +12,7 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::normalize::is_arabic_letter;
+use crate::normalize::is_arabic_letter_cp;
 
 /// Splits normalised text into words.
 ///
@@ -26,9 +26,9 @@ pub fn words(text: &str) -> Words<'_> {
     Words {
         text,
         pos: 0,
-        chunk_end: 0,
-        slow: Vec::new(),
-        slow_at: 0,
+        last_end: 0,
+        tokens: Vec::new(),
+        at: 0,
     }
 }
 
@@ -36,38 +36,71 @@ pub fn words(text: &str) -> Words<'_> {
 #[derive(Debug, Clone)]
 pub struct Words<'t> {
     text: &'t str,
-    /// Next byte to look at.
+    /// Next byte to scan.
     pos: usize,
-    /// End of the current whitespace-delimited chunk (fast path).
-    chunk_end: usize,
+    /// End of the last token returned.
+    last_end: usize,
     /// Tokens of a chunk that went through unicode-segmentation, as byte ranges.
-    slow: Vec<(usize, usize)>,
-    slow_at: usize,
+    tokens: Vec<(usize, usize)>,
+    at: usize,
 }
 
-/// True for a chunk the byte scan can tokenise: ASCII and Arabic letters only.
-fn is_fast_chunk(chunk: &str) -> bool {
-    chunk.chars().all(|c| c.is_ascii() || is_arabic_letter(c))
-}
+/// Byte classes of the scan.
+const WS: u8 = 0;
+const PUNCT: u8 = 1;
+const ALNUM: u8 = 2;
+const ARABIC: u8 = 3;
+const OTHER: u8 = 4;
 
-/// A word byte inside a fast chunk: ASCII alphanumeric, or the lead byte of an Arabic
-/// letter (continuation bytes are skipped with it).
-#[inline]
-fn is_word_lead(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0xC0
-}
+/// The class of each byte: ASCII whitespace, other ASCII (a boundary, or a joiner
+/// between digits), ASCII alphanumerics, the lead byte of U+0600..=U+06FF, and
+/// everything else (which sends its chunk to unicode-segmentation).
+const CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_whitespace() {
+            WS
+        } else if b.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            PUNCT
+        };
+        i += 1;
+    }
+    t[0xD8] = ARABIC;
+    t[0xD9] = ARABIC;
+    t[0xDA] = ARABIC;
+    t[0xDB] = ARABIC;
+    t
+};
 
 impl Words<'_> {
-    /// Tokenises a chunk the slow, reference way into `self.slow`.
-    fn slow_chunk(&mut self, start: usize, end: usize) {
-        self.slow.clear();
-        self.slow_at = 0;
+    /// The general path for the whitespace-delimited chunk around byte `i`: tokens
+    /// from unicode-segmentation, minus those already returned by the scan.
+    fn fall_back(&mut self, i: usize) {
+        let b = self.text.as_bytes();
+        let start = b[..i]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |p| p + 1);
+        let end = b[i..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(b.len(), |p| i + p);
+        self.tokens.clear();
+        self.at = 0;
         let chunk = &self.text[start..end];
+        let last_end = self.last_end;
         for (off, word) in chunk.unicode_word_indices() {
             split_ascii_punct(word, |s, e| {
-                self.slow.push((start + off + s, start + off + e));
+                if start + off + s >= last_end {
+                    self.tokens.push((start + off + s, start + off + e));
+                }
             });
         }
+        self.pos = end;
     }
 }
 
@@ -101,49 +134,47 @@ fn is_joiner(b: &[u8], i: usize) -> bool {
 impl<'t> Iterator for Words<'t> {
     type Item = &'t str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'t str> {
         let b = self.text.as_bytes();
-        loop {
-            if let Some(&(s, e)) = self.slow.get(self.slow_at) {
-                self.slow_at += 1;
+        'chunk: loop {
+            if let Some(&(s, e)) = self.tokens.get(self.at) {
+                self.at += 1;
+                self.last_end = e;
                 return Some(&self.text[s..e]);
             }
-            if self.pos >= self.chunk_end {
-                while self.pos < b.len() && b[self.pos].is_ascii_whitespace() {
-                    self.pos += 1;
-                }
-                if self.pos >= b.len() {
-                    return None;
-                }
-                let start = self.pos;
-                let end = b[start..]
-                    .iter()
-                    .position(u8::is_ascii_whitespace)
-                    .map_or(b.len(), |n| start + n);
-                self.chunk_end = end;
-                if !is_fast_chunk(&self.text[start..end]) {
-                    self.slow_chunk(start, end);
-                    self.pos = end;
-                    continue;
-                }
+            let mut i = self.pos;
+            // Skip to the start of a word.
+            while i < b.len() && CLASS[usize::from(b[i])] <= PUNCT {
+                i += 1;
             }
-            let end = self.chunk_end;
-            while self.pos < end && !is_word_lead(b[self.pos]) {
-                self.pos += 1;
+            if i >= b.len() {
+                self.pos = i;
+                return None;
             }
-            if self.pos >= end {
-                continue;
-            }
-            let start = self.pos;
-            while self.pos < end {
-                let c = b[self.pos];
-                if is_word_lead(c) || (c & 0xC0 == 0x80) || is_joiner(&b[..end], self.pos) {
-                    self.pos += 1;
-                } else {
-                    break;
+            let start = i;
+            while i < b.len() {
+                match CLASS[usize::from(b[i])] {
+                    ALNUM => i += 1,
+                    ARABIC if i + 1 < b.len() => {
+                        let cp = ((u32::from(b[i]) & 0x1F) << 6) | (u32::from(b[i + 1]) & 0x3F);
+                        if !is_arabic_letter_cp(cp) {
+                            self.fall_back(i);
+                            continue 'chunk;
+                        }
+                        i += 2;
+                    }
+                    PUNCT if i > start && is_joiner(b, i) => i += 1,
+                    WS | PUNCT => break,
+                    _ => {
+                        self.fall_back(i);
+                        continue 'chunk;
+                    }
                 }
             }
-            return Some(&self.text[start..self.pos]);
+            self.pos = i;
+            self.last_end = i;
+            return Some(&self.text[start..i]);
         }
     }
 }

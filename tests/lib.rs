@@ -2,5 +2,9 @@
 
 mod cli;
 mod corpus;
+mod golden;
 mod normalize;
+mod sketch;
 mod tokenize;
+
+pub use corpus::seed_articles;

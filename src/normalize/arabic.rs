@@ -235,9 +235,33 @@ pub(crate) fn nfkc_stable_known(c: char) -> Option<bool> {
 /// `ALetter` in UAX #29 and alphabetic, in the Arabic block.
 #[inline]
 pub(crate) fn is_arabic_letter(c: char) -> bool {
-    matches!(c as u32,
+    is_arabic_letter_cp(c as u32)
+}
+
+const fn is_arabic_letter_range(cp: u32) -> bool {
+    matches!(cp,
         0x620..=0x63F | 0x641..=0x64A | 0x66E..=0x66F | 0x671..=0x6D3 | 0x6D5
         | 0x6EE..=0x6EF | 0x6FA..=0x6FC | 0x6FF)
+}
+
+/// [`is_arabic_letter`] for U+0600..=U+06FF as a 256-bit set.
+const ARABIC_LETTERS: [u64; 4] = {
+    let mut bits = [0u64; 4];
+    let mut i = 0;
+    while i < 256 {
+        if is_arabic_letter_range(0x600 + i) {
+            bits[(i / 64) as usize] |= 1 << (i % 64);
+        }
+        i += 1;
+    }
+    bits
+};
+
+/// [`is_arabic_letter`] on a code point, with one bit test in the Arabic block.
+#[inline]
+pub(crate) fn is_arabic_letter_cp(cp: u32) -> bool {
+    let i = cp.wrapping_sub(0x600);
+    i < 256 && (ARABIC_LETTERS[(i / 64) as usize] >> (i % 64)) & 1 == 1
 }
 
 #[cfg(test)]

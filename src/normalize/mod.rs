@@ -15,8 +15,8 @@ use std::borrow::Cow;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-pub(crate) use arabic::is_arabic_letter;
 use arabic::{Action, ArabicTable, TableOptions};
+pub(crate) use arabic::{is_arabic_letter, is_arabic_letter_cp};
 
 /// The identifier of the default profile, carried by sketches so that signatures made
 /// under different normalisation are never compared by accident.

@@ -1,0 +1,339 @@
+//! Stage 2b: shingles — overlapping n-grams of normalised text, hashed to `u64`.
+//!
+//! Word shingles hash the window of per-word hashes (so punctuation between words does
+//! not matter); character shingles hash the window's bytes directly. Neither allocates
+//! per shingle. A text shorter than `n` units gives one shingle of all it has, so a
+//! short headline still has a sketch; only an empty text gives none.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+
+use crate::hash::hash_bytes;
+use crate::tokenize::{Words, words};
+use crate::{Error, Result};
+
+/// Largest supported shingle size, in words or characters.
+pub const MAX_SHINGLE_SIZE: usize = 32;
+
+/// What a shingle is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[non_exhaustive]
+pub enum ShingleUnit {
+    /// Word n-grams over [`words`](crate::words).
+    Words,
+    /// Character n-grams over the normalised text, spaces included.
+    Chars,
+}
+
+impl fmt::Display for ShingleUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ShingleUnit::Words => "words",
+            ShingleUnit::Chars => "chars",
+        })
+    }
+}
+
+/// Turns normalised text into shingle hashes.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{ShingleUnit, Shingler};
+///
+/// let shingler = Shingler::new(ShingleUnit::Words, 3, 42)?;
+/// // Five words give three 3-word shingles.
+/// assert_eq!(shingler.shingles("a b c d e").count(), 3);
+/// // Shorter than n: one shingle of all it has.
+/// assert_eq!(shingler.shingles("a b").count(), 1);
+/// assert_eq!(shingler.shingles("").count(), 0);
+/// // Punctuation between words does not change word shingles.
+/// assert!(shingler.shingles("a, b. c").eq(shingler.shingles("a b c")));
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Shingler {
+    unit: ShingleUnit,
+    size: NonZeroUsize,
+    seed: u64,
+}
+
+impl Shingler {
+    /// A shingler of `size`-unit shingles hashed with `seed`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when `size` is 0 or above [`MAX_SHINGLE_SIZE`].
+    pub fn new(unit: ShingleUnit, size: usize, seed: u64) -> Result<Self> {
+        let size = NonZeroUsize::new(size)
+            .filter(|s| s.get() <= MAX_SHINGLE_SIZE)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "shingle_size",
+                    format!("must be 1..={MAX_SHINGLE_SIZE}, got {size}"),
+                )
+            })?;
+        Ok(Shingler { unit, size, seed })
+    }
+
+    /// The unit shingles are made of.
+    pub fn unit(&self) -> ShingleUnit {
+        self.unit
+    }
+
+    /// The number of units per shingle.
+    pub fn size(&self) -> usize {
+        self.size.get()
+    }
+
+    /// The hash seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The shingle hashes of `text` (normalised), in text order, repeats included.
+    pub fn shingles<'t>(&self, text: &'t str) -> Shingles<'t> {
+        let inner = match self.unit {
+            ShingleUnit::Words => Inner::Words {
+                words: words(text),
+                ring: [0; 2 * MAX_SHINGLE_SIZE * 8],
+                count: 0,
+                emitted: false,
+            },
+            ShingleUnit::Chars => Inner::Chars {
+                text,
+                start: 0,
+                end: 0,
+                filled: 0,
+                emitted: false,
+            },
+        };
+        Shingles {
+            inner,
+            size: self.size.get(),
+            seed: self.seed,
+        }
+    }
+
+    /// The distinct shingle hashes of `text`, sorted: the set exact Jaccard is defined on.
+    pub fn shingle_set(&self, text: &str) -> Vec<u64> {
+        let mut set: Vec<u64> = self.shingles(text).collect();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+}
+
+/// The iterator returned by [`Shingler::shingles`].
+#[derive(Debug, Clone)]
+pub struct Shingles<'t> {
+    inner: Inner<'t>,
+    size: usize,
+    seed: u64,
+}
+
+// The words variant carries its window inline: boxing it would allocate per document.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum Inner<'t> {
+    Words {
+        words: Words<'t>,
+        /// Word hashes as little-endian bytes in a ring of `size` slots, each written
+        /// twice (slot i and i + size), so the last `size` hashes are always one
+        /// contiguous slice, oldest first: hashing a shingle copies nothing.
+        ring: [u8; 2 * MAX_SHINGLE_SIZE * 8],
+        /// Words seen so far.
+        count: usize,
+        /// Whether a shingle has been yielded (for the shorter-than-n rule).
+        emitted: bool,
+    },
+    Chars {
+        text: &'t str,
+        /// Byte range of the current window.
+        start: usize,
+        end: usize,
+        /// Characters in the window.
+        filled: usize,
+        emitted: bool,
+    },
+}
+
+impl Iterator for Shingles<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        let n = self.size;
+        match &mut self.inner {
+            Inner::Words {
+                words,
+                ring,
+                count,
+                emitted,
+            } => loop {
+                let Some(word) = words.next() else {
+                    // Fewer than n words in all: one shingle of what there is.
+                    if !*emitted && *count > 0 {
+                        *emitted = true;
+                        return Some(hash_bytes(&ring[..*count * 8], self.seed));
+                    }
+                    return None;
+                };
+                let h = hash_bytes(word.as_bytes(), self.seed).to_le_bytes();
+                let slot = *count % n;
+                ring[slot * 8..slot * 8 + 8].copy_from_slice(&h);
+                ring[(slot + n) * 8..(slot + n) * 8 + 8].copy_from_slice(&h);
+                *count += 1;
+                if *count >= n {
+                    *emitted = true;
+                    let first = *count % n;
+                    return Some(hash_bytes(&ring[first * 8..(first + n) * 8], self.seed));
+                }
+            },
+            Inner::Chars {
+                text,
+                start,
+                end,
+                filled,
+                emitted,
+            } => loop {
+                if let Some(c) = text[*end..].chars().next() {
+                    *end += c.len_utf8();
+                    if *filled == n {
+                        let first = text[*start..].chars().next().map_or(0, char::len_utf8);
+                        *start += first;
+                    } else {
+                        *filled += 1;
+                    }
+                    if *filled == n {
+                        *emitted = true;
+                        return Some(hash_bytes(&text.as_bytes()[*start..*end], self.seed));
+                    }
+                } else {
+                    if !*emitted && *filled > 0 {
+                        *emitted = true;
+                        return Some(hash_bytes(text.as_bytes(), self.seed));
+                    }
+                    return None;
+                }
+            },
+        }
+    }
+}
+
+/// Exact Jaccard similarity |A∩B| / |A∪B| of two sorted, deduplicated sets.
+///
+/// Two empty sets have similarity 0: empty documents are not copies of each other.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(nuskha::shingle::jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+/// ```
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let inter = intersection_len(a, b);
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// Exact containment |A∩B| / |A| of sorted, deduplicated set `a` in `b` (0 for empty `a`).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(nuskha::shingle::containment(&[1, 2], &[1, 2, 3, 4]), 1.0);
+/// ```
+pub fn containment(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() {
+        0.0
+    } else {
+        intersection_len(a, b) as f64 / a.len() as f64
+    }
+}
+
+/// Size of the intersection of two sorted, deduplicated sets.
+pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::hash_u64s;
+
+    fn count(unit: ShingleUnit, n: usize, text: &str) -> usize {
+        Shingler::new(unit, n, 1).unwrap().shingles(text).count()
+    }
+
+    #[test]
+    fn counts_follow_max_one_units_minus_n_plus_one() {
+        assert_eq!(count(ShingleUnit::Words, 5, "a b c d e f g"), 3);
+        assert_eq!(count(ShingleUnit::Words, 1, "a b c"), 3);
+        assert_eq!(count(ShingleUnit::Chars, 3, "abcde"), 3);
+        assert_eq!(count(ShingleUnit::Chars, 3, "كتاب"), 2);
+        assert_eq!(count(ShingleUnit::Chars, 5, "ab"), 1);
+        assert_eq!(count(ShingleUnit::Chars, 5, ""), 0);
+        assert_eq!(count(ShingleUnit::Words, 5, " ,. "), 0);
+    }
+
+    #[test]
+    fn word_shingles_equal_hash_of_word_hashes() {
+        let s = Shingler::new(ShingleUnit::Words, 2, 5).unwrap();
+        let got: Vec<u64> = s.shingles("ab cd ef").collect();
+        let h = |w: &str| hash_bytes(w.as_bytes(), 5);
+        let mut buf = [0u8; 16];
+        assert_eq!(
+            got,
+            [
+                hash_u64s(&[h("ab"), h("cd")], 5, &mut buf),
+                hash_u64s(&[h("cd"), h("ef")], 5, &mut buf),
+            ]
+        );
+    }
+
+    #[test]
+    fn char_shingles_hash_the_bytes() {
+        let s = Shingler::new(ShingleUnit::Chars, 2, 0).unwrap();
+        let got: Vec<u64> = s.shingles("aكb").collect();
+        assert_eq!(
+            got,
+            [
+                hash_bytes("aك".as_bytes(), 0),
+                hash_bytes("كb".as_bytes(), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_sizes_are_errors() {
+        assert!(Shingler::new(ShingleUnit::Words, 0, 0).is_err());
+        assert!(Shingler::new(ShingleUnit::Words, MAX_SHINGLE_SIZE + 1, 0).is_err());
+    }
+
+    #[test]
+    fn set_operations() {
+        assert_eq!(jaccard(&[], &[]), 0.0);
+        assert_eq!(jaccard(&[1], &[1]), 1.0);
+        assert_eq!(containment(&[1, 5], &[1, 2, 3]), 0.5);
+        assert_eq!(intersection_len(&[1, 3, 5, 7], &[3, 4, 5]), 2);
+    }
+}

@@ -1,0 +1,454 @@
+//! Stages 1–3 in one call: text → normalised text → shingles → MinHash (+ SimHash).
+//!
+//! [`Sketcher`] owns the normaliser, the shingler and the hashers, and stamps every
+//! signature with the [`SketchParams`] that made it, so that sketches made with
+//! different settings are never compared by mistake.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
+use crate::normalize::{ArabicNormalizer, Normalize};
+use crate::shingle::{ShingleUnit, Shingler};
+use crate::simhash::{SimHash, SimHashAccumulator, SimHasher};
+use crate::{Error, Result};
+
+/// The default seed of every hash (the bytes of "nuskha").
+pub const DEFAULT_SEED: u64 = 0x6e75_736b_6861;
+/// The default number of MinHash slots.
+pub const DEFAULT_NUM_PERM: usize = 128;
+/// The default shingle unit (see [`Sketcher`] for how it was chosen).
+pub const DEFAULT_SHINGLE_UNIT: ShingleUnit = ShingleUnit::Words;
+/// The default shingle size.
+pub const DEFAULT_SHINGLE_SIZE: usize = 5;
+
+/// How shingles were made: unit and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Shingling {
+    /// Words or characters.
+    pub unit: ShingleUnit,
+    /// Units per shingle.
+    pub size: usize,
+}
+
+impl fmt::Display for Shingling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.unit, self.size)
+    }
+}
+
+/// Everything that determines a signature's values. Signatures compare only when their
+/// parameters are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SketchParams {
+    num_perm: usize,
+    seed: u64,
+    algorithm: MinHashAlgorithm,
+    /// `None` when the caller hashed the shingles itself.
+    shingling: Option<Shingling>,
+    /// The normaliser's profile, `None` when the caller normalised itself.
+    profile: Option<String>,
+}
+
+impl SketchParams {
+    pub(crate) fn new(num_perm: usize, seed: u64, algorithm: MinHashAlgorithm) -> Result<Self> {
+        if !(1..=65536).contains(&num_perm) {
+            return Err(Error::invalid(
+                "num_perm",
+                format!("must be 1..=65536, got {num_perm}"),
+            ));
+        }
+        Ok(SketchParams {
+            num_perm,
+            seed,
+            algorithm,
+            shingling: None,
+            profile: None,
+        })
+    }
+
+    /// The number of MinHash slots, K.
+    pub fn num_perm(&self) -> usize {
+        self.num_perm
+    }
+
+    /// The seed of every hash.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The MinHash algorithm.
+    pub fn algorithm(&self) -> MinHashAlgorithm {
+        self.algorithm
+    }
+
+    /// How shingles were made, when a [`Sketcher`] made them.
+    pub fn shingling(&self) -> Option<Shingling> {
+        self.shingling
+    }
+
+    /// The normalisation profile, when a [`Sketcher`] normalised the text.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// A human-readable description of the first difference from `other`.
+    pub(crate) fn difference(&self, other: &Self) -> String {
+        if self.num_perm != other.num_perm {
+            format!("num_perm {} vs {}", self.num_perm, other.num_perm)
+        } else if self.seed != other.seed {
+            format!("seed {} vs {}", self.seed, other.seed)
+        } else if self.algorithm != other.algorithm {
+            format!("algorithm {:?} vs {:?}", self.algorithm, other.algorithm)
+        } else if self.shingling != other.shingling {
+            let show = |s: Option<Shingling>| s.map_or("caller-supplied".into(), |s| s.to_string());
+            format!(
+                "shingles {} vs {}",
+                show(self.shingling),
+                show(other.shingling)
+            )
+        } else {
+            format!(
+                "normaliser profile {:?} vs {:?}",
+                self.profile.as_deref().unwrap_or("none"),
+                other.profile.as_deref().unwrap_or("none")
+            )
+        }
+    }
+}
+
+/// The sketches of one document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Sketch {
+    minhash: MinHashSignature,
+    simhash: Option<SimHash>,
+}
+
+impl Sketch {
+    /// The MinHash signature.
+    pub fn minhash(&self) -> &MinHashSignature {
+        &self.minhash
+    }
+
+    /// The SimHash fingerprint over the same shingles, weighted by term frequency, when
+    /// the sketcher was built with [`SketcherBuilder::simhash`].
+    pub fn simhash(&self) -> Option<SimHash> {
+        self.simhash
+    }
+
+    /// Estimated Jaccard similarity with `other`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IncompatibleSketches`] when the sketches were made differently.
+    pub fn jaccard(&self, other: &Sketch) -> Result<f64> {
+        self.minhash.jaccard(&other.minhash)
+    }
+
+    /// Estimated containment of this document's shingles in `other`'s.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IncompatibleSketches`] when the sketches were made differently.
+    pub fn containment(&self, other: &Sketch) -> Result<f64> {
+        self.minhash.containment(&other.minhash)
+    }
+
+    /// SimHash Hamming distance to `other`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IncompatibleSketches`] when the sketches were made differently or
+    /// without SimHash.
+    pub fn hamming(&self, other: &Sketch) -> Result<u32> {
+        self.minhash.check_compatible(&other.minhash)?;
+        match (self.simhash, other.simhash) {
+            (Some(a), Some(b)) => Ok(a.hamming(b)),
+            _ => Err(Error::IncompatibleSketches {
+                reason: "made without SimHash (enable SketcherBuilder::simhash)".into(),
+            }),
+        }
+    }
+}
+
+/// Reusable buffers for [`Sketcher::sketch_with`]: one per thread in batch work.
+#[derive(Debug, Clone, Default)]
+pub struct SketchScratch {
+    text: String,
+    minhash: MinHashScratch,
+}
+
+/// Text in, sketches out: normalise, shingle, MinHash and SimHash in one pass.
+///
+/// The defaults are word 5-shingles, K = 128 one-permutation MinHash slots, seed
+/// [`DEFAULT_SEED`] and the "dedup-default v1" normaliser. Word 5-shingles were chosen
+/// by measurement (`cargo bench --bench shingle_choice`, table in `benches/README.md`):
+/// they put the seed hajj copies far above, and unrelated articles far below, one
+/// threshold, with the widest gap of the units tried.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Sketcher;
+///
+/// let sketcher = Sketcher::new();
+/// let a = sketcher.sketch("أعلنت وزارة الصحة اليوم عن تسجيل ١٢ إصابة جديدة في المنطقة الشرقية");
+/// let b = sketcher.sketch("اعلنت وزارة الصحة اليوم عن تسجيل 12 اصابة جديدة في المنطقة الشرقية");
+/// assert_eq!(a.jaccard(&b)?, 1.0); // the same text after normalisation
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Sketcher {
+    normalizer: Arc<dyn Normalize>,
+    shingler: Shingler,
+    minhasher: MinHasher,
+    simhasher: Option<SimHasher>,
+}
+
+impl fmt::Debug for Sketcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sketcher")
+            .field("params", self.params())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Sketcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sketcher {
+    /// The default sketcher.
+    ///
+    /// # Panics
+    ///
+    /// Never: the default parameters are valid (a unit test builds them).
+    pub fn new() -> Self {
+        SketcherBuilder::default()
+            .build()
+            .expect("default parameters are valid")
+    }
+
+    /// A builder for other settings.
+    pub fn builder() -> SketcherBuilder {
+        SketcherBuilder::default()
+    }
+
+    /// The parameters every sketch of this sketcher carries.
+    pub fn params(&self) -> &SketchParams {
+        self.minhasher.params()
+    }
+
+    /// The shingler.
+    pub fn shingler(&self) -> &Shingler {
+        &self.shingler
+    }
+
+    /// The normaliser.
+    pub fn normalizer(&self) -> &dyn Normalize {
+        &*self.normalizer
+    }
+
+    /// The normalised form of `text`.
+    pub fn normalize<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.normalizer.normalize(text)
+    }
+
+    /// The sorted distinct shingle hashes of `text` (normalised here): the set on which
+    /// exact Jaccard is defined.
+    pub fn shingle_set(&self, text: &str) -> Vec<u64> {
+        self.shingler.shingle_set(&self.normalizer.normalize(text))
+    }
+
+    /// The sketches of `text`.
+    pub fn sketch(&self, text: &str) -> Sketch {
+        self.sketch_with(text, &mut SketchScratch::default())
+    }
+
+    /// As [`sketch`](Self::sketch), reusing `scratch`.
+    pub fn sketch_with(&self, text: &str, scratch: &mut SketchScratch) -> Sketch {
+        self.normalizer.normalize_into(text, &mut scratch.text);
+        let shingles = self.shingler.shingles(&scratch.text);
+        let Some(simhasher) = self.simhasher else {
+            let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
+            return Sketch {
+                minhash,
+                simhash: None,
+            };
+        };
+        let mut sim = SimHashAccumulator::default();
+        let shingles = shingles.inspect(|&h| sim.add(simhasher.feature_bits(h), 1));
+        let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
+        Sketch {
+            minhash,
+            simhash: Some(sim.finish()),
+        }
+    }
+
+    /// The sketches of many texts, in order.
+    pub fn sketch_all<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Sketch> {
+        let mut scratch = SketchScratch::default();
+        texts
+            .iter()
+            .map(|t| self.sketch_with(t.as_ref(), &mut scratch))
+            .collect()
+    }
+
+    /// [`sketch_all`](Self::sketch_all) on all cores; the output is identical.
+    #[cfg(feature = "rayon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+    pub fn par_sketch_all<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Sketch> {
+        use rayon::prelude::*;
+        texts
+            .par_iter()
+            .map_init(SketchScratch::default, |scratch, t| {
+                self.sketch_with(t.as_ref(), scratch)
+            })
+            .collect()
+    }
+}
+
+/// Builds a [`Sketcher`]; every setter documents its default.
+#[derive(Clone)]
+pub struct SketcherBuilder {
+    shingling: Shingling,
+    num_perm: usize,
+    seed: u64,
+    algorithm: MinHashAlgorithm,
+    normalizer: Option<Arc<dyn Normalize>>,
+    simhash: bool,
+}
+
+impl fmt::Debug for SketcherBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SketcherBuilder")
+            .field("shingling", &self.shingling)
+            .field("num_perm", &self.num_perm)
+            .field("seed", &self.seed)
+            .field("algorithm", &self.algorithm)
+            .field("simhash", &self.simhash)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for SketcherBuilder {
+    fn default() -> Self {
+        SketcherBuilder {
+            shingling: Shingling {
+                unit: DEFAULT_SHINGLE_UNIT,
+                size: DEFAULT_SHINGLE_SIZE,
+            },
+            num_perm: DEFAULT_NUM_PERM,
+            seed: DEFAULT_SEED,
+            algorithm: MinHashAlgorithm::default(),
+            normalizer: None,
+            simhash: false,
+        }
+    }
+}
+
+impl SketcherBuilder {
+    /// Shingle unit and size (default: words, 5).
+    pub fn shingles(&mut self, unit: ShingleUnit, size: usize) -> &mut Self {
+        self.shingling = Shingling { unit, size };
+        self
+    }
+
+    /// Number of MinHash slots, K (default 128). The estimate's standard deviation is
+    /// √(J(1−J)/K): about 0.035 at J = 0.8 with K = 128.
+    pub fn num_perm(&mut self, num_perm: usize) -> &mut Self {
+        self.num_perm = num_perm;
+        self
+    }
+
+    /// The seed of every hash (default [`DEFAULT_SEED`]).
+    pub fn seed(&mut self, seed: u64) -> &mut Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The MinHash algorithm (default one-permutation hashing with densification).
+    pub fn algorithm(&mut self, algorithm: MinHashAlgorithm) -> &mut Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// The normaliser (default [`ArabicNormalizer::new`], profile "dedup-default v1").
+    pub fn normalizer(&mut self, normalizer: impl Normalize + 'static) -> &mut Self {
+        self.normalizer = Some(Arc::new(normalizer));
+        self
+    }
+
+    /// Also compute a SimHash fingerprint over the same shingles (default: off; it
+    /// costs about as much as the MinHash).
+    pub fn simhash(&mut self, yes: bool) -> &mut Self {
+        self.simhash = yes;
+        self
+    }
+
+    /// Builds the sketcher.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a shingle size outside 1..=64 or a `num_perm`
+    /// outside 1..=65536.
+    pub fn build(&self) -> Result<Sketcher> {
+        let normalizer: Arc<dyn Normalize> = self
+            .normalizer
+            .clone()
+            .unwrap_or_else(|| Arc::new(ArabicNormalizer::new()));
+        let shingler = Shingler::new(self.shingling.unit, self.shingling.size, self.seed)?;
+        let mut params = SketchParams::new(self.num_perm, self.seed, self.algorithm)?;
+        params.shingling = Some(self.shingling);
+        params.profile = Some(normalizer.profile().into_owned());
+        Ok(Sketcher {
+            normalizer,
+            shingler,
+            minhasher: MinHasher::with_params(params),
+            simhasher: self.simhash.then(|| SimHasher::new(self.seed)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketches_of_different_settings_do_not_compare() {
+        let a = Sketcher::new().sketch("a b c d e f");
+        let words3 = Sketcher::builder()
+            .shingles(ShingleUnit::Words, 3)
+            .build()
+            .unwrap();
+        let b = words3.sketch("a b c d e f");
+        let err = a.jaccard(&b).unwrap_err().to_string();
+        assert!(err.contains("words:5 vs words:3"), "{err}");
+        let custom = Sketcher::builder()
+            .normalizer(ArabicNormalizer::builder().keep_ta_marbuta(true).build())
+            .build()
+            .unwrap();
+        let err = a
+            .jaccard(&custom.sketch("a b c d e f"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("keep_ta_marbuta"), "{err}");
+    }
+
+    #[test]
+    fn invalid_settings_are_errors() {
+        assert!(Sketcher::builder().num_perm(0).build().is_err());
+        assert!(
+            Sketcher::builder()
+                .shingles(ShingleUnit::Chars, 0)
+                .build()
+                .is_err()
+        );
+    }
+}
