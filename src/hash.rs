@@ -9,10 +9,12 @@
 //!
 //! - [`hash_bytes`] is XXH3-64 with a seed (`xxhash_rust::xxh3::xxh3_64_with_seed`),
 //!   which matches the C reference implementation bit for bit;
-//! - [`mix64`] is the `fmix64` finaliser of `MurmurHash3` applied to `x ^ seed`.
+//! - [`mix64`] is the `fmix64` finaliser of `MurmurHash3` applied to `x ^ seed`;
+//! - a word shingle is [`combine`](crate::shingle::combine) of its words' XXH3 hashes
+//!   (rotations, XOR and `mix64`); a character shingle is XXH3 of its UTF-8 bytes.
 //!
-//! Inputs are fed as UTF-8 bytes or as little-endian `u64`s, so the result does not
-//! depend on endianness. Changing any of this changes every signature, so the golden
+//! All of it is integer arithmetic on `u64` and UTF-8 bytes, so the result does not
+//! depend on endianness or word size. Changing any of this changes every signature, so the golden
 //! tests (`tests/golden.rs`) pin values and fail on any accidental change. `ahash` and
 //! `std`'s `DefaultHasher` are never used for these values: their output is not
 //! promised stable across versions or CPUs.
@@ -53,20 +55,6 @@ pub const fn mix64(x: u64, seed: u64) -> u64 {
     h
 }
 
-/// Hash of a sequence of `u64` values, as XXH3-64 of their little-endian bytes.
-///
-/// `buf` is scratch space for the bytes; it must hold at least `8 * values.len()` bytes.
-/// (Word shingles are defined as this of their word hashes; the shingler computes it
-/// without the copy.)
-#[cfg(test)]
-pub(crate) fn hash_u64s(values: &[u64], seed: u64, buf: &mut [u8]) -> u64 {
-    let n = values.len() * 8;
-    for (chunk, v) in buf[..n].chunks_exact_mut(8).zip(values) {
-        chunk.copy_from_slice(&v.to_le_bytes());
-    }
-    hash_bytes(&buf[..n], seed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,14 +71,5 @@ mod tests {
         assert_eq!(mix64(0, 0), 0);
         assert_ne!(mix64(0, 1), 0);
         assert!((mix64(1, 7) ^ mix64(3, 7)).count_ones() > 10);
-    }
-
-    #[test]
-    fn hash_u64s_is_the_hash_of_le_bytes() {
-        let mut buf = [0u8; 16];
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(&1u64.to_le_bytes());
-        bytes.extend_from_slice(&2u64.to_le_bytes());
-        assert_eq!(hash_u64s(&[1, 2], 9, &mut buf), hash_bytes(&bytes, 9));
     }
 }

@@ -62,6 +62,9 @@ pub use sketch::{
 };
 pub use tokenize::{Words, words};
 
+#[cfg(test)]
+mod tests;
+
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -27,6 +27,8 @@ const DENSIFY_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
 const K_HASH_SALT: u64 = 0xD6E8_FEB8_6659_FD93;
 /// Marks an empty bin while sketching (real values fit in 32 bits).
 const EMPTY: u64 = u64::MAX;
+/// Tags a bin value borrowed by densification.
+const BORROWED: u64 = 1 << 32;
 
 /// Which MinHash algorithm fills the slots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -154,7 +156,13 @@ impl MinHasher {
         let slots = scratch
             .bins
             .iter()
-            .map(|&v| if v == EMPTY { u32::MAX } else { v as u32 })
+            .map(|&v| {
+                if v == EMPTY {
+                    u32::MAX
+                } else {
+                    v as u32 /* drops the BORROWED tag */
+                }
+            })
             .collect();
         MinHashSignature {
             slots,
@@ -164,24 +172,25 @@ impl MinHasher {
     }
 }
 
-/// Optimal densification: each empty bin takes the value of the first non-empty bin in
-/// its own probe sequence, which depends only on the bin index and the seed.
+/// Optimal densification: each empty bin takes the value of the first originally
+/// non-empty bin in its own probe sequence, which depends only on the bin index and
+/// the seed. Borrowed values are tagged with bit 32 so later probes skip them.
 fn densify(bins: &mut [u64], seed: u64) {
     let k = bins.len();
-    if bins.iter().all(|&v| v != EMPTY) || bins.iter().all(|&v| v == EMPTY) {
+    let empty = bins.iter().filter(|&&v| v == EMPTY).count();
+    if empty == 0 || empty == k {
         return;
     }
     let probe_seed = seed ^ DENSIFY_SALT;
-    let full: Vec<u64> = bins.to_vec();
-    for (i, bin) in bins.iter_mut().enumerate() {
-        if *bin != EMPTY {
+    for i in 0..k {
+        if bins[i] != EMPTY {
             continue;
         }
         for attempt in 0u64.. {
             let r = mix64(((i as u64) << 32) | attempt, probe_seed);
             let j = ((u128::from(r) * k as u128) >> 64) as usize;
-            if full[j] != EMPTY {
-                *bin = full[j];
+            if bins[j] >> 32 == 0 {
+                bins[i] = bins[j] | BORROWED;
                 break;
             }
         }
@@ -313,46 +322,49 @@ pub(crate) fn containment_from_jaccard(j: f64, a: usize, b: usize) -> f64 {
     (j * (a + b) as f64 / ((1.0 + j) * a as f64)).min(1.0)
 }
 
-/// An open-addressing set of mixed hashes that counts distinct values, cleared in O(1)
-/// by bumping a generation stamp.
+/// An open-addressing set of mixed hashes that counts distinct values. Zero marks an
+/// empty cell (the value 0 is counted apart); clearing zeroes only the cells in use.
 #[derive(Debug, Clone, Default)]
 struct DistinctSet {
-    keys: Vec<u64>,
-    stamps: Vec<u32>,
-    generation: u32,
-    len: usize,
+    cells: Vec<u64>,
+    /// Indices of the occupied cells.
+    used: Vec<usize>,
+    has_zero: bool,
 }
 
 impl DistinctSet {
     fn clear(&mut self) {
-        self.len = 0;
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamps.fill(0);
-            self.generation = 1;
+        for &i in &self.used {
+            self.cells[i] = 0;
         }
+        self.used.clear();
+        self.has_zero = false;
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.used.len() + usize::from(self.has_zero)
     }
 
     /// Inserts a well-mixed hash.
     #[inline]
     fn insert(&mut self, v: u64) {
-        if (self.len + 1) * 2 > self.keys.len() {
+        if v == 0 {
+            self.has_zero = true;
+            return;
+        }
+        if (self.used.len() + 1) * 2 > self.cells.len() {
             self.grow();
         }
-        let mask = self.keys.len() - 1;
-        let mut i = (v as usize) & mask;
+        let mask = self.cells.len() - 1;
+        let mut i = (v >> 32) as usize & mask;
         loop {
-            if self.stamps[i] != self.generation {
-                self.stamps[i] = self.generation;
-                self.keys[i] = v;
-                self.len += 1;
+            let c = self.cells[i];
+            if c == v {
                 return;
             }
-            if self.keys[i] == v {
+            if c == 0 {
+                self.cells[i] = v;
+                self.used.push(i);
                 return;
             }
             i = (i + 1) & mask;
@@ -360,20 +372,11 @@ impl DistinctSet {
     }
 
     fn grow(&mut self) {
-        let live: Vec<u64> = self
-            .keys
-            .iter()
-            .zip(&self.stamps)
-            .filter(|&(_, &s)| s == self.generation && self.generation != 0)
-            .map(|(&k, _)| k)
-            .collect();
-        let cap = (self.keys.len() * 2).max(1024);
-        self.keys = vec![0; cap];
-        self.stamps = vec![0; cap];
-        self.generation = 1;
-        self.len = 0;
-        for k in live {
-            self.insert(k);
+        let old: Vec<u64> = self.used.iter().map(|&i| self.cells[i]).collect();
+        self.cells = vec![0; (self.cells.len() * 2).max(1024)];
+        self.used.clear();
+        for v in old {
+            self.insert(v);
         }
     }
 }
@@ -388,7 +391,13 @@ mod tests {
         for round in 0..3u64 {
             s.clear();
             for v in 0..5000u64 {
-                s.insert(mix64(v % 3000 + round, 0));
+                s.insert(mix64(v % 3000 + round + 1000, 5));
+            }
+            s.insert(0);
+            assert_eq!(s.len(), 3001);
+            s.clear();
+            for v in 0..5000u64 {
+                s.insert(mix64(v % 3000 + round + 1000, 5));
             }
             assert_eq!(s.len(), 3000);
         }

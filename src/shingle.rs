@@ -8,8 +8,8 @@
 use std::fmt;
 use std::num::NonZeroUsize;
 
-use crate::hash::hash_bytes;
-use crate::tokenize::{Words, words};
+use crate::hash::{hash_bytes, mix64};
+use crate::tokenize::{Words, words, words_plain};
 use crate::{Error, Result};
 
 /// Largest supported shingle size, in words or characters.
@@ -96,10 +96,20 @@ impl Shingler {
 
     /// The shingle hashes of `text` (normalised), in text order, repeats included.
     pub fn shingles<'t>(&self, text: &'t str) -> Shingles<'t> {
+        self.shingles_of(text, false)
+    }
+
+    /// [`shingles`](Self::shingles) of text the normaliser reported as plain (only
+    /// ASCII and Arabic letters), which tokenises faster.
+    pub(crate) fn shingles_of<'t>(&self, text: &'t str, plain: bool) -> Shingles<'t> {
         let inner = match self.unit {
             ShingleUnit::Words => Inner::Words {
-                words: words(text),
-                ring: [0; 2 * MAX_SHINGLE_SIZE * 8],
+                words: if plain {
+                    words_plain(text)
+                } else {
+                    words(text)
+                },
+                ring: [0; 2 * MAX_SHINGLE_SIZE],
                 count: 0,
                 emitted: false,
             },
@@ -141,10 +151,10 @@ pub struct Shingles<'t> {
 enum Inner<'t> {
     Words {
         words: Words<'t>,
-        /// Word hashes as little-endian bytes in a ring of `size` slots, each written
-        /// twice (slot i and i + size), so the last `size` hashes are always one
-        /// contiguous slice, oldest first: hashing a shingle copies nothing.
-        ring: [u8; 2 * MAX_SHINGLE_SIZE * 8],
+        /// Word hashes in a ring of `size` slots, each written twice (slot i and
+        /// i + size), so the last `size` hashes are always one contiguous slice,
+        /// oldest first: hashing a shingle copies nothing.
+        ring: [u64; 2 * MAX_SHINGLE_SIZE],
         /// Words seen so far.
         count: usize,
         /// Whether a shingle has been yielded (for the shorter-than-n rule).
@@ -178,19 +188,19 @@ impl Iterator for Shingles<'_> {
                     // Fewer than n words in all: one shingle of what there is.
                     if !*emitted && *count > 0 {
                         *emitted = true;
-                        return Some(hash_bytes(&ring[..*count * 8], self.seed));
+                        return Some(combine(&ring[..*count], self.seed));
                     }
                     return None;
                 };
-                let h = hash_bytes(word.as_bytes(), self.seed).to_le_bytes();
+                let h = hash_bytes(word.as_bytes(), self.seed);
                 let slot = *count % n;
-                ring[slot * 8..slot * 8 + 8].copy_from_slice(&h);
-                ring[(slot + n) * 8..(slot + n) * 8 + 8].copy_from_slice(&h);
+                ring[slot] = h;
+                ring[slot + n] = h;
                 *count += 1;
                 if *count >= n {
                     *emitted = true;
                     let first = *count % n;
-                    return Some(hash_bytes(&ring[first * 8..(first + n) * 8], self.seed));
+                    return Some(combine(&ring[first..first + n], self.seed));
                 }
             },
             Inner::Chars {
@@ -222,6 +232,24 @@ impl Iterator for Shingles<'_> {
             },
         }
     }
+}
+
+/// The hash of a word shingle from its word hashes, oldest first: `mix64` of the XOR of
+/// the word hashes, each rotated left by 17 bits per position, seeded by `seed` and the
+/// number of words. Order-sensitive (17 is odd, so positions get distinct rotations)
+/// and a few times cheaper than hashing the words' bytes again.
+#[inline]
+pub fn combine(word_hashes: &[u64], seed: u64) -> u64 {
+    let mut x = 0u64;
+    let mut rot = 0u32;
+    for &h in word_hashes {
+        x ^= h.rotate_left(rot);
+        rot = (rot + 17) % 64;
+    }
+    mix64(
+        x,
+        seed ^ (word_hashes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    )
 }
 
 /// Exact Jaccard similarity |A∩B| / |A∪B| of two sorted, deduplicated sets.
@@ -278,7 +306,6 @@ pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::hash_u64s;
 
     fn count(unit: ShingleUnit, n: usize, text: &str) -> usize {
         Shingler::new(unit, n, 1).unwrap().shingles(text).count()
@@ -296,18 +323,23 @@ mod tests {
     }
 
     #[test]
-    fn word_shingles_equal_hash_of_word_hashes() {
+    fn word_shingles_combine_word_hashes() {
         let s = Shingler::new(ShingleUnit::Words, 2, 5).unwrap();
         let got: Vec<u64> = s.shingles("ab cd ef").collect();
         let h = |w: &str| hash_bytes(w.as_bytes(), 5);
-        let mut buf = [0u8; 16];
         assert_eq!(
             got,
             [
-                hash_u64s(&[h("ab"), h("cd")], 5, &mut buf),
-                hash_u64s(&[h("cd"), h("ef")], 5, &mut buf),
+                combine(&[h("ab"), h("cd")], 5),
+                combine(&[h("cd"), h("ef")], 5)
             ]
         );
+        // Short text: one shingle of what there is.
+        let short: Vec<u64> = s.shingles("ab").collect();
+        assert_eq!(short, [combine(&[h("ab")], 5)]);
+        // Order matters.
+        assert_ne!(combine(&[1, 2], 0), combine(&[2, 1], 0));
+        assert_ne!(combine(&[1, 1], 0), combine(&[2, 2], 0));
     }
 
     #[test]

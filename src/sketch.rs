@@ -203,10 +203,40 @@ pub struct SketchScratch {
 /// ```
 #[derive(Clone)]
 pub struct Sketcher {
-    normalizer: Arc<dyn Normalize>,
+    normalizer: Normalizer,
     shingler: Shingler,
     minhasher: MinHasher,
     simhasher: Option<SimHasher>,
+}
+
+/// The sketcher's normaliser: the built-in one is called directly, so that it can tell
+/// the tokeniser when the text is plain ASCII and Arabic letters.
+// One per sketcher, so the inline table costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+enum Normalizer {
+    Arabic(ArabicNormalizer),
+    Custom(Arc<dyn Normalize>),
+}
+
+impl Normalizer {
+    fn as_dyn(&self) -> &dyn Normalize {
+        match self {
+            Normalizer::Arabic(n) => n,
+            Normalizer::Custom(n) => &**n,
+        }
+    }
+
+    /// Normalises into `out`; returns whether the result is plain.
+    fn normalize_into(&self, text: &str, out: &mut String) -> bool {
+        match self {
+            Normalizer::Arabic(n) => n.normalize_into_plain(text, out),
+            Normalizer::Custom(n) => {
+                n.normalize_into(text, out);
+                false
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Sketcher {
@@ -252,18 +282,18 @@ impl Sketcher {
 
     /// The normaliser.
     pub fn normalizer(&self) -> &dyn Normalize {
-        &*self.normalizer
+        self.normalizer.as_dyn()
     }
 
     /// The normalised form of `text`.
     pub fn normalize<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        self.normalizer.normalize(text)
+        self.normalizer.as_dyn().normalize(text)
     }
 
     /// The sorted distinct shingle hashes of `text` (normalised here): the set on which
     /// exact Jaccard is defined.
     pub fn shingle_set(&self, text: &str) -> Vec<u64> {
-        self.shingler.shingle_set(&self.normalizer.normalize(text))
+        self.shingler.shingle_set(&self.normalize(text))
     }
 
     /// The sketches of `text`.
@@ -273,8 +303,8 @@ impl Sketcher {
 
     /// As [`sketch`](Self::sketch), reusing `scratch`.
     pub fn sketch_with(&self, text: &str, scratch: &mut SketchScratch) -> Sketch {
-        self.normalizer.normalize_into(text, &mut scratch.text);
-        let shingles = self.shingler.shingles(&scratch.text);
+        let plain = self.normalizer.normalize_into(text, &mut scratch.text);
+        let shingles = self.shingler.shingles_of(&scratch.text, plain);
         let Some(simhasher) = self.simhasher else {
             let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
             return Sketch {
@@ -321,7 +351,7 @@ pub struct SketcherBuilder {
     num_perm: usize,
     seed: u64,
     algorithm: MinHashAlgorithm,
-    normalizer: Option<Arc<dyn Normalize>>,
+    normalizer: Option<Normalizer>,
     simhash: bool,
 }
 
@@ -381,7 +411,14 @@ impl SketcherBuilder {
 
     /// The normaliser (default [`ArabicNormalizer::new`], profile "dedup-default v1").
     pub fn normalizer(&mut self, normalizer: impl Normalize + 'static) -> &mut Self {
-        self.normalizer = Some(Arc::new(normalizer));
+        self.normalizer = Some(Normalizer::Custom(Arc::new(normalizer)));
+        self
+    }
+
+    /// An [`ArabicNormalizer`] with options (default [`ArabicNormalizer::new`]); faster
+    /// than passing it to [`normalizer`](Self::normalizer).
+    pub fn arabic_normalizer(&mut self, normalizer: ArabicNormalizer) -> &mut Self {
+        self.normalizer = Some(Normalizer::Arabic(normalizer));
         self
     }
 
@@ -399,14 +436,14 @@ impl SketcherBuilder {
     /// [`Error::InvalidParameter`] for a shingle size outside 1..=64 or a `num_perm`
     /// outside 1..=65536.
     pub fn build(&self) -> Result<Sketcher> {
-        let normalizer: Arc<dyn Normalize> = self
+        let normalizer = self
             .normalizer
             .clone()
-            .unwrap_or_else(|| Arc::new(ArabicNormalizer::new()));
+            .unwrap_or_else(|| Normalizer::Arabic(ArabicNormalizer::new()));
         let shingler = Shingler::new(self.shingling.unit, self.shingling.size, self.seed)?;
         let mut params = SketchParams::new(self.num_perm, self.seed, self.algorithm)?;
         params.shingling = Some(self.shingling);
-        params.profile = Some(normalizer.profile().into_owned());
+        params.profile = Some(normalizer.as_dyn().profile().into_owned());
         Ok(Sketcher {
             normalizer,
             shingler,

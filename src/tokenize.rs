@@ -29,6 +29,21 @@ pub fn words(text: &str) -> Words<'_> {
         last_end: 0,
         tokens: Vec::new(),
         at: 0,
+        plain: false,
+    }
+}
+
+/// [`words`] for text that holds only ASCII and Arabic letters, as the normaliser
+/// reports: every non-ASCII byte is then part of a word, so the scan jumps over eight
+/// bytes at a time and only looks at ASCII bytes. Same tokens (tested).
+pub(crate) fn words_plain(text: &str) -> Words<'_> {
+    Words {
+        text,
+        pos: 0,
+        last_end: 0,
+        tokens: Vec::new(),
+        at: 0,
+        plain: true,
     }
 }
 
@@ -43,6 +58,8 @@ pub struct Words<'t> {
     /// Tokens of a chunk that went through unicode-segmentation, as byte ranges.
     tokens: Vec<(usize, usize)>,
     at: usize,
+    /// The text holds only ASCII and Arabic letters (see [`words_plain`]).
+    plain: bool,
 }
 
 /// Byte classes of the scan.
@@ -77,6 +94,44 @@ const CLASS: [u8; 256] = {
 };
 
 impl Words<'_> {
+    /// The scan for plain text: returns the next word's byte range.
+    #[inline]
+    fn next_plain(&mut self) -> Option<(usize, usize)> {
+        let b = self.text.as_bytes();
+        let n = b.len();
+        let mut i = self.pos;
+        while i < n && b[i] < 0x80 && !b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= n {
+            self.pos = n;
+            return None;
+        }
+        let start = i;
+        loop {
+            // Jump over non-ASCII bytes (Arabic letters), eight at a time.
+            while let Some(chunk) = b.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                let ascii = !word & 0x8080_8080_8080_8080;
+                if ascii != 0 {
+                    i += (ascii.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+            while i < n && b[i] >= 0x80 {
+                i += 1;
+            }
+            if i < n && (b[i].is_ascii_alphanumeric() || is_joiner(b, i)) {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        self.pos = i;
+        Some((start, i))
+    }
+
     /// The general path for the whitespace-delimited chunk around byte `i`: tokens
     /// from unicode-segmentation, minus those already returned by the scan.
     fn fall_back(&mut self, i: usize) {
@@ -136,6 +191,10 @@ impl<'t> Iterator for Words<'t> {
 
     #[inline]
     fn next(&mut self) -> Option<&'t str> {
+        if self.plain {
+            let (s, e) = self.next_plain()?;
+            return Some(&self.text[s..e]);
+        }
         let b = self.text.as_bytes();
         'chunk: loop {
             if let Some(&(s, e)) = self.tokens.get(self.at) {
@@ -199,6 +258,54 @@ pub fn reference_words(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ArabicNormalizer;
+    use crate::normalize::is_arabic_letter;
+    use proptest::prelude::*;
+
+    use crate::tests::corpus;
+
+    /// Normalises `text` and checks the plain flag and the plain scan against the
+    /// general scan; returns the flag.
+    fn check_plain(norm: &ArabicNormalizer, text: &str) -> bool {
+        let mut out = String::new();
+        let plain = norm.normalize_into_plain(text, &mut out);
+        if plain {
+            assert!(
+                out.chars().all(|c| c.is_ascii() || is_arabic_letter(c)),
+                "flagged plain but is not: {out:?}"
+            );
+            let fast: Vec<&str> = words_plain(&out).collect();
+            let general: Vec<&str> = words(&out).collect();
+            assert_eq!(fast, general, "plain scan differs on {out:?}");
+        }
+        plain
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, rng_seed: proptest::test_runner::RngSeed::Fixed(3), ..ProptestConfig::default() })]
+
+        #[test]
+        fn plain_scan_equals_general_scan(text in "[ a-zA-Z0-9.,;:'\"!?()\\-_%/ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةىئؤ\u{64B}\u{640}٣،؋۽é\u{200F}\u{A0}]{0,80}") {
+            check_plain(&ArabicNormalizer::new(), &text);
+        }
+    }
+
+    #[test]
+    fn plain_scan_equals_general_scan_on_the_corpus() {
+        let Some(articles) = corpus::load("saudinewsnet") else {
+            return;
+        };
+        let norm = ArabicNormalizer::new();
+        let plain = articles
+            .iter()
+            .step_by(3)
+            .filter(|a| check_plain(&norm, &a.text))
+            .count();
+        assert!(
+            plain * 3 > articles.len() / 2,
+            "the plain path is rarely taken: {plain}"
+        );
+    }
 
     fn w(text: &str) -> Vec<&str> {
         let fast: Vec<&str> = words(text).collect();

@@ -31,6 +31,9 @@ const TATWEEL: u16 = 3;
 const DIGIT: u16 = 4;
 /// Kept, but NFKC decomposes it (0675-0678): not on the fast pass's keep path.
 const KEEP_AFTER_NFKC: u16 = 5;
+/// Kept, but not a letter (؋, ؎, ۽…): off the fast pass's keep path, so that it can
+/// note that the text is not plain letters for the tokeniser.
+const KEEP_SYMBOL: u16 = 6;
 
 /// The options that change the Arabic table (see `ArabicNormalizerBuilder`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -142,11 +145,16 @@ impl ArabicTable {
             t[0x60 + d as usize] = u16::from(b'0') + d;
             t[0xF0 + d as usize] = u16::from(b'0') + d;
         }
+        for (i, e) in t.iter_mut().enumerate() {
+            if *e == KEEP && !is_arabic_letter_range(0x600 + i as u32) {
+                *e = KEEP_SYMBOL;
+            }
+        }
         ArabicTable { entries: t }
     }
 
-    /// True when the character at `index` (code point minus U+0600) is kept as it is:
-    /// the hot test of the fast pass.
+    /// True when the character at `index` (code point minus U+0600) is a letter kept as
+    /// it is: the hot test of the fast pass.
     #[inline]
     pub(crate) fn keeps(&self, index: usize) -> bool {
         self.entries[index & 0xFF] == KEEP
@@ -157,7 +165,7 @@ impl ArabicTable {
     pub(crate) fn action(&self, c: char) -> Action {
         let v = self.entries[(c as u32 - 0x600) as usize];
         match v {
-            KEEP | KEEP_AFTER_NFKC => Action::Keep,
+            KEEP | KEEP_AFTER_NFKC | KEEP_SYMBOL => Action::Keep,
             DELETE => Action::Delete,
             SPACE => Action::Space,
             TATWEEL => Action::Tatweel,

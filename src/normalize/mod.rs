@@ -157,10 +157,11 @@ impl ArabicNormalizerBuilder {
 
 /// How the fast pass ended.
 enum Fast {
-    /// The text is already normal; nothing was written.
-    Unchanged,
-    /// `out` holds the normal form.
-    Changed,
+    /// The text is already normal; nothing was written. The flag: it holds only ASCII
+    /// and Arabic letters.
+    Unchanged(bool),
+    /// `out` holds the normal form. The flag: it holds only ASCII and Arabic letters.
+    Changed(bool),
     /// `out` holds the normal form, unless NFKC must run once more (see `restore_nfkc`).
     Recheck,
     /// The text needs NFKC; nothing useful was written.
@@ -273,6 +274,8 @@ impl ArabicNormalizer {
         let mut pending_tatweel = false;
         let mut deleted = false;
         let mut recheck = false;
+        // No character but ASCII and Arabic letters has been kept so far.
+        let mut plain = true;
         let last = |out: &String, run: usize, i: usize| -> Option<u8> {
             if i > run {
                 Some(b[i - 1])
@@ -296,6 +299,15 @@ impl ArabicNormalizer {
         };
         while i < n {
             let x = b[i];
+            // Kept Arabic letters first: they are most of the bytes of Arabic news.
+            if x & 0xFC == 0xD8 && i + 1 < n {
+                let index = ((usize::from(x) & 0x3) << 6) | (usize::from(b[i + 1]) & 0x3F);
+                if self.table.keeps(index) {
+                    pending_tatweel = false;
+                    i += 2;
+                    continue;
+                }
+            }
             if x < 0x80 {
                 match x {
                     b'!'..=b'@' | b'['..=b'~' => {
@@ -339,18 +351,15 @@ impl ArabicNormalizer {
             }
             if (0xD8..=0xDB).contains(&x) && i + 1 < n {
                 let cp = ((u32::from(x) & 0x1F) << 6) | (u32::from(b[i + 1]) & 0x3F);
-                let index = (cp - 0x600) as usize;
-                if self.table.keeps(index) {
-                    pending_tatweel = false;
-                    i += 2;
-                    continue;
-                }
                 if self.nfkc && matches!(cp, 0x653..=0x655 | 0x675..=0x678) {
                     return Fast::NeedsNfkc;
                 }
                 let c = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
                 match self.table.action(c) {
-                    Action::Keep => pending_tatweel = false,
+                    Action::Keep => {
+                        pending_tatweel = false;
+                        plain &= is_arabic_letter_cp(cp);
+                    }
                     Action::Delete => {
                         flush(out, run, i);
                         deleted = true;
@@ -397,10 +406,12 @@ impl ArabicNormalizer {
                 Action::Map(m) => {
                     flush(out, run, i);
                     emit(out, m, &mut pending_tatweel);
+                    plain &= m.is_ascii() || is_arabic_letter(m);
                     run = i + len;
                 }
                 Action::Keep | Action::Lower => {
                     recheck |= deleted;
+                    plain = false;
                     let mut lower = c.to_lowercase();
                     if lower.len() == 1 && lower.next() == Some(c) {
                         pending_tatweel = false;
@@ -417,7 +428,7 @@ impl ArabicNormalizer {
             i += len;
         }
         if run == 0 && b.last() != Some(&b' ') {
-            return Fast::Unchanged;
+            return Fast::Unchanged(plain);
         }
         flush(out, run, n);
         if out.ends_with(' ') {
@@ -426,7 +437,7 @@ impl ArabicNormalizer {
         if recheck {
             Fast::Recheck
         } else {
-            Fast::Changed
+            Fast::Changed(plain)
         }
     }
 
@@ -491,27 +502,43 @@ impl ArabicNormalizer {
     /// Normalises `text` into `out` and returns `true`, or returns `false` (with `out`
     /// cleared) when `text` is already normal.
     fn run(&self, text: &str, out: &mut String) -> bool {
+        self.run_plain(text, out).0
+    }
+
+    /// [`run`](Self::run), also telling whether the result holds only ASCII and Arabic
+    /// letters (then the tokeniser can take its fastest path).
+    fn run_plain(&self, text: &str, out: &mut String) -> (bool, bool) {
         out.clear();
-        let changed = match self.fast_pass(text, out) {
-            Fast::Unchanged => false,
-            Fast::Changed => true,
+        let (changed, plain) = match self.fast_pass(text, out) {
+            Fast::Unchanged(plain) => (false, plain),
+            Fast::Changed(plain) => (true, plain),
             Fast::Recheck => {
                 self.restore_nfkc(out);
-                true
+                (true, false)
             }
             Fast::NeedsNfkc => {
                 self.slow_path(text, out);
-                true
+                (true, false)
             }
         };
         if self.strip_article {
             let source = if changed { out.as_str() } else { text };
             if has_strippable_article(source) {
                 *out = strip_articles(source);
-                return true;
+                return (true, plain);
             }
         }
-        changed
+        (changed, plain)
+    }
+
+    /// Normalises `text` into `out` and returns `true` when the result holds only ASCII
+    /// and Arabic letters, which [`crate::tokenize::words_plain`] requires.
+    pub(crate) fn normalize_into_plain(&self, text: &str, out: &mut String) -> bool {
+        let (changed, plain) = self.run_plain(text, out);
+        if !changed {
+            out.push_str(text);
+        }
+        plain
     }
 
     /// The reference implementation: always the general path (NFKC iterator and the
