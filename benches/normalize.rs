@@ -33,10 +33,7 @@ fn bench_texts(c: &mut Criterion, name: &str, texts: &[String]) {
             }
         });
     });
-    let normal: Vec<String> = texts
-        .iter()
-        .map(|t| norm.normalize(t).into_owned())
-        .collect();
+    let normal: Vec<String> = texts.iter().map(|t| norm.normalize(t).into_owned()).collect();
     g.bench_function(format!("{name}-normal"), |b| {
         b.iter(|| {
             for t in &normal {

@@ -47,30 +47,19 @@ fn main() {
         (ShingleUnit::Chars, 5),
         (ShingleUnit::Chars, 9),
     ] {
-        let s = Sketcher::builder()
-            .shingles(unit, n)
-            .build()
-            .expect("valid");
+        let s = Sketcher::builder().shingles(unit, n).build().expect("valid");
         let sets: Vec<Vec<u64>> = seeds.iter().map(|t| s.shingle_set(t)).collect();
-        let copies = [
-            jaccard(&sets[0], &sets[1]),
-            jaccard(&sets[0], &sets[2]),
-            jaccard(&sets[1], &sets[2]),
-        ];
-        let unrelated = (0..3)
-            .map(|i| jaccard(&sets[i], &sets[3]))
-            .fold(0.0, f64::max);
+        let copies =
+            [jaccard(&sets[0], &sets[1]), jaccard(&sets[0], &sets[2]), jaccard(&sets[1], &sets[2])];
+        let unrelated = (0..3).map(|i| jaccard(&sets[i], &sets[3])).fold(0.0, f64::max);
         let mut corpus_cols = String::from("– | – | –");
         if let (Some(articles), Some(silver)) = (&corpus, &silver) {
             let start = Instant::now();
             let set_of: Vec<Vec<u64>> = articles.iter().map(|a| s.shingle_set(&a.text)).collect();
             let elapsed = start.elapsed().as_secs_f64();
             let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
-            let index: HashMap<&str, usize> = articles
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.id.as_str(), i))
-                .collect();
+            let index: HashMap<&str, usize> =
+                articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
             let mut copy_j: Vec<f64> = silver
                 .iter()
                 .filter(|p| p.jaccard >= 0.8)
@@ -85,11 +74,7 @@ fn main() {
                 .map(|i| {
                     let a = (mix64(i, 1) % articles.len() as u64) as usize;
                     let b = (mix64(i, 2) % articles.len() as u64) as usize;
-                    if a == b {
-                        0.0
-                    } else {
-                        jaccard(&set_of[a], &set_of[b])
-                    }
+                    if a == b { 0.0 } else { jaccard(&set_of[a], &set_of[b]) }
                 })
                 .collect();
             corpus_cols = format!(

@@ -27,10 +27,7 @@ mod corpus;
 
 fn texts() -> (String, Vec<String>) {
     if let Some(a) = corpus::load("saudinewsnet") {
-        (
-            "saudinewsnet".into(),
-            a.into_iter().take(3000).map(|a| a.text).collect(),
-        )
+        ("saudinewsnet".into(), a.into_iter().take(3000).map(|a| a.text).collect())
     } else {
         eprintln!("sketch: corpus not found, using the seed articles");
         ("seed-articles".into(), corpus::seed_articles())
@@ -63,18 +60,12 @@ fn sketch(c: &mut Criterion) {
     });
     g.finish();
 
-    let normal: Vec<String> = texts
-        .iter()
-        .map(|t| sketcher.normalize(t).into_owned())
-        .collect();
+    let normal: Vec<String> = texts.iter().map(|t| sketcher.normalize(t).into_owned()).collect();
     let mut g = c.benchmark_group("shingle");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(20);
     for (unit, n) in [(ShingleUnit::Words, 5), (ShingleUnit::Chars, 5)] {
-        let s = Sketcher::builder()
-            .shingles(unit, n)
-            .build()
-            .expect("valid");
+        let s = Sketcher::builder().shingles(unit, n).build().expect("valid");
         let shingler = *s.shingler();
         g.bench_function(format!("{unit}:{n}-{name}"), |b| {
             b.iter(|| {
@@ -86,11 +77,8 @@ fn sketch(c: &mut Criterion) {
     }
     g.finish();
 
-    let hashes: Vec<Vec<u64>> = normal
-        .iter()
-        .take(300)
-        .map(|t| sketcher.shingler().shingles(t).collect())
-        .collect();
+    let hashes: Vec<Vec<u64>> =
+        normal.iter().take(300).map(|t| sketcher.shingler().shingles(t).collect()).collect();
     let count: usize = hashes.iter().map(Vec::len).sum();
     let mut g = c.benchmark_group("minhash");
     g.throughput(Throughput::Elements(count as u64));

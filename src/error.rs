@@ -35,10 +35,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidParameter {
-            name,
-            reason: reason.into(),
-        }
+        Error::InvalidParameter { name, reason: reason.into() }
     }
 }
 

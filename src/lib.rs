@@ -8,6 +8,16 @@
 //! - [`normalize`]: [`ArabicNormalizer`] folds the spelling variants of Arabic (and
 //!   Latin) text so that copies hash alike; [`Normalize`] is the extension point.
 //! - [`tokenize`]: [`words`] splits normalised text into words.
+//! - [`shingle`]: [`Shingler`] turns normalised text into hashed word or character
+//!   n-grams; exact [`jaccard`](shingle::jaccard) and
+//!   [`containment`](shingle::containment) on shingle sets.
+//! - [`minhash`]: [`MinHasher`] makes [`MinHashSignature`]s (one-permutation hashing
+//!   with optimal densification) that estimate Jaccard and containment.
+//! - [`simhash`]: [`SimHasher`] makes 64-bit [`SimHash`] fingerprints.
+//! - [`sketch`]: [`Sketcher`] runs normalise → shingle → MinHash (→ SimHash) in one call
+//!   and stamps each [`Sketch`] with its [`SketchParams`].
+//! - [`compare`]: [`Sketcher::compare`] puts two documents side by side.
+//! - [`hash`]: the stable, seeded hashes everything above is built on.
 //!
 //! # Example: normalise, then tokenise
 //!
@@ -21,6 +31,27 @@
 //! assert_eq!(a, b);
 //! assert_eq!(words(&a).collect::<Vec<_>>(), ["مسءولو", "الشءون", "الخارجيه"]);
 //! ```
+//!
+//! # Example: sketches estimate similarity
+//!
+//! ```
+//! use nuskha::Sketcher;
+//!
+//! let sketcher = Sketcher::new(); // word 5-shingles, K = 128, "dedup-default v1"
+//! let wire = "أعلنت وزارة الصحة اليوم تسجيل ١٢ إصابة جديدة بفيروس كورونا في المنطقة الشرقية وأكدت أن الحالات مستقرة";
+//! let copy = "اعلنت وزارة الصحة اليوم تسجيل 12 اصابة جديدة بفيروس كورونا في المنطقة الشرقية واكدت ان الحالات مستقرة وتتلقى العلاج";
+//! let (a, b) = (sketcher.sketch(wire), sketcher.sketch(copy));
+//! assert!(a.jaccard(&b)? > 0.6);
+//! assert!(a.containment(&b)? > 0.8);
+//! # Ok::<(), nuskha::Error>(())
+//! ```
+//!
+//! # Stability
+//!
+//! Every value that can reach a signature, a file or a test expectation is computed
+//! with specified, seeded, platform-independent hashes (XXH3-64 and `MurmurHash3`'s
+//! finaliser; see [`hash`]): the same text, parameters and seed give the same
+//! signature on every machine, thread count and run. Golden tests pin them.
 //!
 //! # The normalisation profile "dedup-default v1"
 //!
@@ -40,6 +71,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod compare;
 mod error;
 pub mod hash;
 pub mod minhash;
@@ -49,6 +81,7 @@ pub mod simhash;
 pub mod sketch;
 pub mod tokenize;
 
+pub use compare::{Comparison, SharedPassage};
 pub use error::{Error, Result};
 pub use minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
 pub use normalize::{

@@ -83,9 +83,7 @@ impl MinHasher {
     ///
     /// As [`MinHasher::new`].
     pub fn with_algorithm(num_perm: usize, seed: u64, algorithm: MinHashAlgorithm) -> Result<Self> {
-        Ok(Self::with_params(SketchParams::new(
-            num_perm, seed, algorithm,
-        )?))
+        Ok(Self::with_params(SketchParams::new(num_perm, seed, algorithm)?))
     }
 
     pub(crate) fn with_params(params: SketchParams) -> Self {
@@ -95,10 +93,7 @@ impl MinHasher {
                 .map(|k| mix64(k.wrapping_add(K_HASH_SALT), params.seed()))
                 .collect(),
         };
-        MinHasher {
-            params: Arc::new(params),
-            slot_seeds,
-        }
+        MinHasher { params: Arc::new(params), slot_seeds }
     }
 
     /// The parameters every signature of this hasher carries.
@@ -249,9 +244,7 @@ impl MinHashSignature {
         if Arc::ptr_eq(&self.params, &other.params) || self.params == other.params {
             return Ok(());
         }
-        Err(Error::IncompatibleSketches {
-            reason: self.params.difference(&other.params),
-        })
+        Err(Error::IncompatibleSketches { reason: self.params.difference(&other.params) })
     }
 
     /// The fraction of equal slots: an unbiased estimate of the Jaccard similarity of
@@ -273,12 +266,7 @@ impl MinHashSignature {
         if self.is_empty() || other.is_empty() {
             return 0.0;
         }
-        let equal = self
-            .slots
-            .iter()
-            .zip(&other.slots[..])
-            .filter(|(a, b)| a == b)
-            .count();
+        let equal = self.slots.iter().zip(&other.slots[..]).filter(|(a, b)| a == b).count();
         equal as f64 / self.slots.len() as f64
     }
 
@@ -305,12 +293,14 @@ impl MinHashSignature {
     /// # Ok::<(), nuskha::Error>(())
     /// ```
     pub fn containment(&self, other: &Self) -> Result<f64> {
-        let j = self.jaccard(other)?;
-        Ok(containment_from_jaccard(
-            j,
-            self.set_size(),
-            other.set_size(),
-        ))
+        self.check_compatible(other)?;
+        Ok(self.containment_unchecked(other))
+    }
+
+    /// [`containment`](Self::containment) without the parameter check.
+    pub(crate) fn containment_unchecked(&self, other: &Self) -> f64 {
+        let j = self.jaccard_unchecked(other);
+        containment_from_jaccard(j, self.set_size(), other.set_size())
     }
 }
 
@@ -412,11 +402,7 @@ mod tests {
         let a = h.sketch([1, 2, 3]);
         assert_eq!(a.jaccard(&a).unwrap(), 1.0);
         assert_eq!(a.set_size(), 3);
-        assert_eq!(
-            h.sketch([3, 1, 2, 2, 1]),
-            a,
-            "order and repeats do not matter"
-        );
+        assert_eq!(h.sketch([3, 1, 2, 2, 1]), a, "order and repeats do not matter");
     }
 
     #[test]
@@ -432,10 +418,7 @@ mod tests {
         let a = MinHasher::new(64, 0).unwrap().sketch([1, 2]);
         let b = MinHasher::new(64, 1).unwrap().sketch([1, 2]);
         let c = MinHasher::new(32, 0).unwrap().sketch([1, 2]);
-        assert!(matches!(
-            a.jaccard(&b),
-            Err(Error::IncompatibleSketches { .. })
-        ));
+        assert!(matches!(a.jaccard(&b), Err(Error::IncompatibleSketches { .. })));
         assert!(a.jaccard(&c).is_err());
         assert!(a.containment(&b).is_err());
     }

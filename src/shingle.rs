@@ -68,9 +68,8 @@ impl Shingler {
     ///
     /// [`Error::InvalidParameter`] when `size` is 0 or above [`MAX_SHINGLE_SIZE`].
     pub fn new(unit: ShingleUnit, size: usize, seed: u64) -> Result<Self> {
-        let size = NonZeroUsize::new(size)
-            .filter(|s| s.get() <= MAX_SHINGLE_SIZE)
-            .ok_or_else(|| {
+        let size =
+            NonZeroUsize::new(size).filter(|s| s.get() <= MAX_SHINGLE_SIZE).ok_or_else(|| {
                 Error::invalid(
                     "shingle_size",
                     format!("must be 1..={MAX_SHINGLE_SIZE}, got {size}"),
@@ -104,28 +103,16 @@ impl Shingler {
     pub(crate) fn shingles_of<'t>(&self, text: &'t str, plain: bool) -> Shingles<'t> {
         let inner = match self.unit {
             ShingleUnit::Words => Inner::Words {
-                words: if plain {
-                    words_plain(text)
-                } else {
-                    words(text)
-                },
+                words: if plain { words_plain(text) } else { words(text) },
                 ring: [0; 2 * MAX_SHINGLE_SIZE],
                 count: 0,
                 emitted: false,
             },
-            ShingleUnit::Chars => Inner::Chars {
-                text,
-                start: 0,
-                end: 0,
-                filled: 0,
-                emitted: false,
-            },
+            ShingleUnit::Chars => {
+                Inner::Chars { text, start: 0, end: 0, filled: 0, emitted: false }
+            }
         };
-        Shingles {
-            inner,
-            size: self.size.get(),
-            seed: self.seed,
-        }
+        Shingles { inner, size: self.size.get(), seed: self.seed }
     }
 
     /// The distinct shingle hashes of `text`, sorted: the set exact Jaccard is defined on.
@@ -178,12 +165,7 @@ impl Iterator for Shingles<'_> {
     fn next(&mut self) -> Option<u64> {
         let n = self.size;
         match &mut self.inner {
-            Inner::Words {
-                words,
-                ring,
-                count,
-                emitted,
-            } => loop {
+            Inner::Words { words, ring, count, emitted } => loop {
                 let Some(word) = words.next() else {
                     // Fewer than n words in all: one shingle of what there is.
                     if !*emitted && *count > 0 {
@@ -203,13 +185,7 @@ impl Iterator for Shingles<'_> {
                     return Some(combine(&ring[first..first + n], self.seed));
                 }
             },
-            Inner::Chars {
-                text,
-                start,
-                end,
-                filled,
-                emitted,
-            } => loop {
+            Inner::Chars { text, start, end, filled, emitted } => loop {
                 if let Some(c) = text[*end..].chars().next() {
                     *end += c.len_utf8();
                     if *filled == n {
@@ -246,10 +222,7 @@ pub fn combine(word_hashes: &[u64], seed: u64) -> u64 {
         x ^= h.rotate_left(rot);
         rot = (rot + 17) % 64;
     }
-    mix64(
-        x,
-        seed ^ (word_hashes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-    )
+    mix64(x, seed ^ (word_hashes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 /// Exact Jaccard similarity |A∩B| / |A∪B| of two sorted, deduplicated sets.
@@ -264,11 +237,7 @@ pub fn combine(word_hashes: &[u64], seed: u64) -> u64 {
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     let inter = intersection_len(a, b);
     let union = a.len() + b.len() - inter;
-    if union == 0 {
-        0.0
-    } else {
-        inter as f64 / union as f64
-    }
+    if union == 0 { 0.0 } else { inter as f64 / union as f64 }
 }
 
 /// Exact containment |A∩B| / |A| of sorted, deduplicated set `a` in `b` (0 for empty `a`).
@@ -279,11 +248,7 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// assert_eq!(nuskha::shingle::containment(&[1, 2], &[1, 2, 3, 4]), 1.0);
 /// ```
 pub fn containment(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() {
-        0.0
-    } else {
-        intersection_len(a, b) as f64 / a.len() as f64
-    }
+    if a.is_empty() { 0.0 } else { intersection_len(a, b) as f64 / a.len() as f64 }
 }
 
 /// Size of the intersection of two sorted, deduplicated sets.
@@ -327,13 +292,7 @@ mod tests {
         let s = Shingler::new(ShingleUnit::Words, 2, 5).unwrap();
         let got: Vec<u64> = s.shingles("ab cd ef").collect();
         let h = |w: &str| hash_bytes(w.as_bytes(), 5);
-        assert_eq!(
-            got,
-            [
-                combine(&[h("ab"), h("cd")], 5),
-                combine(&[h("cd"), h("ef")], 5)
-            ]
-        );
+        assert_eq!(got, [combine(&[h("ab"), h("cd")], 5), combine(&[h("cd"), h("ef")], 5)]);
         // Short text: one shingle of what there is.
         let short: Vec<u64> = s.shingles("ab").collect();
         assert_eq!(short, [combine(&[h("ab")], 5)]);
@@ -346,13 +305,7 @@ mod tests {
     fn char_shingles_hash_the_bytes() {
         let s = Shingler::new(ShingleUnit::Chars, 2, 0).unwrap();
         let got: Vec<u64> = s.shingles("aكb").collect();
-        assert_eq!(
-            got,
-            [
-                hash_bytes("aك".as_bytes(), 0),
-                hash_bytes("كb".as_bytes(), 0)
-            ]
-        );
+        assert_eq!(got, [hash_bytes("aك".as_bytes(), 0), hash_bytes("كb".as_bytes(), 0)]);
     }
 
     #[test]

@@ -184,10 +184,7 @@ mod tests {
     fn tf_sketch_equals_weighted_sketch_with_tf() {
         let s = SimHasher::new(9);
         let features = [5, 1, 5, 7, 9, 9, 9, 2];
-        assert_eq!(
-            s.sketch(features),
-            s.sketch_weighted(features, &TermFrequency)
-        );
+        assert_eq!(s.sketch(features), s.sketch_weighted(features, &TermFrequency));
     }
 
     #[test]

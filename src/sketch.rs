@@ -56,18 +56,9 @@ pub struct SketchParams {
 impl SketchParams {
     pub(crate) fn new(num_perm: usize, seed: u64, algorithm: MinHashAlgorithm) -> Result<Self> {
         if !(1..=65536).contains(&num_perm) {
-            return Err(Error::invalid(
-                "num_perm",
-                format!("must be 1..=65536, got {num_perm}"),
-            ));
+            return Err(Error::invalid("num_perm", format!("must be 1..=65536, got {num_perm}")));
         }
-        Ok(SketchParams {
-            num_perm,
-            seed,
-            algorithm,
-            shingling: None,
-            profile: None,
-        })
+        Ok(SketchParams { num_perm, seed, algorithm, shingling: None, profile: None })
     }
 
     /// The number of MinHash slots, K.
@@ -105,11 +96,7 @@ impl SketchParams {
             format!("algorithm {:?} vs {:?}", self.algorithm, other.algorithm)
         } else if self.shingling != other.shingling {
             let show = |s: Option<Shingling>| s.map_or("caller-supplied".into(), |s| s.to_string());
-            format!(
-                "shingles {} vs {}",
-                show(self.shingling),
-                show(other.shingling)
-            )
+            format!("shingles {} vs {}", show(self.shingling), show(other.shingling))
         } else {
             format!(
                 "normaliser profile {:?} vs {:?}",
@@ -241,9 +228,7 @@ impl Normalizer {
 
 impl fmt::Debug for Sketcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sketcher")
-            .field("params", self.params())
-            .finish_non_exhaustive()
+        f.debug_struct("Sketcher").field("params", self.params()).finish_non_exhaustive()
     }
 }
 
@@ -260,9 +245,7 @@ impl Sketcher {
     ///
     /// Never: the default parameters are valid (a unit test builds them).
     pub fn new() -> Self {
-        SketcherBuilder::default()
-            .build()
-            .expect("default parameters are valid")
+        SketcherBuilder::default().build().expect("default parameters are valid")
     }
 
     /// A builder for other settings.
@@ -296,6 +279,13 @@ impl Sketcher {
         self.shingler.shingle_set(&self.normalize(text))
     }
 
+    /// This sketcher with SimHash on (the parameters are the same).
+    pub(crate) fn with_simhash(&self) -> Sketcher {
+        let mut s = self.clone();
+        s.simhasher = Some(SimHasher::new(self.params().seed()));
+        s
+    }
+
     /// The sketches of `text`.
     pub fn sketch(&self, text: &str) -> Sketch {
         self.sketch_with(text, &mut SketchScratch::default())
@@ -307,27 +297,18 @@ impl Sketcher {
         let shingles = self.shingler.shingles_of(&scratch.text, plain);
         let Some(simhasher) = self.simhasher else {
             let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
-            return Sketch {
-                minhash,
-                simhash: None,
-            };
+            return Sketch { minhash, simhash: None };
         };
         let mut sim = SimHashAccumulator::default();
         let shingles = shingles.inspect(|&h| sim.add(simhasher.feature_bits(h), 1));
         let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
-        Sketch {
-            minhash,
-            simhash: Some(sim.finish()),
-        }
+        Sketch { minhash, simhash: Some(sim.finish()) }
     }
 
     /// The sketches of many texts, in order.
     pub fn sketch_all<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Sketch> {
         let mut scratch = SketchScratch::default();
-        texts
-            .iter()
-            .map(|t| self.sketch_with(t.as_ref(), &mut scratch))
-            .collect()
+        texts.iter().map(|t| self.sketch_with(t.as_ref(), &mut scratch)).collect()
     }
 
     /// [`sketch_all`](Self::sketch_all) on all cores; the output is identical.
@@ -337,9 +318,7 @@ impl Sketcher {
         use rayon::prelude::*;
         texts
             .par_iter()
-            .map_init(SketchScratch::default, |scratch, t| {
-                self.sketch_with(t.as_ref(), scratch)
-            })
+            .map_init(SketchScratch::default, |scratch, t| self.sketch_with(t.as_ref(), scratch))
             .collect()
     }
 }
@@ -370,10 +349,7 @@ impl fmt::Debug for SketcherBuilder {
 impl Default for SketcherBuilder {
     fn default() -> Self {
         SketcherBuilder {
-            shingling: Shingling {
-                unit: DEFAULT_SHINGLE_UNIT,
-                size: DEFAULT_SHINGLE_SIZE,
-            },
+            shingling: Shingling { unit: DEFAULT_SHINGLE_UNIT, size: DEFAULT_SHINGLE_SIZE },
             num_perm: DEFAULT_NUM_PERM,
             seed: DEFAULT_SEED,
             algorithm: MinHashAlgorithm::default(),
@@ -436,10 +412,8 @@ impl SketcherBuilder {
     /// [`Error::InvalidParameter`] for a shingle size outside 1..=64 or a `num_perm`
     /// outside 1..=65536.
     pub fn build(&self) -> Result<Sketcher> {
-        let normalizer = self
-            .normalizer
-            .clone()
-            .unwrap_or_else(|| Normalizer::Arabic(ArabicNormalizer::new()));
+        let normalizer =
+            self.normalizer.clone().unwrap_or_else(|| Normalizer::Arabic(ArabicNormalizer::new()));
         let shingler = Shingler::new(self.shingling.unit, self.shingling.size, self.seed)?;
         let mut params = SketchParams::new(self.num_perm, self.seed, self.algorithm)?;
         params.shingling = Some(self.shingling);
@@ -460,10 +434,7 @@ mod tests {
     #[test]
     fn sketches_of_different_settings_do_not_compare() {
         let a = Sketcher::new().sketch("a b c d e f");
-        let words3 = Sketcher::builder()
-            .shingles(ShingleUnit::Words, 3)
-            .build()
-            .unwrap();
+        let words3 = Sketcher::builder().shingles(ShingleUnit::Words, 3).build().unwrap();
         let b = words3.sketch("a b c d e f");
         let err = a.jaccard(&b).unwrap_err().to_string();
         assert!(err.contains("words:5 vs words:3"), "{err}");
@@ -471,21 +442,13 @@ mod tests {
             .normalizer(ArabicNormalizer::builder().keep_ta_marbuta(true).build())
             .build()
             .unwrap();
-        let err = a
-            .jaccard(&custom.sketch("a b c d e f"))
-            .unwrap_err()
-            .to_string();
+        let err = a.jaccard(&custom.sketch("a b c d e f")).unwrap_err().to_string();
         assert!(err.contains("keep_ta_marbuta"), "{err}");
     }
 
     #[test]
     fn invalid_settings_are_errors() {
         assert!(Sketcher::builder().num_perm(0).build().is_err());
-        assert!(
-            Sketcher::builder()
-                .shingles(ShingleUnit::Chars, 0)
-                .build()
-                .is_err()
-        );
+        assert!(Sketcher::builder().shingles(ShingleUnit::Chars, 0).build().is_err());
     }
 }

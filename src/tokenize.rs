@@ -23,28 +23,14 @@ use crate::normalize::is_arabic_letter_cp;
 /// assert_eq!(words, ["قال", "trump", "ان", "12.5", "من", "1,000", "covid", "19"]);
 /// ```
 pub fn words(text: &str) -> Words<'_> {
-    Words {
-        text,
-        pos: 0,
-        last_end: 0,
-        tokens: Vec::new(),
-        at: 0,
-        plain: false,
-    }
+    Words { text, pos: 0, last_end: 0, tokens: Vec::new(), at: 0, plain: false }
 }
 
 /// [`words`] for text that holds only ASCII and Arabic letters, as the normaliser
 /// reports: every non-ASCII byte is then part of a word, so the scan jumps over eight
 /// bytes at a time and only looks at ASCII bytes. Same tokens (tested).
 pub(crate) fn words_plain(text: &str) -> Words<'_> {
-    Words {
-        text,
-        pos: 0,
-        last_end: 0,
-        tokens: Vec::new(),
-        at: 0,
-        plain: true,
-    }
+    Words { text, pos: 0, last_end: 0, tokens: Vec::new(), at: 0, plain: true }
 }
 
 /// The iterator returned by [`words`].
@@ -136,14 +122,8 @@ impl Words<'_> {
     /// from unicode-segmentation, minus those already returned by the scan.
     fn fall_back(&mut self, i: usize) {
         let b = self.text.as_bytes();
-        let start = b[..i]
-            .iter()
-            .rposition(u8::is_ascii_whitespace)
-            .map_or(0, |p| p + 1);
-        let end = b[i..]
-            .iter()
-            .position(u8::is_ascii_whitespace)
-            .map_or(b.len(), |p| i + p);
+        let start = b[..i].iter().rposition(u8::is_ascii_whitespace).map_or(0, |p| p + 1);
+        let end = b[i..].iter().position(u8::is_ascii_whitespace).map_or(b.len(), |p| i + p);
         self.tokens.clear();
         self.at = 0;
         let chunk = &self.text[start..end];
@@ -296,15 +276,8 @@ mod tests {
             return;
         };
         let norm = ArabicNormalizer::new();
-        let plain = articles
-            .iter()
-            .step_by(3)
-            .filter(|a| check_plain(&norm, &a.text))
-            .count();
-        assert!(
-            plain * 3 > articles.len() / 2,
-            "the plain path is rarely taken: {plain}"
-        );
+        let plain = articles.iter().step_by(3).filter(|a| check_plain(&norm, &a.text)).count();
+        assert!(plain * 3 > articles.len() / 2, "the plain path is rarely taken: {plain}");
     }
 
     fn w(text: &str) -> Vec<&str> {
@@ -324,10 +297,7 @@ mod tests {
 
     #[test]
     fn latin_and_mixed() {
-        assert_eq!(
-            w("bbc عربي: trump's plan"),
-            ["bbc", "عربي", "trump", "s", "plan"]
-        );
+        assert_eq!(w("bbc عربي: trump's plan"), ["bbc", "عربي", "trump", "s", "plan"]);
         assert_eq!(w("ال20 abcال"), ["ال20", "abcال"]);
     }
 
@@ -335,9 +305,7 @@ mod tests {
     fn digits_keep_decimal_and_thousands() {
         assert_eq!(
             w("12.5% 1,000 3,5 x.1 1.a 1..2 2024-2025"),
-            [
-                "12.5", "1,000", "3,5", "x", "1", "1", "a", "1", "2", "2024", "2025"
-            ]
+            ["12.5", "1,000", "3,5", "x", "1", "1", "a", "1", "2", "2024", "2025"]
         );
         assert_eq!(w("1,000,000.25,"), ["1,000,000.25"]);
     }

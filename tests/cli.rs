@@ -8,14 +8,8 @@ use std::process::{Command, Output, Stdio};
 pub fn dedup_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir
-        .join("examples")
-        .join(format!("dedup{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} not built; run `cargo test` (it builds examples)",
-        bin.display()
-    );
+    let bin = dir.join("examples").join(format!("dedup{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} not built; run `cargo test` (it builds examples)", bin.display());
     bin
 }
 
@@ -28,12 +22,7 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn dedup");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
     child.wait_with_output().expect("dedup output")
 }
 
@@ -65,29 +54,57 @@ fn normalize_warns_on_invalid_utf8_and_fails_only_on_unreadable_files() {
     let bad = dir.join("cp1256.txt");
     std::fs::write(&bad, b"\xC7\xE1\xDA\xD1\xC8\xED\xC9\nok\n").unwrap();
     let missing = dir.join("missing.txt");
-    let out = run(
-        &[
-            "normalize",
-            bad.to_str().unwrap(),
-            missing.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let out = run(&["normalize", bad.to_str().unwrap(), missing.to_str().unwrap()], b"");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "\nok\n");
-    assert!(
-        stderr.contains("cp1256.txt") && stderr.contains("invalid UTF-8"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("cp1256.txt") && stderr.contains("invalid UTF-8"), "{stderr}");
     assert!(stderr.contains("missing.txt"), "{stderr}");
-    assert!(
-        !out.status.success(),
-        "a missing file must give a failing exit code"
-    );
+    assert!(!out.status.success(), "a missing file must give a failing exit code");
 
     let out = run(&["normalize", bad.to_str().unwrap()], b"");
-    assert!(
-        out.status.success(),
-        "invalid UTF-8 alone is a warning, not a failure"
+    assert!(out.status.success(), "invalid UTF-8 alone is a warning, not a failure");
+}
+
+/// Path of a shipped seed article.
+pub fn article(name: &str) -> String {
+    format!("{}/examples/articles/{name}.txt", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn compare_reports_every_measure_as_json() {
+    let out = run(
+        &["compare", &article("barlamane-hajj"), &article("belwadeh-hajj"), "--format", "json"],
+        b"",
     );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let exact = v["exact_jaccard"].as_f64().unwrap();
+    let est = v["estimated_jaccard"].as_f64().unwrap();
+    assert!(exact > 0.6 && (exact - est).abs() < 0.15, "exact {exact} est {est}");
+    assert!(v["exact_containment_a_in_b"].as_f64().unwrap() > 0.7);
+    assert!(v["simhash_hamming"].as_u64().unwrap() < 20);
+    let passages = v["shared_passages"].as_array().unwrap();
+    assert!(passages[0]["words"].as_u64().unwrap() > 100, "{passages:?}");
+}
+
+#[test]
+fn compare_text_report_and_unrelated_articles() {
+    let out = run(&["compare", &article("belwadeh-hajj"), &article("open-days-diplomats")], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("jaccard (exact):")).expect("jaccard line");
+    let j: f64 = line.split_whitespace().last().unwrap().parse().unwrap();
+    assert!(j < 0.05, "unrelated articles: {line}");
+    assert!(text.contains("containment A in B:") && text.contains("simhash hamming:"));
+}
+
+#[test]
+fn compare_rejects_bad_shingle_spec_and_missing_file() {
+    let out =
+        run(&["compare", &article("belwadeh-hajj"), "/no/such/file", "--shingle", "words:5"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file"));
+    let out = run(&["compare", "a", "b", "--shingle", "lines:3"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown shingle unit"));
 }

@@ -36,11 +36,8 @@ pub fn load(file_prefix: &str) -> Option<Vec<Article>> {
         eprintln!("skipping: corpus folder ../shared/data/arabic_news not found");
         return None;
     };
-    let path = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
+    let path =
+        std::fs::read_dir(&dir).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with(file_prefix) && n.ends_with(".jsonl.gz"))
@@ -72,10 +69,7 @@ pub fn seed_articles() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("seed article"))
-        .collect()
+    paths.iter().map(|p| std::fs::read_to_string(p).expect("seed article")).collect()
 }
 
 /// One row of the silver pair list: two articles whose exact word-5 Jaccard is ≥ 0.3.

@@ -57,19 +57,11 @@ fn vectors() -> Vec<Vector> {
         }
         if !header_seen {
             header_seen = true;
-            assert!(
-                line.starts_with("input\t"),
-                "header row expected, got {line:?}"
-            );
+            assert!(line.starts_with("input\t"), "header row expected, got {line:?}");
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
-        assert_eq!(
-            fields.len(),
-            3,
-            "line {}: three TAB-separated fields",
-            i + 1
-        );
+        assert_eq!(fields.len(), 3, "line {}: three TAB-separated fields", i + 1);
         rows.push(Vector {
             line: i + 1,
             input: unescape(fields[0]),
@@ -124,12 +116,7 @@ fn byte_rows_report_replacements() {
     assert!(!byte_rows.is_empty());
     for v in byte_rows {
         let (_, bad) = decode_lossy(&v.input);
-        assert!(
-            bad > 0,
-            "line {} [{}]: invalid bytes but no replacement counted",
-            v.line,
-            v.rule
-        );
+        assert!(bad > 0, "line {} [{}]: invalid bytes but no replacement counted", v.line, v.rule);
     }
     // Windows-1256 text: every byte of "العربية" is invalid UTF-8 on its own.
     let (_, bad) = decode_lossy(b"\xC7\xE1\xDA\xD1\xC8\xED\xC9");
@@ -172,11 +159,7 @@ fn forbidden(c: char) -> bool {
 }
 
 fn check_output(out: &str) -> Result<(), TestCaseError> {
-    prop_assert!(
-        !out.starts_with(' ') && !out.ends_with(' '),
-        "untrimmed: {:?}",
-        out
-    );
+    prop_assert!(!out.starts_with(' ') && !out.ends_with(' '), "untrimmed: {:?}", out);
     prop_assert!(!out.contains("  "), "double space: {:?}", out);
     if let Some(c) = out.chars().find(|&c| forbidden(c)) {
         prop_assert!(false, "forbidden U+{:04X} in {:?}", c as u32, out);
@@ -261,11 +244,7 @@ fn real_corpus_is_idempotent_and_clean() {
     for a in articles.iter().take(3000) {
         let once = norm.normalize(&a.text);
         assert_eq!(norm.normalize(&once), once, "not idempotent on {}", a.id);
-        assert!(
-            !once.contains("  ") && !once.contains('\u{640}'),
-            "unclean output on {}",
-            a.id
-        );
+        assert!(!once.contains("  ") && !once.contains('\u{640}'), "unclean output on {}", a.id);
     }
 }
 
@@ -306,11 +285,6 @@ fn fast_path_equals_reference_on_the_real_corpus() {
     };
     let norm = ArabicNormalizer::new();
     for a in articles.iter().step_by(5) {
-        assert_eq!(
-            norm.normalize(&a.text),
-            norm.normalize_reference(&a.text),
-            "on {}",
-            a.id
-        );
+        assert_eq!(norm.normalize(&a.text), norm.normalize_reference(&a.text), "on {}", a.id);
     }
 }

@@ -40,29 +40,17 @@ fn estimator_errors(
     }
     let mean = errs.iter().sum::<f64>() / errs.len() as f64;
     let var = errs.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (errs.len() - 1) as f64;
-    Errors {
-        mean,
-        sd: var.sqrt(),
-        allowed_sd: (exact * (1.0 - exact) / k as f64).sqrt(),
-    }
+    Errors { mean, sd: var.sqrt(), allowed_sd: (exact * (1.0 - exact) / k as f64).sqrt() }
 }
 
 #[test]
 fn one_permutation_estimator_is_unbiased_with_binomial_spread() {
     // Large sets, small sets (many empty bins: densification), high and low J.
-    for &(a, b, common) in &[
-        (600, 600, 500),
-        (600, 600, 200),
-        (1000, 400, 300),
-        (40, 40, 30),
-        (10, 12, 6),
-    ] {
+    for &(a, b, common) in
+        &[(600, 600, 500), (600, 600, 200), (1000, 400, 300), (40, 40, 30), (10, 12, 6)]
+    {
         let e = estimator_errors(MinHashAlgorithm::OnePermutation, 128, a, b, common, 400);
-        assert!(
-            e.mean.abs() < 0.012,
-            "bias {:.4} for sets {a}/{b}/{common}",
-            e.mean
-        );
+        assert!(e.mean.abs() < 0.012, "bias {:.4} for sets {a}/{b}/{common}", e.mean);
         assert!(
             e.sd < 1.2 * e.allowed_sd + 0.005,
             "spread {:.4} > allowed {:.4} for sets {a}/{b}/{common}",
@@ -77,12 +65,7 @@ fn naive_k_hash_estimator_is_unbiased_with_binomial_spread() {
     for &(a, b, common) in &[(300, 300, 250), (300, 300, 100)] {
         let e = estimator_errors(MinHashAlgorithm::KIndependent, 128, a, b, common, 150);
         assert!(e.mean.abs() < 0.015, "bias {:.4}", e.mean);
-        assert!(
-            e.sd < 1.2 * e.allowed_sd + 0.005,
-            "spread {:.4} vs {:.4}",
-            e.sd,
-            e.allowed_sd
-        );
+        assert!(e.sd < 1.2 * e.allowed_sd + 0.005, "spread {:.4} vs {:.4}", e.sd, e.allowed_sd);
     }
 }
 
@@ -90,10 +73,7 @@ fn naive_k_hash_estimator_is_unbiased_with_binomial_spread() {
 fn fast_and_naive_agree_on_real_article_pairs() {
     let texts = crate::seed_articles();
     let fast = Sketcher::new();
-    let naive = Sketcher::builder()
-        .algorithm(MinHashAlgorithm::KIndependent)
-        .build()
-        .unwrap();
+    let naive = Sketcher::builder().algorithm(MinHashAlgorithm::KIndependent).build().unwrap();
     for (i, a) in texts.iter().enumerate() {
         for b in &texts[i + 1..] {
             let exact = jaccard(&fast.shingle_set(a), &fast.shingle_set(b));
@@ -126,10 +106,7 @@ fn containment_estimate_tracks_exact_containment() {
         }
         assert!(sr.containment(&sw).unwrap() < 0.35);
     }
-    assert!(
-        sd_ok >= 45,
-        "wire containment estimated above 0.75 in only {sd_ok}/50 trials"
-    );
+    assert!(sd_ok >= 45, "wire containment estimated above 0.75 in only {sd_ok}/50 trials");
 }
 
 #[test]
@@ -144,10 +121,7 @@ fn simhash_separates_copies_from_unrelated_articles() {
         sk[0].hamming(&sk[2]).unwrap(),
         sk[1].hamming(&sk[2]).unwrap(),
     ];
-    let unrelated = [
-        sk[0].hamming(&sk[3]).unwrap(),
-        sk[1].hamming(&sk[3]).unwrap(),
-    ];
+    let unrelated = [sk[0].hamming(&sk[3]).unwrap(), sk[1].hamming(&sk[3]).unwrap()];
     assert!(
         copies.iter().max() < unrelated.iter().min(),
         "copies {copies:?} unrelated {unrelated:?}"

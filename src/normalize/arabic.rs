@@ -93,9 +93,7 @@ impl ArabicTable {
         if !opts.keep_alef_maksura {
             set(0x649, 0x649, ch('\u{64A}'));
         }
-        for cp in [
-            0x620, 0x63D, 0x63E, 0x63F, 0x6CC, 0x6CD, 0x6CE, 0x6D0, 0x6D1, 0x6D2,
-        ] {
+        for cp in [0x620, 0x63D, 0x63E, 0x63F, 0x6CC, 0x6CD, 0x6CE, 0x6D0, 0x6D1, 0x6D2] {
             set(cp, cp, ch('\u{64A}'));
         }
         // Ta marbuta and heh variants -> ه.
@@ -292,9 +290,7 @@ mod tests {
     #[test]
     fn alef_group_folds_to_bare_alef() {
         let t = default_table();
-        for c in [
-            '\u{622}', '\u{623}', '\u{625}', '\u{671}', '\u{672}', '\u{673}',
-        ] {
+        for c in ['\u{622}', '\u{623}', '\u{625}', '\u{671}', '\u{672}', '\u{673}'] {
             assert_eq!(t.action(c), Action::Map('\u{627}'));
         }
     }
@@ -326,9 +322,7 @@ mod tests {
 
     #[test]
     fn format_controls_are_deleted_and_spaces_spaced() {
-        for c in [
-            '\u{200C}', '\u{200D}', '\u{200E}', '\u{202E}', '\u{2066}', '\u{FEFF}',
-        ] {
+        for c in ['\u{200C}', '\u{200D}', '\u{200E}', '\u{202E}', '\u{2066}', '\u{FEFF}'] {
             assert_eq!(other_action(c, false), Action::Delete);
         }
         for c in ['\u{A0}', '\u{200B}', '\u{3000}', '\u{FFFD}', '\u{2029}'] {

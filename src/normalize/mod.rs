@@ -35,11 +35,7 @@ pub trait Normalize: Send + Sync {
     fn normalize<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = String::new();
         self.normalize_into(text, &mut out);
-        if out == text {
-            Cow::Borrowed(text)
-        } else {
-            Cow::Owned(out)
-        }
+        if out == text { Cow::Borrowed(text) } else { Cow::Owned(out) }
     }
 
     /// A short name for this normaliser and its options, recorded in sketch parameters.
@@ -277,11 +273,7 @@ impl ArabicNormalizer {
         // No character but ASCII and Arabic letters has been kept so far.
         let mut plain = true;
         let last = |out: &String, run: usize, i: usize| -> Option<u8> {
-            if i > run {
-                Some(b[i - 1])
-            } else {
-                out.as_bytes().last().copied()
-            }
+            if i > run { Some(b[i - 1]) } else { out.as_bytes().last().copied() }
         };
         let flush = |out: &mut String, run: usize, i: usize| out.push_str(&text[run..i]);
         // Emits a replacement character after flushing the run.
@@ -327,11 +319,7 @@ impl ArabicNormalizer {
                     }
                     b'A'..=b'Z' => {
                         flush(out, run, i);
-                        emit(
-                            out,
-                            char::from(x.to_ascii_lowercase()),
-                            &mut pending_tatweel,
-                        );
+                        emit(out, char::from(x.to_ascii_lowercase()), &mut pending_tatweel);
                         run = i + 1;
                     }
                     b'\t'..=b'\r' => {
@@ -434,11 +422,7 @@ impl ArabicNormalizer {
         if out.ends_with(' ') {
             out.pop();
         }
-        if recheck {
-            Fast::Recheck
-        } else {
-            Fast::Changed(plain)
-        }
+        if recheck { Fast::Recheck } else { Fast::Changed(plain) }
     }
 
     /// The character pass: one table lookup per character.
@@ -584,11 +568,7 @@ impl Normalize for ArabicNormalizer {
 
     fn normalize<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = String::new();
-        if self.run(text, &mut out) {
-            Cow::Owned(out)
-        } else {
-            Cow::Borrowed(text)
-        }
+        if self.run(text, &mut out) { Cow::Owned(out) } else { Cow::Borrowed(text) }
     }
 
     fn profile(&self) -> Cow<'static, str> {
@@ -728,10 +708,7 @@ mod tests {
     #[test]
     fn option_strip_article() {
         let norm = ArabicNormalizer::builder().strip_article(true).build();
-        assert_eq!(
-            norm.normalize("الكتاب والقلم بالمدرسة للطلاب"),
-            "كتاب قلم مدرسه طلاب"
-        );
+        assert_eq!(norm.normalize("الكتاب والقلم بالمدرسة للطلاب"), "كتاب قلم مدرسه طلاب");
         // Too short to strip: fewer than three letters would remain.
         assert_eq!(norm.normalize("الذي"), "الذي");
         assert_eq!(norm.normalize("اله"), "اله");
@@ -756,10 +733,7 @@ mod tests {
     #[test]
     fn profile_names_options() {
         assert_eq!(ArabicNormalizer::new().profile(), DEFAULT_PROFILE);
-        let norm = ArabicNormalizer::builder()
-            .keep_ta_marbuta(true)
-            .nfkc(false)
-            .build();
+        let norm = ArabicNormalizer::builder().keep_ta_marbuta(true).nfkc(false).build();
         assert_eq!(norm.profile(), "dedup-default v1+keep_ta_marbuta+no_nfkc");
     }
 
