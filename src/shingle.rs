@@ -21,7 +21,7 @@ pub const MAX_SHINGLE_SIZE: usize = 32;
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum ShingleUnit {
-    /// Word n-grams over [`words`](crate::words).
+    /// Word n-grams over [`words`].
     Words,
     /// Character n-grams over the normalised text, spaces included.
     Chars,
