@@ -71,9 +71,13 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod cluster;
 pub mod compare;
+mod corpus;
+pub mod dedup;
 mod error;
 pub mod hash;
+pub mod lsh;
 pub mod minhash;
 pub mod normalize;
 pub mod shingle;
@@ -81,8 +85,15 @@ pub mod simhash;
 pub mod sketch;
 pub mod tokenize;
 
+pub use cluster::{Cluster, ClusterMode, Clusters, Member, cluster_pairs};
 pub use compare::{Comparison, SharedPassage};
+pub use corpus::DocId;
+pub use dedup::{
+    Added, Algorithm, Boilerplate, DedupIndex, Deduplicator, DeduplicatorBuilder, Representative,
+    Verification,
+};
 pub use error::{Error, Result};
+pub use lsh::{LshIndex, LshParams, SimHashIndex};
 pub use minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
 pub use normalize::{
     ArabicNormalizer, ArabicNormalizerBuilder, DEFAULT_PROFILE, Normalize, decode_lossy,

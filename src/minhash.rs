@@ -235,6 +235,10 @@ impl MinHashSignature {
         &self.params
     }
 
+    pub(crate) fn params_arc(&self) -> &Arc<SketchParams> {
+        &self.params
+    }
+
     /// Checks that `other` was made with the same parameters.
     ///
     /// # Errors

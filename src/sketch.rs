@@ -279,6 +279,17 @@ impl Sketcher {
         self.shingler.shingle_set(&self.normalize(text))
     }
 
+    /// The MinHasher.
+    pub fn minhasher(&self) -> &MinHasher {
+        &self.minhasher
+    }
+
+    /// Normalises into `out`; returns whether the result holds only ASCII and Arabic
+    /// letters (the tokeniser's fast case).
+    pub(crate) fn normalize_into_plain(&self, text: &str, out: &mut String) -> bool {
+        self.normalizer.normalize_into(text, out)
+    }
+
     /// This sketcher with SimHash on (the parameters are the same).
     pub(crate) fn with_simhash(&self) -> Sketcher {
         let mut s = self.clone();

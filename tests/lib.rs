@@ -4,6 +4,7 @@ mod cli;
 mod corpus;
 mod golden;
 mod normalize;
+mod pipeline;
 mod sketch;
 mod tokenize;
 

@@ -1,0 +1,361 @@
+//! Stage 6: clusters of copies from verified pairs.
+//!
+//! Two ways to turn pairs into groups:
+//!
+//! - [`ClusterMode::Components`]: connected components (union-find). Complete, but it
+//!   chains: if A~B and B~C, A and C share a cluster even when A≁C.
+//! - [`ClusterMode::Star`]: no chaining. Articles are taken in input order; each joins
+//!   the cluster of its most similar earlier article that founded a cluster (its
+//!   *centre*), or founds one. Every member is a verified match of its centre. Because
+//!   an article only looks back, the batch result equals the one built incrementally.
+//!
+//! Output is deterministic: clusters are sorted by their first member, members by id,
+//! and ties are broken by id.
+
+use crate::corpus::DocId;
+
+/// How verified pairs become clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[non_exhaustive]
+pub enum ClusterMode {
+    /// Connected components: every chain of matches is one cluster.
+    Components,
+    /// Each member matches its cluster's centre (the first article of the cluster).
+    #[default]
+    Star,
+}
+
+/// One article in a cluster.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Member {
+    /// The article.
+    pub id: DocId,
+    /// Its similarity to `matched` (1 for a cluster of one).
+    pub score: f64,
+    /// The member it matched: the centre in star mode, its best match in components
+    /// mode (itself for a cluster of one).
+    pub matched: DocId,
+}
+
+/// A group of copies of one story.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Cluster {
+    representative: DocId,
+    members: Vec<Member>,
+}
+
+impl Cluster {
+    /// The article that stands for the cluster.
+    pub fn representative(&self) -> DocId {
+        self.representative
+    }
+
+    /// All members, the representative included, sorted by id.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// The member ids, sorted.
+    pub fn ids(&self) -> impl Iterator<Item = DocId> + '_ {
+        self.members.iter().map(|m| m.id)
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Never true: a cluster has at least one member. (For API symmetry.)
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+}
+
+/// Every article's cluster, singletons included.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Clusters {
+    clusters: Vec<Cluster>,
+    /// For each article, the index of its cluster.
+    of: Vec<u32>,
+}
+
+impl Clusters {
+    /// All clusters, sorted by their first member.
+    pub fn iter(&self) -> std::slice::Iter<'_, Cluster> {
+        self.clusters.iter()
+    }
+
+    /// Clusters with two or more members: the groups of copies.
+    pub fn copies(&self) -> impl Iterator<Item = &Cluster> {
+        self.clusters.iter().filter(|c| c.len() > 1)
+    }
+
+    /// The number of clusters, singletons included.
+    pub fn len(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// True when there are no articles.
+    pub fn is_empty(&self) -> bool {
+        self.clusters.is_empty()
+    }
+
+    /// The number of articles.
+    pub fn num_articles(&self) -> usize {
+        self.of.len()
+    }
+
+    /// The cluster of article `id`.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not an article of this clustering.
+    pub fn cluster_of(&self, id: DocId) -> &Cluster {
+        &self.clusters[self.of[id.index()] as usize]
+    }
+
+    /// The representative of article `id`'s cluster.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not an article of this clustering.
+    pub fn representative_of(&self, id: DocId) -> DocId {
+        self.cluster_of(id).representative
+    }
+
+    /// Re-chooses every representative as the member with the smallest `key` (ties: the
+    /// smallest id), e.g. the earliest publication time or the longest text
+    /// (`|id| std::cmp::Reverse(len[id])`).
+    pub fn choose_representatives<K: Ord>(&mut self, mut key: impl FnMut(DocId) -> K) {
+        for c in &mut self.clusters {
+            c.representative =
+                c.members.iter().map(|m| m.id).min_by_key(|&id| (key(id), id)).unwrap_or_default();
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Clusters {
+    type Item = &'a Cluster;
+    type IntoIter = std::slice::Iter<'a, Cluster>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.clusters.iter()
+    }
+}
+
+/// Clusters `n` articles from verified pairs `(a, b, similarity)`.
+///
+/// Pairs with an id ≥ `n` or `a == b` are ignored. The representative is the first
+/// member (the centre in star mode); see [`Clusters::choose_representatives`].
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{ClusterMode, DocId, cluster_pairs};
+///
+/// // 0~1 and 1~2 match, 0 and 2 do not: a chain.
+/// let pairs = [(DocId(0), DocId(1), 0.9), (DocId(1), DocId(2), 0.8)];
+/// let components = cluster_pairs(4, &pairs, ClusterMode::Components);
+/// assert_eq!(components.len(), 2); // {0, 1, 2} and {3}
+/// let star = cluster_pairs(4, &pairs, ClusterMode::Star);
+/// assert_eq!(star.len(), 3); // {0, 1}, {2}, {3}: 2 does not match centre 0
+/// ```
+pub fn cluster_pairs(n: usize, pairs: &[(DocId, DocId, f64)], mode: ClusterMode) -> Clusters {
+    let mut edges: Vec<(DocId, DocId, f64)> = pairs
+        .iter()
+        .filter(|&&(a, b, _)| a != b && a.index() < n && b.index() < n)
+        .map(|&(a, b, s)| if a < b { (a, b, s) } else { (b, a, s) })
+        .collect();
+    edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)));
+    edges.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
+    match mode {
+        ClusterMode::Components => components(n, &edges),
+        ClusterMode::Star => {
+            // Earlier neighbours of each article, as (earlier, similarity).
+            let mut back: Vec<Vec<(DocId, f64)>> = vec![Vec::new(); n];
+            for &(a, b, s) in &edges {
+                back[b.index()].push((a, s));
+            }
+            let mut star = StarBuilder::default();
+            for earlier in back {
+                star.push(&earlier);
+            }
+            star.finish()
+        }
+    }
+}
+
+fn components(n: usize, edges: &[(DocId, DocId, f64)]) -> Clusters {
+    let mut uf = UnionFind::new(n);
+    let mut best: Vec<(f64, DocId)> = (0..n).map(|i| (1.0, DocId(i as u32))).collect();
+    let mut has_edge = vec![false; n];
+    for &(a, b, s) in edges {
+        uf.union(a.index(), b.index());
+        for (x, y) in [(a, b), (b, a)] {
+            let e = &mut best[x.index()];
+            if !has_edge[x.index()] || s > e.0 || (s == e.0 && y < e.1) {
+                *e = (s, y);
+                has_edge[x.index()] = true;
+            }
+        }
+    }
+    let mut root_cluster = vec![u32::MAX; n];
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut of = vec![0u32; n];
+    for i in 0..n {
+        let root = uf.find(i);
+        if root_cluster[root] == u32::MAX {
+            root_cluster[root] = clusters.len() as u32;
+            clusters.push(Cluster { representative: DocId(i as u32), members: Vec::new() });
+        }
+        let c = root_cluster[root];
+        of[i] = c;
+        let (score, matched) = best[i];
+        clusters[c as usize].members.push(Member { id: DocId(i as u32), score, matched });
+    }
+    Clusters { clusters, of }
+}
+
+/// Builds star clusters one article at a time, in input order; shared by the batch and
+/// the incremental paths so that both give the same result.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StarBuilder {
+    clusters: Vec<Cluster>,
+    of: Vec<u32>,
+    is_centre: Vec<bool>,
+}
+
+impl StarBuilder {
+    /// Adds the next article, given its verified matches among earlier articles;
+    /// returns the index of the cluster it joined or founded.
+    pub(crate) fn push(&mut self, earlier: &[(DocId, f64)]) -> usize {
+        let id = DocId(self.of.len() as u32);
+        let centre = earlier
+            .iter()
+            .filter(|(d, _)| d.index() < self.is_centre.len() && self.is_centre[d.index()])
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+        let c = if let Some(&(centre, score)) = centre {
+            let c = self.of[centre.index()] as usize;
+            self.clusters[c].members.push(Member { id, score, matched: centre });
+            self.is_centre.push(false);
+            c
+        } else {
+            self.clusters.push(Cluster {
+                representative: id,
+                members: vec![Member { id, score: 1.0, matched: id }],
+            });
+            self.is_centre.push(true);
+            self.clusters.len() - 1
+        };
+        self.of.push(c as u32);
+        c
+    }
+
+    /// The cluster at `index` so far.
+    pub(crate) fn cluster(&self, index: usize) -> &Cluster {
+        &self.clusters[index]
+    }
+
+    pub(crate) fn finish(self) -> Clusters {
+        Clusters { clusters: self.clusters, of: self.of }
+    }
+
+    pub(crate) fn snapshot(&self) -> Clusters {
+        Clusters { clusters: self.clusters.clone(), of: self.of.clone() }
+    }
+}
+
+/// Union-find with path halving and union by size.
+#[derive(Debug, Clone)]
+pub(crate) struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl UnionFind {
+    pub(crate) fn new(n: usize) -> Self {
+        UnionFind { parent: (0..n).collect(), size: vec![1; n] }
+    }
+
+    pub(crate) fn push(&mut self) -> usize {
+        self.parent.push(self.parent.len());
+        self.size.push(1);
+        self.parent.len() - 1
+    }
+
+    pub(crate) fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    pub(crate) fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a;
+        self.size[a] += self.size[b];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(c: &Cluster) -> Vec<u32> {
+        c.ids().map(|d| d.0).collect()
+    }
+
+    #[test]
+    fn components_chain_and_star_does_not() {
+        let pairs =
+            [(DocId(2), DocId(1), 0.8), (DocId(0), DocId(1), 0.9), (DocId(3), DocId(4), 0.7)];
+        let comp = cluster_pairs(6, &pairs, ClusterMode::Components);
+        let got: Vec<Vec<u32>> = comp.iter().map(ids).collect();
+        assert_eq!(got, [vec![0, 1, 2], vec![3, 4], vec![5]]);
+        assert_eq!(comp.representative_of(DocId(2)), DocId(0));
+        assert_eq!(comp.cluster_of(DocId(1)).members()[1].matched, DocId(0));
+
+        let star = cluster_pairs(6, &pairs, ClusterMode::Star);
+        let got: Vec<Vec<u32>> = star.iter().map(ids).collect();
+        assert_eq!(got, [vec![0, 1], vec![2], vec![3, 4], vec![5]]);
+        assert_eq!(star.copies().count(), 2);
+    }
+
+    #[test]
+    fn star_joins_the_most_similar_centre() {
+        // 2 matches centres 0 (0.6) and 1 (0.9): joins 1.
+        let pairs = [(DocId(0), DocId(2), 0.6), (DocId(1), DocId(2), 0.9)];
+        let star = cluster_pairs(3, &pairs, ClusterMode::Star);
+        assert_eq!(star.representative_of(DocId(2)), DocId(1));
+        assert_eq!(star.cluster_of(DocId(2)).members()[1].score, 0.9);
+    }
+
+    #[test]
+    fn representatives_by_key() {
+        let pairs =
+            [(DocId(0), DocId(1), 0.9), (DocId(1), DocId(2), 0.9), (DocId(0), DocId(2), 0.9)];
+        let mut c = cluster_pairs(3, &pairs, ClusterMode::Star);
+        let lengths = [10, 30, 30];
+        c.choose_representatives(|id| std::cmp::Reverse(lengths[id.index()]));
+        assert_eq!(c.representative_of(DocId(0)), DocId(1), "longest, ties to the smaller id");
+    }
+
+    #[test]
+    fn ignores_self_and_out_of_range_pairs() {
+        let pairs = [(DocId(0), DocId(0), 1.0), (DocId(0), DocId(9), 1.0)];
+        assert_eq!(cluster_pairs(2, &pairs, ClusterMode::Components).len(), 2);
+        assert!(cluster_pairs(0, &[], ClusterMode::Star).is_empty());
+    }
+}

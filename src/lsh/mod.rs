@@ -1,0 +1,339 @@
+//! Stage 4: candidate search — documents that share a band of their MinHash signature
+//! (MMDS ch. 3.4), or a block of their SimHash (Manku, Jain & Das Sarma 2007).
+//!
+//! [`LshIndex`] cuts each signature into b bands of r rows and files the document under
+//! one `u64` key per band (a hash of the band's slots, not a copy of them). Two
+//! documents whose signatures agree on a whole band become candidates; the index keeps
+//! the signatures so that candidates can be verified by estimated Jaccard.
+//!
+//! **Memory.** Per document: the signature (4·K bytes, 512 at K = 128), its b band
+//! keys (8·b bytes, kept for removal), and one 16-byte hash-map entry per band (a
+//! bucket holding one document stores it inline; only shared buckets allocate).
+//! [`LshIndex::memory_usage`] reports the total; at K = 128 and b = 25 it is about
+//! 1.4 KB per document (measured in `tests/lsh.rs`).
+
+mod hamming;
+mod params;
+
+pub use hamming::SimHashIndex;
+pub use params::LshParams;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ahash::RandomState;
+
+use crate::corpus::DocId;
+use crate::hash::mix64;
+use crate::minhash::MinHashSignature;
+use crate::sketch::SketchParams;
+use crate::{Error, Result};
+
+/// Fixed seeds for the in-memory maps: their iteration order never reaches an output
+/// (everything returned is sorted), but fixed seeds keep runs reproducible.
+pub(crate) fn map_state() -> RandomState {
+    RandomState::with_seeds(0x6e75, 0x736b, 0x6861, 0x6c73)
+}
+
+/// `ahash` with fixed seeds, as a `Default` hasher for in-memory maps and sets.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FixedState;
+
+impl std::hash::BuildHasher for FixedState {
+    type Hasher = ahash::AHasher;
+
+    fn build_hasher(&self) -> ahash::AHasher {
+        map_state().build_hasher()
+    }
+}
+
+/// A bucket: one document inline, or (high bit set) an index into the overflow lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bucket(u32);
+
+const OVERFLOW: u32 = 1 << 31;
+
+/// What the index keeps per document.
+#[derive(Debug, Clone)]
+struct Entry {
+    signature: MinHashSignature,
+    keys: Box<[u64]>,
+}
+
+/// A MinHash LSH index with insert, query and remove by id.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{DocId, LshIndex, LshParams, Sketcher};
+///
+/// let sketcher = Sketcher::new();
+/// let mut index = LshIndex::new(LshParams::for_threshold(0.5, 128)?);
+/// let story = "اعلنت الوزارة اليوم عن خطة جديدة لتطوير التعليم في المدارس الحكومية خلال العام المقبل";
+/// index.insert(DocId(0), sketcher.sketch(story).minhash().clone())?;
+/// index.insert(DocId(1), sketcher.sketch("ارتفعت اسعار النفط في الاسواق العالمية اليوم بعد قرار اوبك").minhash().clone())?;
+///
+/// let copy = sketcher.sketch(&format!("{story} وفق بيان رسمي"));
+/// let hits = index.query_verified(copy.minhash(), 0.5)?;
+/// assert_eq!(hits.len(), 1);
+/// assert_eq!(hits[0].0, DocId(0));
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LshIndex {
+    params: LshParams,
+    bands: Vec<HashMap<u64, Bucket, RandomState>>,
+    overflow: Vec<Vec<DocId>>,
+    free_overflow: Vec<u32>,
+    docs: HashMap<DocId, Entry, RandomState>,
+    sketch_params: Option<Arc<SketchParams>>,
+}
+
+impl LshIndex {
+    /// An empty index with the given banding.
+    pub fn new(params: LshParams) -> Self {
+        LshIndex {
+            params,
+            bands: (0..params.bands()).map(|_| HashMap::with_hasher(map_state())).collect(),
+            overflow: Vec::new(),
+            free_overflow: Vec::new(),
+            docs: HashMap::with_hasher(map_state()),
+            sketch_params: None,
+        }
+    }
+
+    /// The banding.
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    /// The number of documents in the index.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// True when the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// The signature stored for `id`.
+    pub fn signature(&self, id: DocId) -> Option<&MinHashSignature> {
+        self.docs.get(&id).map(|e| &e.signature)
+    }
+
+    /// The band keys of a signature: for each band, a hash of its r slots.
+    fn band_keys(&self, sig: &MinHashSignature) -> Box<[u64]> {
+        band_keys(self.params, sig)
+    }
+
+    fn check(&self, id: DocId, sig: &MinHashSignature) -> Result<()> {
+        if id.0 >= OVERFLOW {
+            return Err(Error::invalid(
+                "id",
+                format!("document ids must be below 2^31, got {}", id.0),
+            ));
+        }
+        self.check_signature(sig)
+    }
+
+    fn check_signature(&self, sig: &MinHashSignature) -> Result<()> {
+        if sig.len() < self.params.slots() {
+            return Err(Error::invalid(
+                "signature",
+                format!("has {} slots, the banding needs {}", sig.len(), self.params.slots()),
+            ));
+        }
+        if let Some(p) = &self.sketch_params {
+            if !Arc::ptr_eq(p, sig.params_arc()) && **p != *sig.params() {
+                return Err(Error::IncompatibleSketches { reason: p.difference(sig.params()) });
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds (or replaces) document `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IncompatibleSketches`] when `signature` was made with other parameters
+    /// than the signatures already in the index; [`Error::InvalidParameter`] when it is
+    /// shorter than the banding needs or `id` is 2³¹ or more.
+    pub fn insert(&mut self, id: DocId, signature: MinHashSignature) -> Result<()> {
+        self.check(id, &signature)?;
+        let keys = self.band_keys(&signature);
+        self.insert_with_keys(id, signature, keys);
+        Ok(())
+    }
+
+    fn insert_with_keys(&mut self, id: DocId, signature: MinHashSignature, keys: Box<[u64]>) {
+        if self.docs.contains_key(&id) {
+            self.remove(id);
+        }
+        if self.sketch_params.is_none() {
+            self.sketch_params = Some(Arc::clone(signature.params_arc()));
+        }
+        for (band, &key) in keys.iter().enumerate() {
+            let bucket = self.bands[band].get(&key).copied();
+            let new = match bucket {
+                None => Bucket(id.0),
+                Some(Bucket(b)) if b & OVERFLOW != 0 => {
+                    self.overflow[(b & !OVERFLOW) as usize].push(id);
+                    continue;
+                }
+                Some(Bucket(single)) => {
+                    let list = vec![DocId(single), id];
+                    let slot = if let Some(slot) = self.free_overflow.pop() {
+                        self.overflow[slot as usize] = list;
+                        slot
+                    } else {
+                        self.overflow.push(list);
+                        (self.overflow.len() - 1) as u32
+                    };
+                    Bucket(slot | OVERFLOW)
+                }
+            };
+            self.bands[band].insert(key, new);
+        }
+        self.docs.insert(id, Entry { signature, keys });
+    }
+
+    /// Adds many documents, computing band keys on all cores. The index is the same as
+    /// after inserting them one by one in order.
+    ///
+    /// # Errors
+    ///
+    /// As [`insert`](Self::insert); on error nothing is inserted.
+    #[cfg(feature = "rayon")]
+    pub fn par_insert_all(&mut self, docs: Vec<(DocId, MinHashSignature)>) -> Result<()> {
+        use rayon::prelude::*;
+        for (id, sig) in &docs {
+            self.check(*id, sig)?;
+            if self.sketch_params.is_none() {
+                self.sketch_params = Some(Arc::clone(sig.params_arc()));
+            }
+        }
+        let params = self.params;
+        let keyed: Vec<_> = docs
+            .into_par_iter()
+            .map(|(id, sig)| {
+                let keys = band_keys(params, &sig);
+                (id, sig, keys)
+            })
+            .collect();
+        for (id, sig, keys) in keyed {
+            self.insert_with_keys(id, sig, keys);
+        }
+        Ok(())
+    }
+
+    /// Removes document `id`, returning its signature.
+    pub fn remove(&mut self, id: DocId) -> Option<MinHashSignature> {
+        let entry = self.docs.remove(&id)?;
+        for (band, key) in entry.keys.iter().enumerate() {
+            let Some(&Bucket(b)) = self.bands[band].get(key) else { continue };
+            if b & OVERFLOW == 0 {
+                if b == id.0 {
+                    self.bands[band].remove(key);
+                }
+                continue;
+            }
+            let slot = (b & !OVERFLOW) as usize;
+            let list = &mut self.overflow[slot];
+            list.retain(|&d| d != id);
+            if list.len() == 1 {
+                let remaining = list[0];
+                self.overflow[slot] = Vec::new();
+                self.free_overflow.push(slot as u32);
+                self.bands[band].insert(*key, Bucket(remaining.0));
+            }
+        }
+        Some(entry.signature)
+    }
+
+    /// Documents sharing at least one band with `signature`, sorted by id.
+    ///
+    /// # Errors
+    ///
+    /// As [`insert`](Self::insert) for an incompatible signature.
+    pub fn query(&self, signature: &MinHashSignature) -> Result<Vec<DocId>> {
+        self.check_signature(signature)?;
+        let keys = self.band_keys(signature);
+        let mut out = Vec::new();
+        for (band, key) in keys.iter().enumerate() {
+            match self.bands[band].get(key) {
+                None => {}
+                Some(&Bucket(b)) if b & OVERFLOW != 0 => {
+                    out.extend_from_slice(&self.overflow[(b & !OVERFLOW) as usize]);
+                }
+                Some(&Bucket(single)) => out.push(DocId(single)),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Candidates whose estimated Jaccard with `signature` is at least `threshold`,
+    /// with that estimate, sorted by id.
+    ///
+    /// # Errors
+    ///
+    /// As [`query`](Self::query).
+    pub fn query_verified(
+        &self,
+        signature: &MinHashSignature,
+        threshold: f64,
+    ) -> Result<Vec<(DocId, f64)>> {
+        Ok(self
+            .query(signature)?
+            .into_iter()
+            .filter_map(|id| {
+                let j = self.docs[&id].signature.jaccard_unchecked(signature);
+                (j >= threshold).then_some((id, j))
+            })
+            .collect())
+    }
+
+    /// Every pair of documents that share a bucket, as (smaller id, larger id), sorted.
+    pub fn candidate_pairs(&self) -> Vec<(DocId, DocId)> {
+        let mut pairs = Vec::new();
+        for list in &self.overflow {
+            for (i, &a) in list.iter().enumerate() {
+                for &b in &list[i + 1..] {
+                    pairs.push(if a < b { (a, b) } else { (b, a) });
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    /// Approximate heap bytes held by the index (maps at their capacity, signatures,
+    /// band keys and shared buckets).
+    pub fn memory_usage(&self) -> usize {
+        use std::mem::size_of;
+        let map_entry = size_of::<u64>() + size_of::<Bucket>() + 1;
+        let bands: usize = self.bands.iter().map(|m| m.capacity() * map_entry).sum();
+        let overflow: usize = self.overflow.iter().map(|l| l.capacity() * 4 + 24).sum();
+        let doc_entry = size_of::<DocId>() + size_of::<Entry>() + 1;
+        let docs: usize = self.docs.capacity() * doc_entry
+            + self.docs.values().map(|e| e.signature.len() * 4 + e.keys.len() * 8).sum::<usize>();
+        bands + overflow + docs
+    }
+}
+
+/// Separates band-key hashes from the other uses of `mix64`.
+const BAND_SALT: u64 = 0x6c73_6862_616e_6473;
+
+/// For each band, `mix64` folded over its r slots, seeded by the band index.
+fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
+    let slots = sig.as_slice();
+    (0..params.bands())
+        .map(|band| {
+            let rows = &slots[band * params.rows()..(band + 1) * params.rows()];
+            rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT))
+        })
+        .collect()
+}

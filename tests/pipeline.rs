@@ -1,0 +1,327 @@
+//! The whole pipeline: LSH against brute force, clusters against a naive all-pairs
+//! implementation, serial == parallel == incremental, and the seed articles.
+
+use nuskha::hash::mix64;
+use nuskha::shingle::jaccard;
+use nuskha::{
+    Boilerplate, ClusterMode, Clusters, DocId, LshIndex, LshParams, MinHasher, Representative,
+    Sketcher, Verification, cluster_pairs,
+};
+use nuskha::{Deduplicator, ShingleUnit};
+
+/// A deterministic corpus of `stories` stories with `copies` edited copies each, plus
+/// unrelated filler, over a vocabulary of made-up Arabic-like words.
+pub fn synthetic_corpus(stories: usize, copies: usize, seed: u64) -> Vec<String> {
+    let letters: Vec<char> = "ابتثجحخدذرسشصضطظعغفقكلمنهوي".chars().collect();
+    let word = |x: u64| -> String {
+        let len = 2 + (x % 6) as usize;
+        (0..len).map(|i| letters[(mix64(x, i as u64) % letters.len() as u64) as usize]).collect()
+    };
+    let mut docs = Vec::new();
+    for s in 0..stories as u64 {
+        let len = 60 + (mix64(s, seed) % 120) as usize;
+        let base: Vec<u64> =
+            (0..len).map(|i| mix64(s * 10_000 + i as u64, seed) % 50_000).collect();
+        docs.push(base.iter().map(|&w| word(w)).collect::<Vec<_>>().join(" "));
+        for c in 0..copies as u64 {
+            // Edit ~1 word in 70: replace, drop or insert.
+            let mut out = Vec::new();
+            for (i, &w) in base.iter().enumerate() {
+                let r = mix64(s * 1_000 + c * 100_000 + i as u64, seed ^ 0x7) % 200;
+                match r {
+                    0 => {}
+                    1 => out.push(word(w + 77_777)),
+                    2 => {
+                        out.push(word(w));
+                        out.push(word(r + i as u64 + 90_000));
+                    }
+                    _ => out.push(word(w)),
+                }
+            }
+            docs.push(out.join(" "));
+        }
+    }
+    // Interleave deterministically so copies are not adjacent.
+    let n = docs.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| mix64(i as u64, seed ^ 0x63));
+    order.into_iter().map(|i| docs[i].clone()).collect()
+}
+
+fn members(c: &Clusters) -> Vec<Vec<u32>> {
+    c.iter().map(|c| c.ids().map(|d| d.0).collect()).collect()
+}
+
+#[test]
+fn seed_articles_hajj_reports_cluster_and_diplomats_stand_alone() {
+    let texts = crate::seed_articles();
+    for mode in [ClusterMode::Star, ClusterMode::Components] {
+        let dedup = Deduplicator::builder().mode(mode).build().unwrap();
+        let clusters = dedup.cluster(&texts);
+        assert_eq!(members(&clusters), [vec![0, 1, 2], vec![3]], "mode {mode:?}");
+        assert_eq!(clusters.representative_of(DocId(2)), DocId(0));
+    }
+}
+
+#[test]
+fn lsh_recall_against_brute_force_on_random_sets() {
+    // 60 base sets with 3 perturbed copies each (Jaccard ≈ 0.6–0.9), 300 random sets.
+    let hasher = MinHasher::new(128, 1).unwrap();
+    let mut sets: Vec<Vec<u64>> = Vec::new();
+    for b in 0..60u64 {
+        let base: Vec<u64> = (0..200).map(|i| mix64(b * 1000 + i, 3)).collect();
+        sets.push(base.clone());
+        for c in 1..=3u64 {
+            let keep = 200 - 15 * c as usize;
+            let mut s: Vec<u64> = base[..keep].to_vec();
+            s.extend((0..15 * c).map(|i| mix64(b * 1000 + c * 100 + i, 4)));
+            sets.push(s);
+        }
+    }
+    sets.extend((0..300u64).map(|r| (0..150).map(|i| mix64(r * 7919 + i, 5)).collect()));
+    for s in &mut sets {
+        s.sort_unstable();
+    }
+    let threshold = 0.5;
+    let params = LshParams::for_threshold(threshold, 128).unwrap();
+    let mut index = LshIndex::new(params);
+    let sigs: Vec<_> = sets.iter().map(|s| hasher.sketch(s.iter().copied())).collect();
+    for (i, sig) in sigs.iter().enumerate() {
+        index.insert(DocId(i as u32), sig.clone()).unwrap();
+    }
+    let candidates = index.candidate_pairs();
+    // Brute force: every pair's exact Jaccard; recall by similarity band against the
+    // S-curve's prediction.
+    let (mut high, mut high_found, mut mid_expected, mut mid_found, mut low_found) =
+        (0, 0, 0.0, 0, 0);
+    for i in 0..sets.len() {
+        for j in i + 1..sets.len() {
+            let jac = jaccard(&sets[i], &sets[j]);
+            let found = candidates.binary_search(&(DocId(i as u32), DocId(j as u32))).is_ok();
+            if jac >= 0.7 {
+                high += 1;
+                high_found += usize::from(found);
+            } else if jac >= 0.5 {
+                mid_expected += params.candidate_probability(jac);
+                mid_found += usize::from(found);
+            } else if jac < 0.1 {
+                low_found += usize::from(found);
+            }
+        }
+    }
+    assert!(high > 150, "too few similar pairs: {high}");
+    assert!(high_found * 100 >= high * 98, "LSH recall at J ≥ 0.7: {high_found}/{high}");
+    assert!(
+        (mid_found as f64 - mid_expected).abs() < 0.1 * mid_expected + 5.0,
+        "J in [0.5, 0.7): found {mid_found}, the S-curve predicts {mid_expected:.1}"
+    );
+    assert!(low_found < 20, "{low_found} unrelated pairs became candidates");
+    // query() agrees with candidate_pairs().
+    for (i, sig) in sigs.iter().enumerate().step_by(17) {
+        let q = index.query(sig).unwrap();
+        let from_pairs: Vec<DocId> = candidates
+            .iter()
+            .filter_map(|&(a, b)| {
+                if a.0 as usize == i {
+                    Some(b)
+                } else if b.0 as usize == i {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
+            .chain(std::iter::once(DocId(i as u32)))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(q, from_pairs, "doc {i}");
+    }
+}
+
+#[test]
+fn lsh_remove_and_reinsert() {
+    let s = Sketcher::new();
+    let texts = synthetic_corpus(5, 1, 3);
+    let mut index = LshIndex::new(LshParams::for_threshold(0.5, 128).unwrap());
+    for (i, t) in texts.iter().enumerate() {
+        index.insert(DocId(i as u32), s.sketch(t).minhash().clone()).unwrap();
+    }
+    let before = index.candidate_pairs();
+    assert_eq!(before.len(), 5, "{before:?}");
+    let (a, b) = before[0];
+    let sig = index.remove(a).unwrap();
+    assert!(index.candidate_pairs().iter().all(|&(x, y)| x != a && y != a));
+    assert!(!index.query(&sig).unwrap().contains(&a));
+    index.insert(a, sig).unwrap();
+    assert_eq!(index.candidate_pairs(), before);
+    assert!(index.query(index.signature(b).unwrap()).unwrap().contains(&a));
+    let other = Sketcher::builder().num_perm(64).build().unwrap();
+    assert!(index.insert(DocId(99), other.sketch("x y z").minhash().clone()).is_err());
+}
+
+#[test]
+fn lsh_memory_per_document_is_documented() {
+    let s = Sketcher::new();
+    let texts = synthetic_corpus(400, 1, 11);
+    let mut index = LshIndex::new(LshParams::for_threshold(0.5, 128).unwrap());
+    for (i, t) in texts.iter().enumerate() {
+        index.insert(DocId(i as u32), s.sketch(t).minhash().clone()).unwrap();
+    }
+    let per_doc = index.memory_usage() / index.len();
+    println!("LSH memory per document: {per_doc} bytes");
+    assert!((700..2500).contains(&per_doc), "per document: {per_doc} bytes");
+}
+
+/// The naive clustering: exact Jaccard on every pair, connected components.
+fn naive_components(texts: &[String], threshold: f64) -> Clusters {
+    let s = Sketcher::new();
+    let sets: Vec<Vec<u64>> = texts.iter().map(|t| s.shingle_set(t)).collect();
+    let mut pairs = Vec::new();
+    for i in 0..sets.len() {
+        for j in i + 1..sets.len() {
+            let jac = jaccard(&sets[i], &sets[j]);
+            if jac >= threshold {
+                pairs.push((DocId(i as u32), DocId(j as u32), jac));
+            }
+        }
+    }
+    cluster_pairs(texts.len(), &pairs, ClusterMode::Components)
+}
+
+#[test]
+fn clusters_match_naive_all_pairs() {
+    let texts = synthetic_corpus(40, 3, 5);
+    let dedup = Deduplicator::builder()
+        .mode(ClusterMode::Components)
+        .verification(Verification::Exact)
+        .boilerplate(Boilerplate::Off)
+        .build()
+        .unwrap();
+    let got = dedup.cluster(&texts);
+    let naive = naive_components(&texts, dedup.threshold());
+    assert_eq!(members(&got), members(&naive));
+    assert_eq!(got.copies().count(), 40);
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn serial_parallel_and_incremental_agree() {
+    let mut texts = synthetic_corpus(60, 3, 9);
+    texts.extend(crate::seed_articles());
+    for mode in [ClusterMode::Star, ClusterMode::Components] {
+        for verification in [Verification::Estimated, Verification::Exact] {
+            for representative in [Representative::First, Representative::Longest] {
+                let dedup = Deduplicator::builder()
+                    .mode(mode)
+                    .verification(verification)
+                    .representative(representative)
+                    .boilerplate(Boilerplate::MaxDocs { min_docs: 2, fraction: 0.0 })
+                    .build()
+                    .unwrap();
+                let serial = dedup.cluster(&texts);
+                assert_eq!(serial, dedup.par_cluster(&texts), "{mode:?} {verification:?}");
+                assert_eq!(serial, dedup.cluster(&texts), "repeated runs differ");
+                let boilerplate = dedup.learn_boilerplate(&texts);
+                assert!(!boilerplate.is_empty());
+                let mut feed = dedup.index_with_boilerplate(&boilerplate);
+                for (i, t) in texts.iter().enumerate() {
+                    let added = feed.add(t);
+                    assert_eq!(added.id, DocId(i as u32));
+                    assert_eq!(added.representative, feed.clusters().representative_of(added.id));
+                }
+                assert_eq!(
+                    feed.clusters(),
+                    serial,
+                    "incremental {mode:?} {verification:?} {representative:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn boilerplate_shingles_do_not_make_unrelated_articles_alike() {
+    // 30 unrelated short articles from one site, each wrapped in the same long chrome.
+    let chrome_top = "الخط : A- A+ إستمع للمقال شارك المقال على فيسبوك تويتر واتساب تابعونا على قناتنا في يوتيوب \
+        الرئيسية اخبار وطنية دولية اقتصاد رياضة ثقافة فن منوعات مجتمع سياسة تكنولوجيا صحة";
+    let chrome_bottom = "جميع الحقوق محفوظة للموقع اشترك في النشرة البريدية ليصلك كل جديد الاخبار الاكثر قراءة اليوم \
+        من نحن اتصل بنا سياسة الخصوصية شروط الاستخدام اعلن معنا فريق التحرير";
+    let bodies = synthetic_corpus(30, 0, 21);
+    let texts: Vec<String> = bodies
+        .iter()
+        .map(|b| {
+            let short: Vec<&str> = b.split(' ').take(15).collect();
+            format!("{chrome_top} {} {chrome_bottom}", short.join(" "))
+        })
+        .collect();
+    let with_chrome = Deduplicator::builder().boilerplate(Boilerplate::Off).build().unwrap();
+    assert!(
+        with_chrome.cluster(&texts).copies().count() > 0,
+        "the test needs chrome heavy enough to merge unrelated articles"
+    );
+    let dedup = Deduplicator::builder()
+        .boilerplate(Boilerplate::MaxDocs { min_docs: 5, fraction: 0.0 })
+        .build()
+        .unwrap();
+    assert_eq!(dedup.cluster(&texts).copies().count(), 0);
+    // The default rule needs more than 20 articles sharing a shingle.
+    let many: Vec<String> = texts.iter().cycle().take(30).cloned().collect();
+    assert_eq!(Deduplicator::new().cluster(&many).copies().count(), 0);
+}
+
+#[test]
+fn containment_finds_a_wire_item_inside_a_roundup() {
+    let texts = synthetic_corpus(6, 0, 33);
+    let wire = texts[0].clone();
+    let roundup = format!("{} {} {} {}", texts[1], wire, texts[2], texts[3]);
+    let corpus = vec![wire, roundup, texts[4].clone()];
+    let plain = Deduplicator::new();
+    assert_eq!(plain.cluster(&corpus).copies().count(), 0, "Jaccard alone misses it");
+    let dedup = Deduplicator::builder().containment(Some(0.8)).build().unwrap();
+    let clusters = dedup.cluster(&corpus);
+    assert_eq!(clusters.representative_of(DocId(1)), DocId(0));
+    let member = clusters.cluster_of(DocId(1)).members()[1];
+    assert!(member.score >= 0.8, "{member:?}");
+}
+
+#[test]
+fn simhash_algorithm_clusters_near_identical_copies() {
+    let texts = synthetic_corpus(20, 2, 41);
+    let dedup = Deduplicator::builder()
+        .algorithm(nuskha::Algorithm::SimHash { max_distance: 6 })
+        .boilerplate(Boilerplate::Off)
+        .build()
+        .unwrap();
+    let clusters = dedup.cluster(&texts);
+    let minhash =
+        Deduplicator::builder().boilerplate(Boilerplate::Off).build().unwrap().cluster(&texts);
+    // SimHash at distance ≤ 6 finds most of what MinHash finds, and nothing unrelated.
+    let copies: usize = clusters.copies().map(|c| c.len() - 1).sum();
+    let expected: usize = minhash.copies().map(|c| c.len() - 1).sum();
+    assert!(copies * 10 >= expected * 7, "simhash {copies} vs minhash {expected}");
+    for c in clusters.copies() {
+        let rep = minhash.representative_of(c.representative());
+        assert!(
+            c.ids().all(|id| minhash.representative_of(id) == rep),
+            "simhash merged unrelated articles"
+        );
+    }
+}
+
+#[test]
+fn builder_validates_parameters() {
+    assert!(Deduplicator::builder().threshold(0.0).build().is_err());
+    assert!(Deduplicator::builder().threshold(1.1).build().is_err());
+    assert!(Deduplicator::builder().containment(Some(2.0)).build().is_err());
+    assert!(Deduplicator::builder().bands(20, 7).build().is_err(), "140 slots > 128");
+    assert!(Deduplicator::builder().bands(16, 8).build().is_ok());
+    assert!(Deduplicator::builder().shingles(ShingleUnit::Words, 0).build().is_err());
+    assert!(
+        Deduplicator::builder()
+            .algorithm(nuskha::Algorithm::SimHash { max_distance: 9 })
+            .build()
+            .is_err()
+    );
+    let err = Deduplicator::builder().threshold(-1.0).build().unwrap_err().to_string();
+    assert!(err.contains("threshold"), "{err}");
+}
