@@ -108,3 +108,70 @@ fn compare_rejects_bad_shingle_spec_and_missing_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown shingle unit"));
 }
+
+/// Parses `id,cluster` CSV into (id, cluster) rows.
+fn csv_rows(stdout: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(stdout);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("id,cluster"));
+    lines
+        .map(|l| {
+            let (a, b) = l.split_once(',').expect("two columns");
+            (a.to_owned(), b.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn main_command_clusters_the_shipped_articles() {
+    let dir = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&[&dir, "--format", "csv"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(
+        rows,
+        [
+            ("barlamane-hajj.txt".into(), "barlamane-hajj.txt".into()),
+            ("belwadeh-hajj.txt".into(), "barlamane-hajj.txt".into()),
+            ("marrakech-alaan-hajj.txt".into(), "barlamane-hajj.txt".into()),
+            ("open-days-diplomats.txt".into(), "open-days-diplomats.txt".into()),
+        ]
+    );
+    // Byte-identical on a second run.
+    assert_eq!(run(&[&dir, "--format", "csv"], b"").stdout, out.stdout);
+}
+
+#[test]
+fn main_command_reads_nested_folders_and_files_and_writes_json() {
+    let dir = temp_dir("nested");
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    std::fs::copy(article("barlamane-hajj"), dir.join("a/b/one.txt")).unwrap();
+    std::fs::copy(article("belwadeh-hajj"), dir.join("two.md")).unwrap();
+    std::fs::copy(article("open-days-diplomats"), dir.join("a/three.txt")).unwrap();
+    std::fs::write(dir.join("notes.pdf"), b"%PDF").unwrap();
+    std::fs::write(dir.join(".hidden.txt"), b"hidden").unwrap();
+    let single = article("marrakech-alaan-hajj");
+    let out = run(&[dir.to_str().unwrap(), &single, "--format", "json"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["articles"], 4);
+    assert_eq!(v["parameters"]["threshold"], 0.5);
+    let clusters = v["clusters"].as_array().unwrap();
+    let big = clusters.iter().find(|c| c["size"] == 3).expect("a cluster of three");
+    let ids: Vec<&str> =
+        big["members"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a/b/one.txt", "two.md", single.as_str()]);
+    assert!(big["members"][1]["score"].as_f64().unwrap() >= 0.5);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 ignored"));
+}
+
+#[test]
+fn main_command_options_are_validated() {
+    let dir = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&[&dir, "--threshold", "1.5"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("threshold"));
+    // A very high threshold leaves every article alone.
+    let rows = csv_rows(&run(&[&dir, "--threshold", "0.99", "--format", "csv"], b"").stdout);
+    assert!(rows.iter().all(|(a, b)| a == b));
+}

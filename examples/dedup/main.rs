@@ -1,11 +1,14 @@
 //! `dedup`: the command-line face of nuskha.
 //!
 //! ```text
+//! dedup [OPTIONS] <INPUT>...  clusters of copies among the articles
 //! dedup normalize [FILE]...   print each line as the matcher sees it
 //! dedup compare A B           every similarity between two articles, and what they share
 //! ```
 
+mod cluster;
 mod compare;
+mod input;
 mod normalize;
 
 use std::io;
@@ -15,12 +18,17 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use nuskha::{ShingleUnit, Sketcher};
 
-/// Find near-duplicate news articles (Arabic first).
+/// Find near-duplicate news articles (Arabic first) and group them into clusters.
+///
+/// With files or folders, prints which articles are copies of one story.
 #[derive(Parser, Debug)]
 #[command(name = "dedup", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    cluster: cluster::ClusterArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -89,8 +97,9 @@ fn sketcher(shingle: (ShingleUnit, usize)) -> Result<Sketcher, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Normalize { files } => normalize::run(&files),
-        Command::Compare { a, b, shingle, passages, format } => {
+        None => cluster::run(&cli.cluster),
+        Some(Command::Normalize { files }) => normalize::run(&files),
+        Some(Command::Compare { a, b, shingle, passages, format }) => {
             compare::run(&a, &b, shingle, passages, format)
         }
     };
