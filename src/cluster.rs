@@ -176,21 +176,28 @@ pub fn cluster_pairs(n: usize, pairs: &[(DocId, DocId, f64)], mode: ClusterMode)
     match mode {
         ClusterMode::Components => components(n, &edges),
         ClusterMode::Star => {
-            // Earlier neighbours of each article, as (earlier, similarity).
-            let mut back: Vec<Vec<(DocId, f64)>> = vec![Vec::new(); n];
-            for &(a, b, s) in &edges {
-                back[b.index()].push((a, s));
-            }
-            let mut star = StarBuilder::default();
-            for earlier in back {
-                star.push(&earlier);
-            }
-            star.finish()
+            let edges: Vec<(DocId, DocId, f64, bool)> =
+                edges.into_iter().map(|(a, b, s)| (a, b, s, false)).collect();
+            star_clusters(n, &edges)
         }
     }
 }
 
-fn components(n: usize, edges: &[(DocId, DocId, f64)]) -> Clusters {
+/// Star clusters from sorted, deduplicated pairs (earlier, later, similarity, by
+/// containment only).
+pub(crate) fn star_clusters(n: usize, edges: &[(DocId, DocId, f64, bool)]) -> Clusters {
+    let mut back: Vec<Vec<(DocId, f64, bool)>> = vec![Vec::new(); n];
+    for &(a, b, s, c) in edges {
+        back[b.index()].push((a, s, c));
+    }
+    let mut star = StarBuilder::default();
+    for earlier in back {
+        star.push(&earlier);
+    }
+    star.finish()
+}
+
+pub(crate) fn components(n: usize, edges: &[(DocId, DocId, f64)]) -> Clusters {
     let mut uf = UnionFind::new(n);
     let mut best: Vec<(f64, DocId)> = (0..n).map(|i| (1.0, DocId(i as u32))).collect();
     let mut has_edge = vec![false; n];
@@ -231,15 +238,17 @@ pub(crate) struct StarBuilder {
 }
 
 impl StarBuilder {
-    /// Adds the next article, given its verified matches among earlier articles;
-    /// returns the index of the cluster it joined or founded.
-    pub(crate) fn push(&mut self, earlier: &[(DocId, f64)]) -> usize {
+    /// Adds the next article, given its verified matches among earlier articles as
+    /// (article, similarity, by containment only); returns the index of the cluster
+    /// it joined or founded. A match by Jaccard is preferred to one by containment.
+    pub(crate) fn push(&mut self, earlier: &[(DocId, f64, bool)]) -> usize {
         let id = DocId(self.of.len() as u32);
         let centre = earlier
             .iter()
-            .filter(|(d, _)| d.index() < self.is_centre.len() && self.is_centre[d.index()])
-            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
-        let c = if let Some(&(centre, score)) = centre {
+            .filter(|(d, _, _)| d.index() < self.is_centre.len() && self.is_centre[d.index()])
+            .max_by(|x, y| y.2.cmp(&x.2).then(x.1.total_cmp(&y.1)).then(y.0.cmp(&x.0)))
+            .map(|&(d, score, _)| (d, score));
+        let c = if let Some((centre, score)) = centre {
             let c = self.of[centre.index()] as usize;
             self.clusters[c].members.push(Member { id, score, matched: centre });
             self.is_centre.push(false);
@@ -270,22 +279,32 @@ impl StarBuilder {
     }
 }
 
-/// Union-find with path halving and union by size.
+/// Union-find with path halving and union by size, tracking each set's smallest member.
 #[derive(Debug, Clone)]
 pub(crate) struct UnionFind {
     parent: Vec<usize>,
     size: Vec<usize>,
+    /// Smallest member, valid at roots.
+    min: Vec<usize>,
 }
 
 impl UnionFind {
     pub(crate) fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n).collect(), size: vec![1; n] }
+        UnionFind { parent: (0..n).collect(), size: vec![1; n], min: (0..n).collect() }
     }
 
     pub(crate) fn push(&mut self) -> usize {
-        self.parent.push(self.parent.len());
+        let id = self.parent.len();
+        self.parent.push(id);
         self.size.push(1);
-        self.parent.len() - 1
+        self.min.push(id);
+        id
+    }
+
+    /// The smallest member of `x`'s set.
+    pub(crate) fn first(&mut self, x: usize) -> usize {
+        let root = self.find(x);
+        self.min[root]
     }
 
     pub(crate) fn find(&mut self, mut x: usize) -> usize {
@@ -306,6 +325,7 @@ impl UnionFind {
         }
         self.parent[b] = a;
         self.size[a] += self.size[b];
+        self.min[a] = self.min[a].min(self.min[b]);
     }
 }
 

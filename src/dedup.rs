@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::cluster::{ClusterMode, Clusters, StarBuilder, UnionFind, cluster_pairs};
+use crate::cluster::{ClusterMode, Clusters, StarBuilder, UnionFind, cluster_pairs, star_clusters};
 use crate::corpus::DocId;
 use crate::hash::hash_bytes;
 use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
@@ -22,6 +22,11 @@ use crate::{ArabicNormalizer, Error, Result};
 
 /// The default Jaccard threshold (see the crate docs for how it was chosen).
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
+/// The default containment threshold: a shorter article at least this much inside a
+/// longer one is a copy of it.
+pub const DEFAULT_CONTAINMENT: f64 = 0.8;
+/// The default minimum length, in words, of an article that can be matched.
+pub const DEFAULT_MIN_WORDS: usize = 10;
 
 /// How a candidate pair is confirmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -71,9 +76,72 @@ pub enum Boilerplate {
         /// Fraction of the articles above which a shingle is boilerplate.
         fraction: f64,
     },
-    /// A fixed, sorted list of shingle hashes, e.g. learned from a corpus by
-    /// [`Deduplicator::learn_boilerplate`] and reused for a live feed.
-    Fixed(Arc<[u64]>),
+}
+
+/// The second-stage check against template texts (official cables, bulletins, market
+/// reports) that share most of their wording but differ in the names, places and
+/// numbers that make them different news.
+///
+/// A pair that passes the Jaccard (or containment) threshold is compared once more on
+/// its *distinctive* shingles only — those found in at most `common_docs` articles of
+/// the corpus. Template wording is common, the slots (a president's name, a country)
+/// are rare; copies of one story share their rare shingles, two cables to different
+/// countries share none. When both articles have at least `min_shingles` distinctive
+/// shingles, their Jaccard (or containment) on them must reach `min_similarity`.
+/// A story syndicated so widely that nothing in it is rare is left alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TemplateGuard {
+    /// A shingle in more articles than this is template wording (default 15).
+    pub common_docs: u32,
+    /// Distinctive shingles each article needs for the check to apply (default 8).
+    pub min_shingles: usize,
+    /// Similarity of the distinctive shingles a match needs (default 0.2).
+    pub min_similarity: f64,
+}
+
+impl Default for TemplateGuard {
+    fn default() -> Self {
+        TemplateGuard { common_docs: 15, min_shingles: 8, min_similarity: 0.2 }
+    }
+}
+
+/// How many articles of a corpus each shingle is in: what boilerplate removal and the
+/// [`TemplateGuard`] learn from. The batch calls learn it from the corpus they
+/// cluster; a live feed gets it from [`Deduplicator::learn`] on past articles.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusStats {
+    /// Document frequency of every shingle found in two or more articles.
+    df: HashMap<u64, u32, FixedState>,
+    docs: usize,
+}
+
+impl CorpusStats {
+    fn from_sets(sets: &[Shingled]) -> Self {
+        let mut df: HashMap<u64, u32, FixedState> = HashMap::default();
+        for s in sets {
+            for &h in &s.set {
+                *df.entry(h).or_insert(0) += 1;
+            }
+        }
+        df.retain(|_, n| *n > 1);
+        CorpusStats { df, docs: sets.len() }
+    }
+
+    /// The number of articles learned from.
+    pub fn docs(&self) -> usize {
+        self.docs
+    }
+
+    /// The number of articles holding shingle `hash` (at least 1 for any shingle).
+    pub fn document_frequency(&self, hash: u64) -> u32 {
+        self.df.get(&hash).copied().unwrap_or(1)
+    }
+
+    /// The number of shingles found in two or more articles.
+    pub fn shared_shingles(&self) -> usize {
+        self.df.len()
+    }
 }
 
 /// Which member stands for a cluster.
@@ -128,6 +196,8 @@ pub struct Deduplicator {
     verification: Verification,
     algorithm: Algorithm,
     boilerplate: Boilerplate,
+    template_guard: Option<TemplateGuard>,
+    min_words: usize,
     mode: ClusterMode,
     representative: Representative,
 }
@@ -138,6 +208,13 @@ struct Shingled {
     set: Vec<u64>,
     simhash: Option<SimHash>,
     len: usize,
+}
+
+/// A verified pair: its score, and whether only containment made it a match.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Match {
+    score: f64,
+    contained: bool,
 }
 
 /// The sketch of one article, as the index keeps it.
@@ -201,6 +278,11 @@ impl Deduplicator {
         self.algorithm
     }
 
+    /// The minimum length in words of an article that can be matched.
+    pub fn min_words(&self) -> usize {
+        self.min_words
+    }
+
     /// The shingle sets of `texts` (normalised), each sorted and deduplicated.
     fn shingle_sets<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Shingled> {
         let mut buf = String::new();
@@ -209,6 +291,9 @@ impl Deduplicator {
 
     fn shingle_set(&self, text: &str, buf: &mut String) -> Shingled {
         let plain = self.sketcher.normalize_into_plain(text, buf);
+        if self.min_words > 0 && words(buf).take(self.min_words).count() < self.min_words {
+            return Shingled { set: Vec::new(), simhash: None, len: text.len() };
+        }
         let mut set: Vec<u64> = self.sketcher.shingler().shingles_of(buf, plain).collect();
         set.sort_unstable();
         set.dedup();
@@ -221,33 +306,24 @@ impl Deduplicator {
         Shingled { set, simhash, len: text.len() }
     }
 
-    /// The boilerplate shingles of a corpus under this deduplicator's rule (empty when
-    /// boilerplate removal is off). Pass them to a live feed with
-    /// [`Boilerplate::Fixed`] so that it sketches as the batch call does.
-    pub fn learn_boilerplate<S: AsRef<str>>(&self, texts: &[S]) -> Arc<[u64]> {
-        let sets = self.shingle_sets(texts);
-        let mut list: Vec<u64> = self.boilerplate_of(&sets).into_iter().collect();
-        list.sort_unstable();
-        list.into()
+    /// Learns the corpus statistics (shingle document frequencies) of `texts`, for a
+    /// live feed that should remove boilerplate and guard against templates as the
+    /// batch call does: see [`index_with`](Self::index_with).
+    pub fn learn<S: AsRef<str>>(&self, texts: &[S]) -> Arc<CorpusStats> {
+        Arc::new(CorpusStats::from_sets(&self.shingle_sets(texts)))
     }
 
-    fn boilerplate_of(&self, sets: &[Shingled]) -> HashSet<u64, FixedState> {
+    /// The boilerplate shingles under this deduplicator's rule.
+    fn boilerplate_of(&self, stats: &CorpusStats) -> HashSet<u64, FixedState> {
         let (min_docs, fraction) = match &self.boilerplate {
             Boilerplate::Off => return HashSet::default(),
-            Boilerplate::Fixed(list) => return list.iter().copied().collect(),
             Boilerplate::Auto => (20, 0.005),
             Boilerplate::MaxDocs { min_docs, fraction } => (*min_docs, *fraction),
         };
         // `fraction` is validated to [0, 1], so the product is a small non-negative count.
         #[allow(clippy::cast_sign_loss)]
-        let limit = min_docs.max((fraction * sets.len() as f64) as usize);
-        let mut df: HashMap<u64, u32, FixedState> = HashMap::default();
-        for s in sets {
-            for &h in &s.set {
-                *df.entry(h).or_insert(0) += 1;
-            }
-        }
-        df.into_iter().filter(|&(_, n)| n as usize > limit).map(|(h, _)| h).collect()
+        let limit = min_docs.max((fraction * stats.docs as f64) as usize);
+        stats.df.iter().filter(|&(_, &n)| n as usize > limit).map(|(&h, _)| h).collect()
     }
 
     /// Sketches one article from its shingle set, boilerplate removed.
@@ -262,21 +338,55 @@ impl Deduplicator {
             set.retain(|h| !boilerplate.contains(h));
         }
         let signature = self.minhasher.sketch_with(set.iter().copied(), scratch);
-        let set = (self.verification == Verification::Exact).then_some(set);
+        let keep = self.verification == Verification::Exact || self.template_guard.is_some();
+        let set = keep.then_some(set);
         Sketched { signature, simhash, set, len }
     }
 
-    /// The similarity of two sketched articles if they match, else `None`.
-    fn verify(&self, a: &Sketched, b: &Sketched) -> Option<f64> {
+    /// The match between two sketched articles, if they match.
+    fn verify(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> Option<Match> {
+        let m = self.similarity(a, b)?;
+        self.passes_guard(a, b, stats).then_some(m)
+    }
+
+    /// The template guard: do the articles share their distinctive shingles?
+    fn passes_guard(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> bool {
+        match (self.template_guard, &a.set, &b.set) {
+            (Some(guard), Some(x), Some(y)) if !stats.df.is_empty() => {
+                let rare = |s: &[u64]| -> Vec<u64> {
+                    s.iter()
+                        .copied()
+                        .filter(|&h| stats.document_frequency(h) <= guard.common_docs)
+                        .collect()
+                };
+                let (rx, ry) = (rare(x), rare(y));
+                if rx.len().min(ry.len()) < guard.min_shingles {
+                    return true;
+                }
+                let (small, large) = if rx.len() <= ry.len() { (&rx, &ry) } else { (&ry, &rx) };
+                let distinct = jaccard(&rx, &ry).max(if self.containment.is_some() {
+                    containment(small, large)
+                } else {
+                    0.0
+                });
+                distinct >= guard.min_similarity
+            }
+            _ => true,
+        }
+    }
+
+    /// Jaccard (or containment) when it reaches its threshold, else `None`.
+    fn similarity(&self, a: &Sketched, b: &Sketched) -> Option<Match> {
         if let (Algorithm::SimHash { max_distance }, Some(x), Some(y)) =
             (self.algorithm, a.simhash, b.simhash)
         {
             let d = x.hamming(y);
             return (d <= max_distance && !a.signature.is_empty() && !b.signature.is_empty())
-                .then(|| 1.0 - f64::from(d) / 64.0);
+                .then(|| Match { score: 1.0 - f64::from(d) / 64.0, contained: false });
         }
+        let exact = self.verification == Verification::Exact;
         let (j, c) = match (&a.set, &b.set) {
-            (Some(x), Some(y)) => {
+            (Some(x), Some(y)) if exact => {
                 let c = if x.len() <= y.len() { containment(x, y) } else { containment(y, x) };
                 (jaccard(x, y), c)
             }
@@ -292,12 +402,20 @@ impl Deduplicator {
             }
         };
         if j >= self.threshold {
-            return Some(j);
+            return Some(Match { score: j, contained: false });
         }
         match self.containment {
-            Some(t) if c >= t => Some(c),
+            Some(t) if c >= t => Some(Match { score: c, contained: true }),
             _ => None,
         }
+    }
+
+    /// Whether a star cluster may form along a verified pair, `earlier` being the
+    /// candidate centre: a containment-only match lets a longer article join the
+    /// shorter one it contains, never a short item join a round-up that would then
+    /// gather several stories.
+    fn star_allows(m: Match, earlier: &Sketched, later: &Sketched) -> bool {
+        !m.contained || earlier.signature.set_size() <= later.signature.set_size()
     }
 
     /// Clusters `texts`; article `i` is `DocId(i)`.
@@ -307,15 +425,16 @@ impl Deduplicator {
     /// With more than 2³¹ texts.
     pub fn cluster<S: AsRef<str>>(&self, texts: &[S]) -> Clusters {
         let sets = self.shingle_sets(texts);
-        let boilerplate = self.boilerplate_of(&sets);
+        let stats = self.stats_of(&sets);
+        let boilerplate = self.boilerplate_of(&stats);
         let mut scratch = MinHashScratch::default();
         let sketched: Vec<Sketched> =
             sets.into_iter().map(|s| self.sketch_set(s, &boilerplate, &mut scratch)).collect();
         let pairs = self.candidates(&sketched);
-        let edges: Vec<(DocId, DocId, f64)> = pairs
+        let edges: Vec<(DocId, DocId, Match)> = pairs
             .into_iter()
             .filter_map(|(a, b)| {
-                self.verify(&sketched[a.index()], &sketched[b.index()]).map(|s| (a, b, s))
+                self.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
             })
             .collect();
         self.finish(&sketched, &edges)
@@ -333,7 +452,8 @@ impl Deduplicator {
             .par_iter()
             .map_init(String::new, |buf, t| self.shingle_set(t.as_ref(), buf))
             .collect();
-        let boilerplate = self.boilerplate_of(&sets);
+        let stats = self.stats_of(&sets);
+        let boilerplate = self.boilerplate_of(&stats);
         let sketched: Vec<Sketched> = sets
             .into_par_iter()
             .map_init(MinHashScratch::default, |scratch, s| {
@@ -341,13 +461,22 @@ impl Deduplicator {
             })
             .collect();
         let pairs = self.candidates(&sketched);
-        let edges: Vec<(DocId, DocId, f64)> = pairs
+        let edges: Vec<(DocId, DocId, Match)> = pairs
             .into_par_iter()
             .filter_map(|(a, b)| {
-                self.verify(&sketched[a.index()], &sketched[b.index()]).map(|s| (a, b, s))
+                self.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
             })
             .collect();
         self.finish(&sketched, &edges)
+    }
+
+    /// Corpus statistics, when boilerplate removal or the template guard needs them.
+    fn stats_of(&self, sets: &[Shingled]) -> CorpusStats {
+        if self.boilerplate == Boilerplate::Off && self.template_guard.is_none() {
+            CorpusStats::default()
+        } else {
+            CorpusStats::from_sets(sets)
+        }
     }
 
     /// Candidate pairs (smaller id first), sorted.
@@ -382,20 +511,40 @@ impl Deduplicator {
         }
     }
 
-    fn finish(&self, sketched: &[Sketched], edges: &[(DocId, DocId, f64)]) -> Clusters {
-        let mut clusters = cluster_pairs(sketched.len(), edges, self.mode);
+    fn finish(&self, sketched: &[Sketched], edges: &[(DocId, DocId, Match)]) -> Clusters {
+        let n = sketched.len();
+        let mut clusters = match self.mode {
+            ClusterMode::Star => {
+                let edges: Vec<(DocId, DocId, f64, bool)> = edges
+                    .iter()
+                    .filter(|&&(a, b, m)| {
+                        Self::star_allows(m, &sketched[a.index()], &sketched[b.index()])
+                    })
+                    .map(|&(a, b, m)| (a, b, m.score, m.contained))
+                    .collect();
+                star_clusters(n, &edges)
+            }
+            _ => {
+                let edges: Vec<(DocId, DocId, f64)> =
+                    edges.iter().map(|&(a, b, m)| (a, b, m.score)).collect();
+                cluster_pairs(n, &edges, self.mode)
+            }
+        };
         if self.representative == Representative::Longest {
             clusters.choose_representatives(|id| std::cmp::Reverse(sketched[id.index()].len));
         }
         clusters
     }
 
-    /// An empty index for a live feed, with boilerplate fixed to `boilerplate` (use
-    /// [`learn_boilerplate`](Self::learn_boilerplate) on a past corpus, or an empty set).
-    pub fn index_with_boilerplate(&self, boilerplate: &[u64]) -> DedupIndex {
+    /// An empty index for a live feed that removes boilerplate and guards against
+    /// templates with `stats` learned from past articles ([`learn`](Self::learn)).
+    /// Fed the same articles that `stats` was learned from, it ends with the same
+    /// clusters as [`cluster`](Self::cluster) on them.
+    pub fn index_with(&self, stats: Arc<CorpusStats>) -> DedupIndex {
         DedupIndex {
             dedup: self.clone(),
-            boilerplate: boilerplate.iter().copied().collect(),
+            boilerplate: self.boilerplate_of(&stats),
+            stats,
             lsh: LshIndex::new(self.lsh),
             simhash: match self.algorithm {
                 Algorithm::SimHash { max_distance } => SimHashIndex::new(max_distance).ok(),
@@ -404,18 +553,16 @@ impl Deduplicator {
             sketched: Vec::new(),
             star: StarBuilder::default(),
             components: UnionFind::new(0),
+            edges: Vec::new(),
             scratch: MinHashScratch::default(),
             buf: String::new(),
         }
     }
 
-    /// An empty index for a live feed. With [`Boilerplate::Fixed`] it removes that set;
-    /// otherwise it removes nothing (a feed has no corpus to learn from up front).
+    /// An empty index for a live feed, without corpus statistics: nothing is removed as
+    /// boilerplate and the template guard does not apply (see [`index_with`](Self::index_with)).
     pub fn index(&self) -> DedupIndex {
-        match &self.boilerplate {
-            Boilerplate::Fixed(list) => self.index_with_boilerplate(list),
-            _ => self.index_with_boilerplate(&[]),
-        }
+        self.index_with(Arc::new(CorpusStats::default()))
     }
 }
 
@@ -428,7 +575,7 @@ impl Default for Deduplicator {
 /// An incremental deduplicator for a live feed: add articles one at a time and get
 /// each one's matches and cluster at once.
 ///
-/// Given the same boilerplate set, it ends with the same clusters as
+/// Given the statistics of the same corpus, it ends with the same clusters as
 /// [`Deduplicator::cluster`] on the same articles in the same order (tested).
 ///
 /// # Examples
@@ -449,11 +596,14 @@ impl Default for Deduplicator {
 pub struct DedupIndex {
     dedup: Deduplicator,
     boilerplate: HashSet<u64, FixedState>,
+    stats: Arc<CorpusStats>,
     lsh: LshIndex,
     simhash: Option<SimHashIndex>,
     sketched: Vec<Sketched>,
     star: StarBuilder,
     components: UnionFind,
+    /// Verified pairs so far (components mode).
+    edges: Vec<(DocId, DocId, f64)>,
     scratch: MinHashScratch,
     buf: String,
 }
@@ -481,24 +631,32 @@ impl DedupIndex {
                 .expect("signatures of one deduplicator are compatible");
             found
         };
-        let matches: Vec<(DocId, f64)> = candidates
+        let found: Vec<(DocId, Match)> = candidates
             .into_iter()
-            .filter_map(|d| self.dedup.verify(&self.sketched[d.index()], &s).map(|x| (d, x)))
+            .filter_map(|d| {
+                self.dedup.verify(&self.sketched[d.index()], &s, &self.stats).map(|m| (d, m))
+            })
             .collect();
+        let star: Vec<(DocId, f64, bool)> = found
+            .iter()
+            .filter(|&&(d, m)| Deduplicator::star_allows(m, &self.sketched[d.index()], &s))
+            .map(|&(d, m)| (d, m.score, m.contained))
+            .collect();
+        let matches: Vec<(DocId, f64)> = found.iter().map(|&(d, m)| (d, m.score)).collect();
         self.sketched.push(s);
         let representative = match self.dedup.mode {
             ClusterMode::Star => {
-                let c = self.star.push(&matches);
+                let c = self.star.push(&star);
                 self.star.cluster(c).representative()
             }
             ClusterMode::Components => {
                 let me = self.components.push();
-                for &(d, _) in &matches {
+                for &(d, score) in &matches {
                     self.components.union(me, d.index());
+                    self.edges.push((d, id, score));
                 }
                 // The first member of a component is its smallest id.
-                let root = self.components.find(me);
-                DocId((0..=me).find(|&i| self.components.find(i) == root).unwrap_or(me) as u32)
+                DocId(self.components.first(me) as u32)
             }
         };
         let representative = if self.dedup.representative == Representative::Longest {
@@ -524,27 +682,7 @@ impl DedupIndex {
         let mut clusters = match self.dedup.mode {
             ClusterMode::Star => self.star.snapshot(),
             ClusterMode::Components => {
-                // Rebuild from the matches recorded so far.
-                let mut edges = Vec::new();
-                let n = self.sketched.len();
-                let mut index = LshIndex::new(self.dedup.lsh);
-                for (i, s) in self.sketched.iter().enumerate() {
-                    if !s.signature.is_empty() {
-                        let _ = index.insert(DocId(i as u32), s.signature.clone());
-                    }
-                }
-                let pairs = match self.dedup.algorithm {
-                    Algorithm::MinHash => index.candidate_pairs(),
-                    Algorithm::SimHash { .. } => self.dedup.candidates(&self.sketched),
-                };
-                for (a, b) in pairs {
-                    if let Some(s) =
-                        self.dedup.verify(&self.sketched[a.index()], &self.sketched[b.index()])
-                    {
-                        edges.push((a, b, s));
-                    }
-                }
-                cluster_pairs(n, &edges, ClusterMode::Components)
+                cluster_pairs(self.sketched.len(), &self.edges, ClusterMode::Components)
             }
         };
         if self.dedup.representative == Representative::Longest {
@@ -566,6 +704,8 @@ pub struct DeduplicatorBuilder {
     verification: Verification,
     algorithm: Algorithm,
     boilerplate: Boilerplate,
+    template_guard: Option<TemplateGuard>,
+    min_words: usize,
     mode: ClusterMode,
     representative: Representative,
     normalizer: Option<ArabicNormalizer>,
@@ -578,11 +718,13 @@ impl Default for DeduplicatorBuilder {
             num_perm: DEFAULT_NUM_PERM,
             seed: DEFAULT_SEED,
             threshold: DEFAULT_THRESHOLD,
-            containment: None,
+            containment: Some(DEFAULT_CONTAINMENT),
             bands: None,
             verification: Verification::default(),
             algorithm: Algorithm::default(),
             boilerplate: Boilerplate::default(),
+            template_guard: Some(TemplateGuard::default()),
+            min_words: DEFAULT_MIN_WORDS,
             mode: ClusterMode::default(),
             representative: Representative::default(),
             normalizer: None,
@@ -617,8 +759,12 @@ impl DeduplicatorBuilder {
     }
 
     /// Also count as copies two articles where the shorter one's shingles are at least
-    /// this fraction inside the longer one (default: off). Catches a wire item inside
-    /// a round-up, whose Jaccard is low; LSH then searches at a lower similarity.
+    /// this fraction inside the longer one (default [`DEFAULT_CONTAINMENT`], 0.8;
+    /// `None` turns it off). Catches a wire item inside a round-up, whose Jaccard is
+    /// low; LSH then searches at a lower similarity. In star mode a match by
+    /// containment only lets the longer article join the shorter one's cluster, and a
+    /// match by Jaccard is always preferred, so a round-up never glues the several
+    /// stories it contains into one cluster.
     pub fn containment(&mut self, threshold: Option<f64>) -> &mut Self {
         self.containment = threshold;
         self
@@ -646,6 +792,23 @@ impl DeduplicatorBuilder {
     /// Boilerplate removal (default [`Boilerplate::Auto`]).
     pub fn boilerplate(&mut self, boilerplate: Boilerplate) -> &mut Self {
         self.boilerplate = boilerplate;
+        self
+    }
+
+    /// The second-stage check against template texts (default: on, with
+    /// [`TemplateGuard::default`]); `None` turns it off. It keeps each article's
+    /// shingle set (8 bytes per shingle) for the duration of the call or the feed.
+    pub fn template_guard(&mut self, guard: Option<TemplateGuard>) -> &mut Self {
+        self.template_guard = guard;
+        self
+    }
+
+    /// Articles with fewer words than this are never matched: each stays a cluster of
+    /// its own (default [`DEFAULT_MIN_WORDS`], 10). Scraped stubs — a byline, a
+    /// caption, "تعليقات ()" — are identical across unrelated pages; set 0 to match
+    /// even one-word texts (e.g. to deduplicate headlines alone).
+    pub fn min_words(&mut self, min_words: usize) -> &mut Self {
+        self.min_words = min_words;
         self
     }
 
@@ -735,6 +898,8 @@ impl DeduplicatorBuilder {
             verification: self.verification,
             algorithm: self.algorithm,
             boilerplate: self.boilerplate.clone(),
+            template_guard: self.template_guard,
+            min_words: self.min_words,
             mode: self.mode,
             representative: self.representative,
         })

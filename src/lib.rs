@@ -16,6 +16,11 @@
 //! - [`simhash`]: [`SimHasher`] makes 64-bit [`SimHash`] fingerprints.
 //! - [`sketch`]: [`Sketcher`] runs normalise → shingle → MinHash (→ SimHash) in one call
 //!   and stamps each [`Sketch`] with its [`SketchParams`].
+//! - [`lsh`]: [`LshIndex`] (MinHash bands, [`LshParams`]) and [`SimHashIndex`] (block
+//!   tables) find candidate pairs.
+//! - [`cluster`]: [`cluster_pairs`] turns verified pairs into [`Clusters`].
+//! - [`dedup`]: [`Deduplicator`] runs every stage on a corpus; [`DedupIndex`] on a live
+//!   feed, one article at a time, with the same result.
 //! - [`compare`]: [`Sketcher::compare`] puts two documents side by side.
 //! - [`hash`]: the stable, seeded hashes everything above is built on.
 //!
@@ -64,6 +69,73 @@
 //! space, runs collapse and the ends are trimmed; Latin is lowercased. The profile is
 //! idempotent and never panics. See [`ArabicNormalizerBuilder`] for the options.
 //!
+//! # Example: a live feed
+//!
+//! ```
+//! use nuskha::{DocId, Deduplicator};
+//!
+//! let dedup = Deduplicator::new();
+//! let mut feed = dedup.index();
+//! let story = "أعلنت هيئة الأرصاد الألمانية أن معدلات درجات الحرارة في البلاد سجلت هذا العام رقما قياسيا جديدا بلغ أربعين درجة مئوية";
+//! assert_eq!(feed.add(story).representative, DocId(0));
+//! assert_eq!(feed.add("ارتفعت أسعار النفط في الأسواق العالمية اليوم بعد قرار أوبك خفض الإنتاج").representative, DocId(1));
+//! let copy = feed.add(&format!("برلين - {story}"));
+//! assert_eq!(copy.representative, DocId(0));
+//! ```
+//!
+//! # How it works
+//!
+//! 1. **Normalise** ([`ArabicNormalizer`]) so that spelling variants between outlets vanish.
+//! 2. **Shingle** ([`Shingler`]): overlapping 5-word windows, each hashed to a `u64`.
+//!    Shingles found in many articles of the corpus (site chrome, share buttons) are
+//!    *boilerplate* and left out ([`Boilerplate`]).
+//! 3. **Sketch** ([`MinHasher`]): K = 128 minimum hashes, one-permutation hashing with
+//!    optimal densification (Shrivastava 2017). Equal slots estimate Jaccard (Broder
+//!    1997); [`SimHasher`] gives the 64-bit fingerprint of Charikar (2002).
+//! 4. **Candidates** ([`LshIndex`]): b bands of r rows; documents sharing a band meet.
+//!    P(candidate) = 1 − (1 − sʳ)ᵇ, an S-curve steep near (1/b)^(1/r) (MMDS ch. 3);
+//!    [`LshParams::for_threshold`] places it. SimHash candidates come from block tables
+//!    (Manku, Jain & Das Sarma 2007).
+//! 5. **Verify** every candidate: estimated (or exact) Jaccard ≥ 0.5, or the shorter
+//!    article ≥ 80% contained in the longer; then the [`TemplateGuard`]: the two must
+//!    also share their *distinctive* shingles (those in at most 15 articles), so two
+//!    official cables to different presidents, which share their wording but not the
+//!    names, are not copies.
+//! 6. **Cluster** ([`cluster_pairs`]): star clusters by default — each article joins its
+//!    most similar earlier cluster centre, so no chain A~B~C merges A with C.
+//!
+//! # Choosing the defaults
+//!
+//! Measured on SaudiNewsNet (13,259 articles, 13 outlets) against its silver pair
+//! list (exact word-5 Jaccard), with `cargo bench --bench accuracy`. Recall is the share
+//! of silver pairs that end in one cluster; precision the share of pairs placed in one
+//! cluster whose exact Jaccard is ≥ 0.3 or whose shorter article is ≥ 70% contained in
+//! the longer (a copy by either measure).
+//!
+//! | threshold | containment | recall J ≥ 0.8 | recall J ≥ 0.5 | recall contained (C ≥ 0.9, J < 0.5) | precision |
+//! |---|---|---|---|---|---|
+//! | 0.3 | 0.8 | 0.991 | 0.979 | 0.800 | 0.965 |
+//! | 0.4 | 0.8 | 0.988 | 0.964 | 0.593 | 0.989 |
+//! | **0.5** | **0.8** | **0.992** | **0.920** | **0.327** | **0.996** |
+//! | 0.6 | 0.8 | 0.991 | 0.778 | 0.287 | 0.996 |
+//! | 0.7 | 0.8 | 0.983 | 0.638 | 0.287 | 0.995 |
+//! | 0.5 | off | 0.988 | 0.871 | 0.080 | 1.000 |
+//! | 0.5 (components) | 0.8 | 0.999 | 0.985 | 0.920 | 0.893 |
+//!
+//! What the defaults trade: a lower threshold finds more lightly rewritten copies but
+//! starts to merge follow-up stories on one event (precision 0.965 at 0.3). Containment
+//! finds wire items inside longer pieces, but only the longer article may join the
+//! shorter one's cluster — a round-up holding three wire stories never glues them into
+//! one — so a wire item that arrives after the round-up stays apart (contained recall
+//! 0.33). Components mode finds nearly everything and chains unrelated stories through
+//! round-ups (precision 0.89). The pairs left out at the default are mostly copies that
+//! joined different centres of one story in star mode. Articles under 10 words (a
+//! byline, "تعليقات ()") are never matched ([`DeduplicatorBuilder::min_words`]).
+//!
+//! To tune: raise the threshold for fewer, closer copies; lower it (and consider
+//! components mode) to gather a whole story's coverage; turn containment off when
+//! round-ups should stand alone; use [`Verification::Exact`] for exact scores.
+//!
 //! # Crate features
 //!
 //! - `rayon` (default): parallel `par_*` twins of the batch APIs.
@@ -89,8 +161,8 @@ pub use cluster::{Cluster, ClusterMode, Clusters, Member, cluster_pairs};
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, Boilerplate, DedupIndex, Deduplicator, DeduplicatorBuilder, Representative,
-    Verification,
+    Added, Algorithm, Boilerplate, CorpusStats, DedupIndex, Deduplicator, DeduplicatorBuilder,
+    Representative, TemplateGuard, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

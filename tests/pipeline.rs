@@ -221,9 +221,9 @@ fn serial_parallel_and_incremental_agree() {
                 let serial = dedup.cluster(&texts);
                 assert_eq!(serial, dedup.par_cluster(&texts), "{mode:?} {verification:?}");
                 assert_eq!(serial, dedup.cluster(&texts), "repeated runs differ");
-                let boilerplate = dedup.learn_boilerplate(&texts);
-                assert!(!boilerplate.is_empty());
-                let mut feed = dedup.index_with_boilerplate(&boilerplate);
+                let stats = dedup.learn(&texts);
+                assert!(stats.shared_shingles() > 0);
+                let mut feed = dedup.index_with(stats);
                 for (i, t) in texts.iter().enumerate() {
                     let added = feed.add(t);
                     assert_eq!(added.id, DocId(i as u32));
@@ -254,16 +254,22 @@ fn boilerplate_shingles_do_not_make_unrelated_articles_alike() {
             format!("{chrome_top} {} {chrome_bottom}", short.join(" "))
         })
         .collect();
-    let with_chrome = Deduplicator::builder().boilerplate(Boilerplate::Off).build().unwrap();
+    let with_chrome =
+        Deduplicator::builder().boilerplate(Boilerplate::Off).template_guard(None).build().unwrap();
     assert!(
         with_chrome.cluster(&texts).copies().count() > 0,
         "the test needs chrome heavy enough to merge unrelated articles"
     );
+    // The document-frequency cut-off alone removes the chrome from the sketches...
     let dedup = Deduplicator::builder()
         .boilerplate(Boilerplate::MaxDocs { min_docs: 5, fraction: 0.0 })
+        .template_guard(None)
         .build()
         .unwrap();
     assert_eq!(dedup.cluster(&texts).copies().count(), 0);
+    // ...and the template guard alone rejects pairs whose only common ground is chrome.
+    let guard_only = Deduplicator::builder().boilerplate(Boilerplate::Off).build().unwrap();
+    assert_eq!(guard_only.cluster(&texts).copies().count(), 0);
     // The default rule needs more than 20 articles sharing a shingle.
     let many: Vec<String> = texts.iter().cycle().take(30).cloned().collect();
     assert_eq!(Deduplicator::new().cluster(&many).copies().count(), 0);
@@ -275,13 +281,40 @@ fn containment_finds_a_wire_item_inside_a_roundup() {
     let wire = texts[0].clone();
     let roundup = format!("{} {} {} {}", texts[1], wire, texts[2], texts[3]);
     let corpus = vec![wire, roundup, texts[4].clone()];
-    let plain = Deduplicator::new();
+    let plain = Deduplicator::builder().containment(None).build().unwrap();
     assert_eq!(plain.cluster(&corpus).copies().count(), 0, "Jaccard alone misses it");
-    let dedup = Deduplicator::builder().containment(Some(0.8)).build().unwrap();
+    let dedup = Deduplicator::new();
     let clusters = dedup.cluster(&corpus);
     assert_eq!(clusters.representative_of(DocId(1)), DocId(0));
     let member = clusters.cluster_of(DocId(1)).members()[1];
     assert!(member.score >= 0.8, "{member:?}");
+}
+
+#[test]
+fn a_roundup_does_not_glue_the_stories_it_contains() {
+    // Three wire items, then a round-up holding all three, then copies of each item.
+    let items = synthetic_corpus(3, 0, 51);
+    let roundup = items.join(" ");
+    let mut corpus = items.clone();
+    corpus.push(roundup);
+    corpus.extend(items.iter().map(|t| format!("{t} المصدر وكالة الانباء")));
+    for mode in [ClusterMode::Star] {
+        let clusters = Deduplicator::builder().mode(mode).build().unwrap().cluster(&corpus);
+        for i in 0..3u32 {
+            // Each item clusters with its own copy, never with another item.
+            assert_eq!(clusters.representative_of(DocId(4 + i)), DocId(i));
+            for j in 0..3u32 {
+                if i != j {
+                    assert_ne!(
+                        clusters.representative_of(DocId(i)),
+                        clusters.representative_of(DocId(j))
+                    );
+                }
+            }
+        }
+        // The round-up joins exactly one of them.
+        assert!(clusters.representative_of(DocId(3)).0 < 3);
+    }
 }
 
 #[test]
@@ -324,4 +357,85 @@ fn builder_validates_parameters() {
     );
     let err = Deduplicator::builder().threshold(-1.0).build().unwrap_err().to_string();
     assert!(err.contains("threshold"), "{err}");
+}
+
+/// Congratulation cables: one wording, a different president and country in each, each
+/// cable republished by three outlets with small edits.
+fn cables() -> Vec<String> {
+    let recipients = [
+        ("الحسن واتارا", "كوت ديفوار"),
+        ("توني تان كنق يام", "سنغافورة"),
+        ("ميشيل كفاندو", "بوركينا فاسو"),
+        ("ايفو موراليس ايما", "بوليفيا"),
+        ("ايسوفو محمدو", "النيجر"),
+        ("رفائيل كوريا دلجادو", "الاكوادور"),
+        ("ادريس ديبي اتنو", "تشاد"),
+        ("باتريك الين", "جامايكا"),
+    ];
+    let mut out = Vec::new();
+    for (name, country) in recipients {
+        for outlet in 0..3 {
+            let prefix = ["", "واس - ", "الرياض - "][outlet];
+            out.push(format!(
+                "{prefix}بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود برقية تهنئة لفخامة الرئيس {name} رئيس جمهورية {country} \
+                 بمناسبة ذكرى اليوم الوطني لبلاده. وأعرب الملك المفدى باسمه واسم شعب وحكومة المملكة العربية السعودية عن أصدق التهاني \
+                 وأطيب التمنيات بالصحة والسعادة لفخامته ولحكومة وشعب جمهورية {country} الصديق اطراد التقدم والازدهار. كما بعث صاحب \
+                 السمو الملكي الأمير محمد بن نايف بن عبدالعزيز ولي العهد نائب رئيس مجلس الوزراء وزير الداخلية برقية تهنئة مماثلة \
+                 لفخامة الرئيس {name} رئيس جمهورية {country}"
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn template_cables_to_different_presidents_are_not_copies() {
+    let texts = cables();
+    let unguarded = Deduplicator::builder()
+        .template_guard(None)
+        .boilerplate(Boilerplate::Off)
+        .containment(None)
+        .build()
+        .unwrap()
+        .cluster(&texts);
+    assert!(
+        unguarded.copies().any(|c| c.len() > 3),
+        "the test needs templates similar enough to merge without the guard"
+    );
+    for mode in [ClusterMode::Star, ClusterMode::Components] {
+        let clusters = Deduplicator::builder().mode(mode).build().unwrap().cluster(&texts);
+        let got = members(&clusters);
+        let expected: Vec<Vec<u32>> = (0..8).map(|r| vec![3 * r, 3 * r + 1, 3 * r + 2]).collect();
+        assert_eq!(got, expected, "{mode:?}");
+    }
+}
+
+#[test]
+fn silver_pairs_at_the_defaults() {
+    let (Some(snn), Some(pairs)) =
+        (crate::corpus::load("saudinewsnet"), crate::corpus::silver_pairs())
+    else {
+        return;
+    };
+    let index: std::collections::HashMap<&str, u32> =
+        snn.iter().enumerate().map(|(i, a)| (a.id.as_str(), i as u32)).collect();
+    let texts: Vec<&str> = snn.iter().map(|a| a.text.as_str()).collect();
+    let clusters = Deduplicator::new().par_cluster(&texts);
+    let strong: Vec<(u32, u32)> = pairs
+        .iter()
+        .filter(|p| p.jaccard >= 0.8)
+        .filter_map(|p| Some((*index.get(p.a.as_str())?, *index.get(p.b.as_str())?)))
+        .collect();
+    let together = strong
+        .iter()
+        .filter(|&&(a, b)| {
+            clusters.representative_of(DocId(a)) == clusters.representative_of(DocId(b))
+        })
+        .count();
+    assert!(strong.len() > 1500);
+    assert!(
+        together * 100 >= strong.len() * 98,
+        "silver recall at J ≥ 0.8: {together}/{}",
+        strong.len()
+    );
 }

@@ -23,9 +23,9 @@ pub struct ClusterArgs {
     #[arg(long, default_value = "words:5", value_parser = crate::parse_shingles)]
     pub shingle: (ShingleUnit, usize),
     /// Also count as a copy an article whose shingles lie at least this much (0–1]
-    /// inside a longer one, e.g. a wire item inside a round-up. Off by default.
-    #[arg(long)]
-    pub containment: Option<f64>,
+    /// inside a longer one, e.g. a wire item inside a round-up; `off` to disable.
+    #[arg(long, default_value = "0.8", value_parser = parse_containment)]
+    pub containment: Containment,
     /// `star`: every member matches its cluster's first article (no chaining);
     /// `components`: any chain of matches is one cluster.
     #[arg(long, value_enum, default_value_t = Mode::Star)]
@@ -55,6 +55,18 @@ pub enum OutputFormat {
     Json,
 }
 
+/// `--containment`: a threshold, or off.
+#[derive(Clone, Copy, Debug)]
+pub struct Containment(pub Option<f64>);
+
+/// Parses `--containment`: a number, or `off`.
+fn parse_containment(s: &str) -> Result<Containment, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Containment(None));
+    }
+    s.parse().map(|c| Containment(Some(c))).map_err(|_| format!("`{s}` is not a number or `off`"))
+}
+
 /// Quotes a CSV field when it needs it.
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -70,7 +82,7 @@ pub fn run(args: &ClusterArgs) -> io::Result<ExitCode> {
     builder
         .threshold(args.threshold)
         .shingles(args.shingle.0, args.shingle.1)
-        .containment(args.containment)
+        .containment(args.containment.0)
         .mode(match args.mode {
             Mode::Star => ClusterMode::Star,
             Mode::Components => ClusterMode::Components,

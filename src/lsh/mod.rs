@@ -15,7 +15,7 @@
 mod hamming;
 mod params;
 
-pub use hamming::SimHashIndex;
+pub use hamming::{MAX_DISTANCE, SimHashIndex};
 pub use params::LshParams;
 
 use std::collections::HashMap;
