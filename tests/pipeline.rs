@@ -439,3 +439,43 @@ fn silver_pairs_at_the_defaults() {
         strong.len()
     );
 }
+
+#[cfg(feature = "rayon")]
+#[test]
+fn output_is_identical_at_every_thread_count() {
+    let mut texts = synthetic_corpus(80, 2, 61);
+    texts.extend(cables());
+    let dedup = Deduplicator::new();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| dedup.par_cluster(&texts))
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(4));
+    assert_eq!(one, dedup.cluster(&texts));
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn parallel_bulk_insert_builds_the_same_index() {
+    let s = Sketcher::new();
+    let texts = synthetic_corpus(50, 2, 71);
+    let docs: Vec<(DocId, nuskha::MinHashSignature)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (DocId(i as u32), s.sketch(t).minhash().clone()))
+        .collect();
+    let params = LshParams::for_threshold(0.5, 128).unwrap();
+    let mut serial = LshIndex::new(params);
+    for (id, sig) in docs.clone() {
+        serial.insert(id, sig).unwrap();
+    }
+    let mut parallel = LshIndex::new(params);
+    parallel.par_insert_all(docs.clone()).unwrap();
+    assert_eq!(serial.candidate_pairs(), parallel.candidate_pairs());
+    assert_eq!(serial.len(), parallel.len());
+    for (_, sig) in docs.iter().step_by(9) {
+        assert_eq!(serial.query(sig).unwrap(), parallel.query(sig).unwrap());
+    }
+}
