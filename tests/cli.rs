@@ -109,15 +109,16 @@ fn compare_rejects_bad_shingle_spec_and_missing_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown shingle unit"));
 }
 
-/// Parses `id,cluster` CSV into (id, cluster) rows.
-fn csv_rows(stdout: &[u8]) -> Vec<(String, String)> {
+/// Parses the CSV output into (id, cluster) rows (ids here hold no commas).
+pub fn csv_rows(stdout: &[u8]) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(stdout);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,cluster"));
+    assert_eq!(lines.next(), Some("id,cluster,similarity,note"));
     lines
         .map(|l| {
-            let (a, b) = l.split_once(',').expect("two columns");
-            (a.to_owned(), b.to_owned())
+            let cols: Vec<&str> = l.split(',').collect();
+            assert_eq!(cols.len(), 4, "{l}");
+            (cols[0].to_owned(), cols[1].to_owned())
         })
         .collect()
 }
@@ -154,14 +155,14 @@ fn main_command_reads_nested_folders_and_files_and_writes_json() {
     let out = run(&[dir.to_str().unwrap(), &single, "--format", "json"], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["articles"], 4);
+    assert_eq!(v["counts"]["articles"], 4);
     assert_eq!(v["parameters"]["threshold"], 0.5);
     let clusters = v["clusters"].as_array().unwrap();
     let big = clusters.iter().find(|c| c["size"] == 3).expect("a cluster of three");
     let ids: Vec<&str> =
         big["members"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["a/b/one.txt", "two.md", single.as_str()]);
-    assert!(big["members"][1]["score"].as_f64().unwrap() >= 0.5);
+    assert!(big["members"][1]["similarity"].as_f64().unwrap() >= 0.5);
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 ignored"));
 }
 

@@ -1,51 +1,193 @@
-//! Reading articles: files and folders (recursively, in sorted order).
+//! Reading articles: text files, folders (recursively, in sorted order) and JSON Lines
+//! (plain or gzipped, or `-` for standard input). Bad input is reported, never fatal.
 
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use nuskha::decode_lossy;
 
-/// One article: its id (path relative to the folder given, or the path as given) and text.
+/// One article: its id and the text that is compared.
 pub struct Article {
     pub id: String,
     pub text: String,
 }
 
-/// What was read, and what was skipped and why.
+/// How JSONL records are read.
+#[derive(Clone, Debug)]
+pub struct JsonlFields {
+    pub id: String,
+    pub text: String,
+    pub title: String,
+    /// Leave the title out of the compared text.
+    pub no_title: bool,
+}
+
+/// What `read` is allowed to do.
+pub struct ReadOptions {
+    pub fields: JsonlFields,
+    /// Larger files are skipped.
+    pub max_file_size: u64,
+    /// Called after each file with the number of bytes read (progress).
+    pub on_file: Box<dyn FnMut(u64)>,
+}
+
+/// What was read, and what was left out and why.
 #[derive(Default)]
 pub struct Inputs {
     pub articles: Vec<Article>,
-    /// (path, reason) for every input that could not be used.
-    pub skipped: Vec<(String, String)>,
-    /// Files ignored for their extension or for being hidden.
+    /// Inputs (files, JSONL lines) that could not be used: (where, reason).
+    pub skipped: Vec<(String, Reason)>,
+    /// Hidden files and files of unknown type, not read.
     pub ignored: usize,
 }
 
+/// Why an input was skipped; the summary counts by reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    Missing,
+    Unreadable,
+    TooLarge,
+    Empty,
+    Binary,
+    NotUtf8,
+    SymlinkLoop,
+    BadRecord,
+}
+
+impl Reason {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::Missing => "missing",
+            Reason::Unreadable => "unreadable",
+            Reason::TooLarge => "too large",
+            Reason::Empty => "empty",
+            Reason::Binary => "binary",
+            Reason::NotUtf8 => "not UTF-8",
+            Reason::SymlinkLoop => "symlink loop",
+            Reason::BadRecord => "bad JSONL record",
+        }
+    }
+}
+
 /// Extensions read as one article per file.
-const ARTICLE_EXTENSIONS: [&str; 2] = ["txt", "md"];
+const TEXT_EXTENSIONS: [&str; 2] = ["txt", "md"];
+/// Extensions read as one article per line.
+const JSONL_EXTENSIONS: [&str; 2] = ["jsonl", "ndjson"];
+/// A file whose decoded text is more than this share of U+FFFD is not UTF-8.
+const MAX_REPLACEMENT_SHARE: f64 = 0.1;
+
+#[derive(PartialEq, Eq)]
+enum Kind {
+    Text,
+    Jsonl { gz: bool },
+    Other,
+}
+
+fn kind_of(path: &Path) -> Kind {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let (stem, gz) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_owned(), true),
+        None => (name, false),
+    };
+    let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    if JSONL_EXTENSIONS.contains(&ext) {
+        Kind::Jsonl { gz }
+    } else if !gz && TEXT_EXTENSIONS.contains(&ext) {
+        Kind::Text
+    } else {
+        Kind::Other
+    }
+}
 
 impl Inputs {
-    /// Reads every input path, warning on stderr about anything skipped.
-    pub fn read(paths: &[PathBuf]) -> Inputs {
+    /// Counts of skipped inputs by reason.
+    pub fn skipped_by_reason(&self) -> BTreeMap<Reason, usize> {
+        let mut m = BTreeMap::new();
+        for (_, r) in &self.skipped {
+            *m.entry(*r).or_insert(0) += 1;
+        }
+        m
+    }
+
+    fn skip(&mut self, place: String, reason: Reason, detail: &str) {
+        eprintln!("dedup: warning: {place}: {detail}; skipped");
+        self.skipped.push((place, reason));
+    }
+
+    /// Reads every input, warning on stderr about anything skipped.
+    pub fn read(paths: &[PathBuf], opts: &mut ReadOptions) -> Inputs {
         let mut inputs = Inputs::default();
         for path in paths {
-            if path.is_dir() {
-                inputs.read_dir(path, path);
-            } else {
-                inputs.read_file(path, path.display().to_string());
+            if path.as_os_str() == "-" {
+                let stdin = io::stdin();
+                inputs.read_jsonl_stream("<stdin>", stdin.lock(), opts);
+                continue;
+            }
+            match std::fs::metadata(path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    let place = path.display().to_string();
+                    eprintln!("dedup: error: {place}: no such file or folder");
+                    inputs.skipped.push((place, Reason::Missing));
+                }
+                Err(e) => {
+                    let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                    inputs.skip(path.display().to_string(), reason, &format!("cannot read: {e}"));
+                }
+                Ok(m) if m.is_dir() => {
+                    let mut seen = HashSet::new();
+                    inputs.read_dir(path, path, &mut seen, opts);
+                }
+                Ok(_) => {
+                    let id = path.display().to_string();
+                    match kind_of(path) {
+                        Kind::Jsonl { gz } => inputs.read_jsonl_file(path, gz, opts),
+                        // A file named on the command line is read as text whatever its name.
+                        _ => inputs.read_text_file(path, id, opts),
+                    }
+                }
             }
         }
         inputs
     }
 
-    fn skip(&mut self, path: &Path, reason: String) {
-        eprintln!("dedup: warning: {}: {reason}; skipped", path.display());
-        self.skipped.push((path.display().to_string(), reason));
-    }
-
-    fn read_dir(&mut self, root: &Path, dir: &Path) {
+    fn read_dir(
+        &mut self,
+        root: &Path,
+        dir: &Path,
+        seen: &mut HashSet<PathBuf>,
+        opts: &mut ReadOptions,
+    ) {
+        // Follow symlinked folders, but never into a folder already walked.
+        match dir.canonicalize() {
+            Ok(real) => {
+                if !seen.insert(real) {
+                    return self.skip(
+                        dir.display().to_string(),
+                        Reason::SymlinkLoop,
+                        "folder already visited (symlink loop)",
+                    );
+                }
+            }
+            Err(e) => {
+                let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                return self.skip(
+                    dir.display().to_string(),
+                    reason,
+                    &format!("cannot open folder: {e}"),
+                );
+            }
+        }
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
-            Err(e) => return self.skip(dir, format!("cannot read folder: {e}")),
+            Err(e) => {
+                return self.skip(
+                    dir.display().to_string(),
+                    Reason::Unreadable,
+                    &format!("cannot read folder: {e}"),
+                );
+            }
         };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
@@ -54,33 +196,161 @@ impl Inputs {
                 path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
             if hidden {
                 self.ignored += 1;
-            } else if path.is_dir() {
-                self.read_dir(root, &path);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
-                let id = path.strip_prefix(root).unwrap_or(&path).display().to_string();
-                self.read_file(&path, id);
-            } else {
-                self.ignored += 1;
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Err(e) => {
+                    let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                    self.skip(path.display().to_string(), reason, &format!("cannot read: {e}"));
+                }
+                Ok(m) if m.is_dir() => self.read_dir(root, &path, seen, opts),
+                Ok(_) => match kind_of(&path) {
+                    Kind::Text => {
+                        let id = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+                        self.read_text_file(&path, id, opts);
+                    }
+                    Kind::Jsonl { gz } => self.read_jsonl_file(&path, gz, opts),
+                    Kind::Other => self.ignored += 1,
+                },
             }
         }
     }
 
-    fn read_file(&mut self, path: &Path, id: String) {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => return self.skip(path, format!("cannot read: {e}")),
+    /// Opens a file after checking its size; `None` (reported) when it cannot be used.
+    fn open_checked(&mut self, path: &Path, opts: &ReadOptions) -> Option<(File, u64)> {
+        let place = path.display().to_string();
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                self.skip(place, reason, &format!("cannot read: {e}"));
+                return None;
+            }
         };
-        let (text, bad) = decode_lossy(&bytes);
-        if bad > 0 {
-            eprintln!(
-                "dedup: warning: {}: invalid UTF-8, {bad} byte sequence(s) replaced",
-                path.display()
+        let size = file.metadata().map_or(0, |m| m.len());
+        if size > opts.max_file_size {
+            self.skip(
+                place,
+                Reason::TooLarge,
+                &format!("{size} bytes is more than --max-file-size {}", opts.max_file_size),
             );
+            return None;
         }
-        self.articles.push(Article { id, text: text.into_owned() });
+        if size == 0 {
+            self.skip(place, Reason::Empty, "empty file");
+            return None;
+        }
+        Some((file, size))
     }
+
+    fn read_text_file(&mut self, path: &Path, id: String, opts: &mut ReadOptions) {
+        let Some((mut file, size)) = self.open_checked(path, opts) else { return };
+        let place = path.display().to_string();
+        let mut bytes = Vec::with_capacity(size as usize);
+        if let Err(e) = file.read_to_end(&mut bytes) {
+            return self.skip(place, Reason::Unreadable, &format!("cannot read: {e}"));
+        }
+        (opts.on_file)(size);
+        if bytes.contains(&0) {
+            return self.skip(place, Reason::Binary, "binary file (NUL bytes)");
+        }
+        let Some(text) = self.decode(&place, &bytes) else { return };
+        if text.trim().is_empty() {
+            return self.skip(place, Reason::Empty, "no text");
+        }
+        self.articles.push(Article { id, text });
+    }
+
+    /// Decodes UTF-8 lossily; `None` (reported) when the bytes are mostly not UTF-8.
+    fn decode(&mut self, place: &str, bytes: &[u8]) -> Option<String> {
+        let (text, bad) = decode_lossy(bytes);
+        if bad > 0 {
+            let chars = text.chars().count().max(1);
+            if bad as f64 / chars as f64 > MAX_REPLACEMENT_SHARE {
+                self.skip(
+                    place.to_owned(),
+                    Reason::NotUtf8,
+                    &format!(
+                        "not UTF-8: {bad} invalid sequences in {chars} characters (Windows-1256? convert it with iconv -f CP1256 -t UTF-8)"
+                    ),
+                );
+                return None;
+            }
+            eprintln!("dedup: warning: {place}: invalid UTF-8, {bad} byte sequence(s) replaced");
+        }
+        Some(text.into_owned())
+    }
+
+    fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
+        let Some((file, size)) = self.open_checked(path, opts) else { return };
+        let place = path.display().to_string();
+        if gz {
+            let reader = BufReader::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)));
+            self.read_jsonl_stream(&place, reader, opts);
+        } else {
+            self.read_jsonl_stream(&place, BufReader::new(file), opts);
+        }
+        (opts.on_file)(size);
+    }
+
+    /// Reads one record per line; a bad line is reported with its number and skipped.
+    fn read_jsonl_stream(&mut self, place: &str, mut reader: impl BufRead, opts: &ReadOptions) {
+        let f = &opts.fields;
+        let mut line = Vec::new();
+        let mut n = 0u64;
+        let before = self.articles.len();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    self.skip(
+                        format!("{place}:{}", n + 1),
+                        Reason::Unreadable,
+                        &format!("read error: {e}"),
+                    );
+                    break;
+                }
+            }
+            n += 1;
+            let where_ = format!("{place}:{n}");
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let Some(text) = self.decode(&where_, &line) else { continue };
+            let record: serde_json::Value = match serde_json::from_str(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.skip(where_, Reason::BadRecord, &format!("malformed JSON ({e})"));
+                    continue;
+                }
+            };
+            let Some(body) = record.get(&f.text).and_then(serde_json::Value::as_str) else {
+                self.skip(where_, Reason::BadRecord, &format!("no string field `{}`", f.text));
+                continue;
+            };
+            let id = match record.get(&f.id) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(x)) => x.to_string(),
+                _ => where_.clone(),
+            };
+            let title =
+                record.get(&f.title).and_then(serde_json::Value::as_str).unwrap_or_default();
+            let text = if f.no_title || title.is_empty() {
+                body.to_owned()
+            } else {
+                format!("{title}\n{body}")
+            };
+            self.articles.push(Article { id, text });
+        }
+        if self.articles.len() == before && n == 0 {
+            self.skip(place.to_owned(), Reason::Empty, "no records");
+        }
+    }
+}
+
+/// True for "too many levels of symbolic links".
+fn is_loop(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(40) || e.to_string().contains("symbolic links")
 }

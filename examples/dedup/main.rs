@@ -20,10 +20,18 @@ use nuskha::{ShingleUnit, Sketcher};
 
 /// Find near-duplicate news articles (Arabic first) and group them into clusters.
 ///
-/// With files or folders, prints which articles are copies of one story.
+/// Reads articles from files, folders or JSON Lines and prints which of them are copies
+/// of one story — the same report republished, lightly edited, by several outlets.
 #[derive(Parser, Debug)]
-#[command(name = "dedup", version, about, long_about = None)]
+#[command(name = "dedup", version, about, long_about)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(after_help = "Examples:
+  dedup examples/articles                      cluster a folder, report on the terminal
+  dedup news.jsonl.gz --format csv -o out.csv  one row per article: id,cluster,...
+  zcat feed.jsonl.gz | dedup - --text-field body --threshold 0.6
+
+Exit codes: 0 everything read; 3 some inputs skipped (see the warnings); 2 bad options;
+1 the output could not be written.")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -97,7 +105,7 @@ fn sketcher(shingle: (ShingleUnit, usize)) -> Result<Sketcher, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => cluster::run(&cli.cluster),
+        None => Ok(cluster::run(&cli.cluster)),
         Some(Command::Normalize { files }) => normalize::run(&files),
         Some(Command::Compare { a, b, shingle, passages, format }) => {
             compare::run(&a, &b, shingle, passages, format)

@@ -1,0 +1,214 @@
+//! The main command on bad input next to good articles: every good article is in the
+//! output, every bad one is reported by name, and the exit code says so.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{article, csv_rows, run, temp_dir};
+
+fn hajj(name: &str) -> String {
+    std::fs::read_to_string(article(name)).unwrap()
+}
+
+fn jsonl_line(id: &str, text: &str) -> String {
+    serde_json::json!({ "id": id, "text": text, "source": "test" }).to_string()
+}
+
+fn gzip(path: &Path, content: &str) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    gz.write_all(content.as_bytes()).unwrap();
+    gz.finish().unwrap();
+}
+
+/// A folder with good articles in every form next to every kind of bad input.
+fn messy_folder() -> std::path::PathBuf {
+    let dir = temp_dir("messy");
+    std::fs::create_dir_all(dir.join("nested/deeper")).unwrap();
+    // Good: the three hajj reports as a file, a nested file and a JSONL record; the
+    // diplomats article in a gzipped JSONL file; one file with a stray invalid byte.
+    std::fs::write(dir.join("barlamane.txt"), hajj("barlamane-hajj")).unwrap();
+    std::fs::write(dir.join("nested/deeper/belwadeh.md"), hajj("belwadeh-hajj")).unwrap();
+    let jsonl = [
+        jsonl_line("marrakech", &hajj("marrakech-alaan-hajj")),
+        "{not json".to_string(),
+        String::new(),
+        r#"{"id": "no-text", "body": "the text is elsewhere"}"#.to_string(),
+    ]
+    .join("\n");
+    std::fs::write(dir.join("feed.jsonl"), jsonl).unwrap();
+    gzip(
+        &dir.join("archive.ndjson.gz"),
+        &(jsonl_line("diplomats", &hajj("open-days-diplomats")) + "\n"),
+    );
+    let mut stray = hajj("open-days-diplomats").replace("الأبواب", "الابواب").into_bytes();
+    stray.insert(40, 0xFF);
+    std::fs::write(dir.join("nested/stray-byte.txt"), stray).unwrap();
+    // Bad.
+    std::fs::write(
+        dir.join("cp1256.txt"),
+        b"\xC7\xE1\xDA\xD1\xC8\xED\xC9 \xC7\xE1\xDA\xD1\xC8\xED\xC9",
+    )
+    .unwrap();
+    std::fs::write(dir.join("empty.txt"), b"").unwrap();
+    std::fs::write(dir.join("binary.txt"), b"\x7fELF\x00\x00\x01binary").unwrap();
+    std::fs::write(dir.join("huge.txt"), "كلمة ".repeat(40_000)).unwrap();
+    std::os::unix::fs::symlink(dir.join("no-such-target.txt"), dir.join("dangling.txt")).unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("nested/loop")).unwrap();
+    // Ignored.
+    std::fs::write(dir.join(".hidden.txt"), hajj("barlamane-hajj")).unwrap();
+    std::fs::write(dir.join("picture.png"), b"\x89PNG").unwrap();
+    dir
+}
+
+#[test]
+fn bad_inputs_are_reported_and_good_ones_all_clustered() {
+    let dir = messy_folder();
+    let missing = dir.join("not-there");
+    let out = run(
+        &[
+            dir.to_str().unwrap(),
+            missing.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--max-file-size",
+            "100000",
+        ],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "some inputs skipped: {stderr}");
+    let rows = csv_rows(&out.stdout);
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    for id in [
+        "diplomats",
+        "barlamane.txt",
+        "marrakech",
+        "nested/deeper/belwadeh.md",
+        "nested/stray-byte.txt",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let cluster = |id: &str| rows.iter().find(|(i, _)| i == id).map(|(_, c)| c.clone()).unwrap();
+    assert_eq!(cluster("marrakech"), cluster("barlamane.txt"));
+    assert_eq!(cluster("nested/deeper/belwadeh.md"), cluster("barlamane.txt"));
+    assert_eq!(cluster("nested/stray-byte.txt"), cluster("diplomats"));
+    assert_ne!(cluster("diplomats"), cluster("barlamane.txt"));
+    for (needle, why) in [
+        ("cp1256.txt", "not UTF-8"),
+        ("empty.txt", "empty"),
+        ("binary.txt", "binary"),
+        ("huge.txt", "max-file-size"),
+        ("dangling.txt", "cannot read"),
+        ("loop", "symlink loop"),
+        ("feed.jsonl:2", "malformed JSON"),
+        ("feed.jsonl:4", "no string field `text`"),
+        ("not-there", "no such file"),
+        ("stray-byte.txt", "invalid UTF-8"),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.contains(needle) && l.contains(why)),
+            "no warning for {needle} ({why}) in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("5 articles read"), "{stderr}");
+    assert!(stderr.contains("2 ignored"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn jsonl_from_stdin_with_renamed_fields_and_titles() {
+    let records = [
+        serde_json::json!({"key": 1, "headline": "عنوان", "body": hajj("barlamane-hajj")}),
+        serde_json::json!({"key": 2, "headline": "عنوان", "body": hajj("belwadeh-hajj")}),
+        serde_json::json!({"key": 3, "headline": "عنوان", "body": hajj("open-days-diplomats")}),
+    ];
+    let input: String = records.iter().map(|r| r.to_string() + "\n").collect();
+    let args = [
+        "-",
+        "--id-field",
+        "key",
+        "--text-field",
+        "body",
+        "--title-field",
+        "headline",
+        "--format",
+        "jsonl",
+    ];
+    let out = run(&args, input.as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "a cluster of two and a singleton");
+    assert_eq!(lines[0]["representative"], "1");
+    assert_eq!(lines[0]["members"][1]["id"], "2");
+    let out = run(&["-", "--format", "csv"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(3), "records without `text` are skipped");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:1"));
+}
+
+#[test]
+fn output_file_is_written_atomically() {
+    let dir = temp_dir("output");
+    let target = dir.join("clusters.json");
+    let articles = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let out =
+        run(&[&articles, "--format", "json", "--output", target.to_str().unwrap(), "--quiet"], b"");
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "--quiet prints nothing");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(v["counts"]["clusters_with_copies"], 1);
+    // A folder that does not exist: failure, and no temporary file left behind.
+    let bad = dir.join("missing-folder/out.csv");
+    let out = run(&[&articles, "--output", bad.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(leftovers.len(), 1, "only clusters.json: {leftovers:?}");
+}
+
+#[test]
+fn text_report_and_usage_errors() {
+    let articles = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&[&articles, "--format", "text"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cluster 1 (3 articles), representative: barlamane-hajj.txt"), "{text}");
+    assert!(text.contains("1 articles have no copy"), "{text}");
+    for bad in [
+        vec![articles.as_str(), "--threshold", "0"],
+        vec![articles.as_str(), "--shingle", "words:0"],
+        vec![articles.as_str(), "--num-perm", "0"],
+        vec![articles.as_str(), "--threads", "0"],
+        vec![articles.as_str(), "--algorithm", "simhash", "--max-distance", "9"],
+        vec!["--no-such-option"],
+    ] {
+        let out = run(&bad, b"");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let help = String::from_utf8_lossy(&run(&["--help"], b"").stdout).into_owned();
+    assert!(
+        help.contains("Examples:")
+            && help.contains("[default: 0.5]")
+            && help.contains("Exit codes")
+    );
+}
+
+#[test]
+fn simhash_and_components_from_the_command_line() {
+    let articles = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    for extra in [["--mode", "components"], ["--algorithm", "minhash"], ["--threads", "1"]] {
+        let mut args = vec![articles.as_str(), "--format", "csv"];
+        args.extend(extra);
+        let rows = csv_rows(&run(&args, b"").stdout);
+        assert_eq!(rows[2].1, "barlamane-hajj.txt", "{extra:?}");
+        assert_eq!(rows[3].1, "open-days-diplomats.txt", "{extra:?}");
+    }
+    let out =
+        run(&[&articles, "--algorithm", "simhash", "--max-distance", "7", "--format", "json"], b"");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["parameters"]["algorithm"], "simhash");
+}
