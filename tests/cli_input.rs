@@ -212,3 +212,19 @@ fn simhash_and_components_from_the_command_line() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["parameters"]["algorithm"], "simhash");
 }
+
+#[test]
+fn hajj_copies_cluster_from_jsonl_gz() {
+    let dir = temp_dir("gz");
+    let lines: String =
+        ["barlamane-hajj", "belwadeh-hajj", "marrakech-alaan-hajj", "open-days-diplomats"]
+            .iter()
+            .map(|name| jsonl_line(name, &hajj(name)) + "\n")
+            .collect();
+    gzip(&dir.join("seed.jsonl.gz"), &lines);
+    let out = run(&[dir.to_str().unwrap(), "--format", "csv"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = csv_rows(&out.stdout);
+    let reps: Vec<&str> = rows.iter().map(|(_, c)| c.as_str()).collect();
+    assert_eq!(reps, ["barlamane-hajj", "barlamane-hajj", "barlamane-hajj", "open-days-diplomats"]);
+}
