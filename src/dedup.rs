@@ -106,25 +106,69 @@ impl Default for TemplateGuard {
     }
 }
 
+/// Shingles found in more than [`COMMON_FLOOR`] articles are counted exactly; the rest
+/// are all the guard and the boilerplate rule need to know about: "rare".
+const COMMON_FLOOR: u32 = 8;
+
+/// Exact document frequencies of the shingles, among those whose hash falls in `shard`
+/// of `shards`, found in more than [`COMMON_FLOOR`] articles.
+///
+/// Two passes keep the exact map small: saturating 8-bit counters indexed by hash
+/// find the candidates (a collision can only raise a counter), then only candidates
+/// are counted exactly. The result does not depend on the collisions.
+fn count_shard(sets: &[Shingled], shard: usize, shards: usize) -> HashMap<u64, u32, FixedState> {
+    let total: usize = sets.iter().map(|s| s.set.len()).sum();
+    let mask = shards as u64 - 1;
+    let mine = |h: u64| (h >> 40) & mask == shard as u64;
+    let size = (total / shards).next_power_of_two().max(1024);
+    let slot = |h: u64| (h as usize) & (size - 1);
+    let mut counters = vec![0u8; size];
+    for s in sets {
+        for &h in s.set.iter().filter(|&&h| mine(h)) {
+            let c = &mut counters[slot(h)];
+            *c = c.saturating_add(1);
+        }
+    }
+    let mut df: HashMap<u64, u32, FixedState> = HashMap::default();
+    for s in sets {
+        for &h in s.set.iter().filter(|&&h| mine(h)) {
+            if u32::from(counters[slot(h)]) > COMMON_FLOOR {
+                *df.entry(h).or_insert(0) += 1;
+            }
+        }
+    }
+    df.retain(|_, n| *n > COMMON_FLOOR);
+    df
+}
+
 /// How many articles of a corpus each shingle is in: what boilerplate removal and the
 /// [`TemplateGuard`] learn from. The batch calls learn it from the corpus they
 /// cluster; a live feed gets it from [`Deduplicator::learn`] on past articles.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusStats {
-    /// Document frequency of every shingle found in two or more articles.
+    /// Document frequency of every shingle found in more than `COMMON_FLOOR` articles.
     df: HashMap<u64, u32, FixedState>,
     docs: usize,
 }
 
 impl CorpusStats {
     fn from_sets(sets: &[Shingled]) -> Self {
-        let mut df: HashMap<u64, u32, FixedState> = HashMap::default();
-        for s in sets {
-            for &h in &s.set {
-                *df.entry(h).or_insert(0) += 1;
-            }
+        CorpusStats { df: count_shard(sets, 0, 1), docs: sets.len() }
+    }
+
+    /// [`from_sets`](Self::from_sets) on all cores: each thread counts the shingles of
+    /// one hash shard, so the result is exactly the same.
+    #[cfg(feature = "rayon")]
+    fn par_from_sets(sets: &[Shingled]) -> Self {
+        use rayon::prelude::*;
+        let shards = rayon::current_num_threads().next_power_of_two().max(1);
+        let maps: Vec<HashMap<u64, u32, FixedState>> =
+            (0..shards).into_par_iter().map(|shard| count_shard(sets, shard, shards)).collect();
+        let mut df: HashMap<u64, u32, FixedState> =
+            HashMap::with_capacity_and_hasher(maps.iter().map(HashMap::len).sum(), FixedState);
+        for m in maps {
+            df.extend(m);
         }
-        df.retain(|_, n| *n > 1);
         CorpusStats { df, docs: sets.len() }
     }
 
@@ -133,13 +177,15 @@ impl CorpusStats {
         self.docs
     }
 
-    /// The number of articles holding shingle `hash` (at least 1 for any shingle).
+    /// The number of articles holding shingle `hash`, exact above 8; a shingle in 8
+    /// articles or fewer reports 1 (all the guard and boilerplate rules need is that it
+    /// is rare, and not keeping the rare ones saves most of the memory).
     pub fn document_frequency(&self, hash: u64) -> u32 {
         self.df.get(&hash).copied().unwrap_or(1)
     }
 
-    /// The number of shingles found in two or more articles.
-    pub fn shared_shingles(&self) -> usize {
+    /// The number of shingles found in more than 8 articles.
+    pub fn common_shingles(&self) -> usize {
         self.df.len()
     }
 }
@@ -294,7 +340,8 @@ impl Deduplicator {
         if self.min_words > 0 && words(buf).take(self.min_words).count() < self.min_words {
             return Shingled { set: Vec::new(), simhash: None, len: text.len() };
         }
-        let mut set: Vec<u64> = self.sketcher.shingler().shingles_of(buf, plain).collect();
+        let mut set: Vec<u64> = Vec::with_capacity(buf.len() / 6 + 1);
+        set.extend(self.sketcher.shingler().shingles_of(buf, plain));
         set.sort_unstable();
         set.dedup();
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
@@ -351,28 +398,50 @@ impl Deduplicator {
 
     /// The template guard: do the articles share their distinctive shingles?
     fn passes_guard(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> bool {
-        match (self.template_guard, &a.set, &b.set) {
-            (Some(guard), Some(x), Some(y)) if !stats.df.is_empty() => {
-                let rare = |s: &[u64]| -> Vec<u64> {
-                    s.iter()
-                        .copied()
-                        .filter(|&h| stats.document_frequency(h) <= guard.common_docs)
-                        .collect()
-                };
-                let (rx, ry) = (rare(x), rare(y));
-                if rx.len().min(ry.len()) < guard.min_shingles {
-                    return true;
-                }
-                let (small, large) = if rx.len() <= ry.len() { (&rx, &ry) } else { (&ry, &rx) };
-                let distinct = jaccard(&rx, &ry).max(if self.containment.is_some() {
-                    containment(small, large)
-                } else {
-                    0.0
-                });
-                distinct >= guard.min_similarity
-            }
-            _ => true,
+        let (Some(guard), Some(x), Some(y)) = (self.template_guard, &a.set, &b.set) else {
+            return true;
+        };
+        if stats.df.is_empty() {
+            return true;
         }
+        // Count the distinctive shingles of each and of both, in one merge.
+        let rare = |h: u64| stats.document_frequency(h) <= guard.common_docs;
+        let (mut i, mut j) = (0, 0);
+        let (mut nx, mut ny, mut both) = (0usize, 0usize, 0usize);
+        while i < x.len() || j < y.len() {
+            let (hx, hy) = (x.get(i).copied(), y.get(j).copied());
+            match (hx, hy) {
+                (Some(p), Some(q)) if p == q => {
+                    if rare(p) {
+                        nx += 1;
+                        ny += 1;
+                        both += 1;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                (Some(p), Some(q)) if p < q => {
+                    nx += usize::from(rare(p));
+                    i += 1;
+                }
+                (Some(p), None) => {
+                    nx += usize::from(rare(p));
+                    i += 1;
+                }
+                (_, Some(q)) => {
+                    ny += usize::from(rare(q));
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        if nx.min(ny) < guard.min_shingles {
+            return true;
+        }
+        let jaccard = both as f64 / (nx + ny - both) as f64;
+        let contained = both as f64 / nx.min(ny) as f64;
+        let distinct = if self.containment.is_some() { jaccard.max(contained) } else { jaccard };
+        distinct >= guard.min_similarity
     }
 
     /// Jaccard (or containment) when it reaches its threshold, else `None`.
@@ -430,7 +499,7 @@ impl Deduplicator {
         let mut scratch = MinHashScratch::default();
         let sketched: Vec<Sketched> =
             sets.into_iter().map(|s| self.sketch_set(s, &boilerplate, &mut scratch)).collect();
-        let pairs = self.candidates(&sketched);
+        let pairs = self.candidates(&sketched, false);
         let edges: Vec<(DocId, DocId, Match)> = pairs
             .into_iter()
             .filter_map(|(a, b)| {
@@ -452,7 +521,11 @@ impl Deduplicator {
             .par_iter()
             .map_init(String::new, |buf, t| self.shingle_set(t.as_ref(), buf))
             .collect();
-        let stats = self.stats_of(&sets);
+        let stats = if self.needs_stats() {
+            CorpusStats::par_from_sets(&sets)
+        } else {
+            CorpusStats::default()
+        };
         let boilerplate = self.boilerplate_of(&stats);
         let sketched: Vec<Sketched> = sets
             .into_par_iter()
@@ -460,7 +533,7 @@ impl Deduplicator {
                 self.sketch_set(s, &boilerplate, scratch)
             })
             .collect();
-        let pairs = self.candidates(&sketched);
+        let pairs = self.candidates(&sketched, true);
         let edges: Vec<(DocId, DocId, Match)> = pairs
             .into_par_iter()
             .filter_map(|(a, b)| {
@@ -472,27 +545,28 @@ impl Deduplicator {
 
     /// Corpus statistics, when boilerplate removal or the template guard needs them.
     fn stats_of(&self, sets: &[Shingled]) -> CorpusStats {
-        if self.boilerplate == Boilerplate::Off && self.template_guard.is_none() {
-            CorpusStats::default()
-        } else {
-            CorpusStats::from_sets(sets)
-        }
+        if self.needs_stats() { CorpusStats::from_sets(sets) } else { CorpusStats::default() }
+    }
+
+    fn needs_stats(&self) -> bool {
+        self.boilerplate != Boilerplate::Off || self.template_guard.is_some()
     }
 
     /// Candidate pairs (smaller id first), sorted.
-    fn candidates(&self, sketched: &[Sketched]) -> Vec<(DocId, DocId)> {
+    fn candidates(&self, sketched: &[Sketched], parallel: bool) -> Vec<(DocId, DocId)> {
         let id = |i: usize| DocId(u32::try_from(i).expect("fewer than 2^31 articles"));
         match self.algorithm {
             Algorithm::MinHash => {
-                let mut index = LshIndex::new(self.lsh);
-                for (i, s) in sketched.iter().enumerate() {
-                    if !s.signature.is_empty() {
-                        index
-                            .insert(id(i), s.signature.clone())
-                            .expect("signatures of one deduplicator are compatible");
-                    }
+                let sigs: Vec<Option<&MinHashSignature>> = sketched
+                    .iter()
+                    .map(|s| (!s.signature.is_empty()).then_some(&s.signature))
+                    .collect();
+                #[cfg(feature = "rayon")]
+                if parallel {
+                    return crate::lsh::par_batch_candidate_pairs(self.lsh, &sigs);
                 }
-                index.candidate_pairs()
+                let _ = parallel;
+                crate::lsh::batch_candidate_pairs(self.lsh, &sigs)
             }
             Algorithm::SimHash { max_distance } => {
                 let mut index = SimHashIndex::new(max_distance).expect("validated by the builder");
@@ -860,6 +934,22 @@ impl DeduplicatorBuilder {
         }
         if let Algorithm::SimHash { max_distance } = self.algorithm {
             SimHashIndex::new(max_distance)?;
+        }
+        if let Some(g) = self.template_guard {
+            if g.common_docs < COMMON_FLOOR {
+                return Err(Error::invalid(
+                    "template_guard",
+                    format!("common_docs must be at least {COMMON_FLOOR}, got {}", g.common_docs),
+                ));
+            }
+        }
+        if let Boilerplate::MaxDocs { min_docs, .. } = self.boilerplate {
+            if min_docs < COMMON_FLOOR as usize {
+                return Err(Error::invalid(
+                    "boilerplate",
+                    format!("min_docs must be at least {COMMON_FLOOR}, got {min_docs}"),
+                ));
+            }
         }
         let mut sk = Sketcher::builder();
         sk.shingles(self.shingles.0, self.shingles.1).num_perm(self.num_perm).seed(self.seed);

@@ -324,6 +324,57 @@ impl LshIndex {
     }
 }
 
+/// Candidate pairs of a whole corpus at once, without building an index: for each band,
+/// the documents' keys are sorted and equal runs give the pairs. Empty signatures
+/// (`None`) take no part. Returns (smaller id, larger id), sorted and deduplicated —
+/// the same pairs as [`LshIndex::candidate_pairs`] after inserting every signature.
+pub(crate) fn batch_candidate_pairs(
+    params: LshParams,
+    sigs: &[Option<&MinHashSignature>],
+) -> Vec<(DocId, DocId)> {
+    let keys: Vec<(usize, Box<[u64]>)> =
+        sigs.iter().enumerate().filter_map(|(i, s)| Some((i, band_keys(params, (*s)?)))).collect();
+    let mut pairs: Vec<(DocId, DocId)> =
+        (0..params.bands()).flat_map(|band| band_pairs(&keys, band)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// [`batch_candidate_pairs`] with band keys and bands spread over all cores.
+#[cfg(feature = "rayon")]
+pub(crate) fn par_batch_candidate_pairs(
+    params: LshParams,
+    sigs: &[Option<&MinHashSignature>],
+) -> Vec<(DocId, DocId)> {
+    use rayon::prelude::*;
+    let keys: Vec<(usize, Box<[u64]>)> = sigs
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, band_keys(params, (*s)?))))
+        .collect();
+    let mut pairs: Vec<(DocId, DocId)> =
+        (0..params.bands()).into_par_iter().flat_map_iter(|band| band_pairs(&keys, band)).collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The pairs of documents that share their key in one band.
+fn band_pairs(keys: &[(usize, Box<[u64]>)], band: usize) -> Vec<(DocId, DocId)> {
+    let mut column: Vec<(u64, u32)> = keys.iter().map(|(i, k)| (k[band], *i as u32)).collect();
+    column.sort_unstable();
+    let mut pairs = Vec::new();
+    for run in column.chunk_by(|a, b| a.0 == b.0) {
+        for (x, &(_, a)) in run.iter().enumerate() {
+            for &(_, b) in &run[x + 1..] {
+                pairs.push((DocId(a), DocId(b)));
+            }
+        }
+    }
+    pairs
+}
+
 /// Separates band-key hashes from the other uses of `mix64`.
 const BAND_SALT: u64 = 0x6c73_6862_616e_6473;
 
@@ -336,4 +387,39 @@ fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
             rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MinHasher;
+
+    #[test]
+    fn batch_pairs_equal_the_index_pairs() {
+        let hasher = MinHasher::new(128, 1).unwrap();
+        // 40 base sets and two perturbed copies of each, plus an empty one.
+        let mut sigs = Vec::new();
+        for b in 0..40u64 {
+            for c in 0..3u64 {
+                sigs.push(hasher.sketch(
+                    (0..100).map(|i| if i % 10 == 0 { b * 1000 + i + c * 7 } else { b * 1000 + i }),
+                ));
+            }
+        }
+        sigs.push(hasher.sketch(std::iter::empty()));
+        let params = LshParams::for_threshold(0.5, 128).unwrap();
+        let mut index = LshIndex::new(params);
+        for (i, s) in sigs.iter().enumerate() {
+            if !s.is_empty() {
+                index.insert(DocId(i as u32), s.clone()).unwrap();
+            }
+        }
+        let refs: Vec<Option<&MinHashSignature>> =
+            sigs.iter().map(|s| (!s.is_empty()).then_some(s)).collect();
+        let batch = batch_candidate_pairs(params, &refs);
+        assert!(batch.len() >= 100);
+        assert_eq!(batch, index.candidate_pairs());
+        #[cfg(feature = "rayon")]
+        assert_eq!(par_batch_candidate_pairs(params, &refs), batch);
+    }
 }
