@@ -2,11 +2,12 @@
 //! the end-to-end bench and the peer comparison (`benches/peers`).
 //!
 //! Each story is 150–450 words drawn from a skewed vocabulary of made-up Arabic words,
-//! in sentences. About a third of the stories get 1–5 copies from other outlets, each
-//! edited the way syndicated news is: a few words replaced, dropped or inserted,
-//! spelling variants (hamza on alef, ة/ه, ى/ي, tatweel, harakat) on about one word in
-//! eight, sometimes the last paragraphs cut. Every article carries its outlet's page
-//! chrome (a header and a footer). Same `seed`, same corpus, on every machine.
+//! in sentences. About a third of the stories get 1–5 copies from other outlets. Half
+//! the copies are light reprints (a word in 170 replaced, dropped or inserted; spelling
+//! variants — hamza on alef, ة/ه, ى/ي, tatweel, harakat — on 2% of words); half are
+//! heavy rewrites (a word in 30 edited, variants on 12% of words, and half of them
+//! lose their last paragraphs). Every article carries its outlet's page chrome (a
+//! header and a footer). Same `seed`, same corpus, on every machine.
 
 #![allow(dead_code, clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 
@@ -100,19 +101,22 @@ pub fn generate(n: usize, seed: u64) -> Vec<SyntheticArticle> {
             if c == 0 {
                 body.extend(words.iter().cloned());
             } else {
+                // Half the copies are light (a reprint), half heavy (an edited rewrite).
+                let heavy = rng.chance(0.5);
+                let (edit, spelling) = if heavy { (200, 0.12) } else { (1000, 0.02) };
                 for w in &words {
-                    match rng.below(100) {
-                        0..=1 => body.push(pick(&mut rng).to_string()),
-                        2 => {}
-                        3 => {
+                    match rng.below(edit) {
+                        0..=3 => body.push(pick(&mut rng).to_string()),
+                        4..=5 => {}
+                        6..=7 => {
                             body.push(w.clone());
                             body.push(pick(&mut rng).to_string());
                         }
-                        _ if rng.chance(0.12) => body.push(variant(w, &mut rng)),
+                        _ if rng.chance(spelling) => body.push(variant(w, &mut rng)),
                         _ => body.push(w.clone()),
                     }
                 }
-                if rng.chance(0.3) {
+                if heavy && rng.chance(0.5) {
                     let keep = body.len() * (60 + rng.below(30) as usize) / 100;
                     body.truncate(keep);
                 }

@@ -344,6 +344,8 @@ impl Deduplicator {
         set.extend(self.sketcher.shingler().shingles_of(buf, plain));
         set.sort_unstable();
         set.dedup();
+        // Sets live until the pairs are verified: give back the estimate's slack.
+        set.shrink_to_fit();
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
         // put light copies 10+ bits apart.
         let simhash = matches!(self.algorithm, Algorithm::SimHash { .. }).then(|| {
