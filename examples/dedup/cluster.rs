@@ -286,12 +286,16 @@ impl Report<'_> {
         &self.inputs.articles[d.index()].id
     }
 
-    /// True for an article too short to be clustered.
+    /// True for an article too short to be clustered. Normalises only a prefix long
+    /// enough to hold the minimum number of words, not the whole text.
     fn too_short(&self, d: DocId) -> bool {
         let text = &self.inputs.articles[d.index()].text;
-        let words = nuskha::words(&self.dedup.sketcher().normalize(text))
-            .take(self.args.min_length)
-            .count();
+        let mut end = text.len().min(64 * (self.args.min_length + 1));
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let prefix = self.dedup.sketcher().normalize(&text[..end]);
+        let words = nuskha::words(&prefix).take(self.args.min_length).count();
         words < self.args.min_length
     }
 
