@@ -16,7 +16,7 @@ use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
 use crate::minhash::{MinHashScratch, MinHashSignature, MinHasher, containment_from_jaccard};
 use crate::shingle::{ShingleUnit, containment, jaccard};
 use crate::simhash::{SimHash, SimHasher};
-use crate::sketch::{DEFAULT_NUM_PERM, DEFAULT_SEED, Sketcher};
+use crate::sketch::{Sketcher, SketcherBuilder};
 use crate::tokenize::words;
 use crate::{ArabicNormalizer, Error, Result};
 
@@ -771,9 +771,8 @@ impl DedupIndex {
 /// Builds a [`Deduplicator`]; every setter documents its default.
 #[derive(Debug, Clone)]
 pub struct DeduplicatorBuilder {
-    shingles: (ShingleUnit, usize),
-    num_perm: usize,
-    seed: u64,
+    /// Normaliser, shingles, K and seed: the sketcher's own builder.
+    sketch: SketcherBuilder,
     threshold: f64,
     containment: Option<f64>,
     bands: Option<(usize, usize)>,
@@ -784,15 +783,12 @@ pub struct DeduplicatorBuilder {
     min_words: usize,
     mode: ClusterMode,
     representative: Representative,
-    normalizer: Option<ArabicNormalizer>,
 }
 
 impl Default for DeduplicatorBuilder {
     fn default() -> Self {
         DeduplicatorBuilder {
-            shingles: (ShingleUnit::Words, 5),
-            num_perm: DEFAULT_NUM_PERM,
-            seed: DEFAULT_SEED,
+            sketch: SketcherBuilder::default(),
             threshold: DEFAULT_THRESHOLD,
             containment: Some(DEFAULT_CONTAINMENT),
             bands: None,
@@ -803,7 +799,6 @@ impl Default for DeduplicatorBuilder {
             min_words: DEFAULT_MIN_WORDS,
             mode: ClusterMode::default(),
             representative: Representative::default(),
-            normalizer: None,
         }
     }
 }
@@ -811,19 +806,19 @@ impl Default for DeduplicatorBuilder {
 impl DeduplicatorBuilder {
     /// Shingle unit and size (default: words, 5).
     pub fn shingles(&mut self, unit: ShingleUnit, size: usize) -> &mut Self {
-        self.shingles = (unit, size);
+        self.sketch.shingles(unit, size);
         self
     }
 
     /// MinHash slots, K (default 128).
     pub fn num_perm(&mut self, num_perm: usize) -> &mut Self {
-        self.num_perm = num_perm;
+        self.sketch.num_perm(num_perm);
         self
     }
 
-    /// The seed of every hash (default [`DEFAULT_SEED`]).
+    /// The seed of every hash (default [`crate::DEFAULT_SEED`]).
     pub fn seed(&mut self, seed: u64) -> &mut Self {
-        self.seed = seed;
+        self.sketch.seed(seed);
         self
     }
 
@@ -902,7 +897,7 @@ impl DeduplicatorBuilder {
 
     /// The normaliser (default: profile "dedup-default v1").
     pub fn normalizer(&mut self, normalizer: ArabicNormalizer) -> &mut Self {
-        self.normalizer = Some(normalizer);
+        self.sketch.arabic_normalizer(normalizer);
         self
     }
 
@@ -953,22 +948,19 @@ impl DeduplicatorBuilder {
                 ));
             }
         }
-        let mut sk = Sketcher::builder();
-        sk.shingles(self.shingles.0, self.shingles.1).num_perm(self.num_perm).seed(self.seed);
-        if let Some(n) = &self.normalizer {
-            sk.arabic_normalizer(n.clone());
-        }
-        if matches!(self.algorithm, Algorithm::SimHash { .. }) {
-            sk.simhash(true);
-        }
-        let sketcher = sk.build()?;
+        let sketcher = self
+            .sketch
+            .clone()
+            .simhash(matches!(self.algorithm, Algorithm::SimHash { .. }))
+            .build()?;
+        let num_perm = sketcher.params().num_perm();
         let lsh = match self.bands {
             Some((b, r)) => {
                 let p = LshParams::new(b, r)?;
-                if p.slots() > self.num_perm {
+                if p.slots() > num_perm {
                     return Err(Error::invalid(
                         "bands",
-                        format!("{b} bands × {r} rows exceed num_perm {}", self.num_perm),
+                        format!("{b} bands × {r} rows exceed num_perm {num_perm}"),
                     ));
                 }
                 p
@@ -978,7 +970,7 @@ impl DeduplicatorBuilder {
                 // 1,200-word round-up: J ≈ 0.25), so search lower when they count.
                 let search =
                     self.containment.map_or(self.threshold, |c| self.threshold.min(c * 0.3));
-                LshParams::for_threshold(search, self.num_perm)?
+                LshParams::for_threshold(search, num_perm)?
             }
         };
         Ok(Deduplicator {
