@@ -495,7 +495,23 @@ impl Deduplicator {
     ///
     /// With more than 2³¹ texts.
     pub fn cluster<S: AsRef<str>>(&self, texts: &[S]) -> Clusters {
-        let sets = self.shingle_sets(texts);
+        self.cluster_sets(self.shingle_sets(texts))
+    }
+
+    /// [`cluster`](Self::cluster) taking the texts by value: each is dropped as soon as
+    /// its shingles are taken, so the texts and the shingle sets are never all in
+    /// memory at once. Same output.
+    ///
+    /// # Panics
+    ///
+    /// With more than 2³¹ texts.
+    pub fn cluster_owned(&self, texts: Vec<String>) -> Clusters {
+        let mut buf = String::new();
+        let sets = texts.into_iter().map(|t| self.shingle_set(&t, &mut buf)).collect();
+        self.cluster_sets(sets)
+    }
+
+    fn cluster_sets(&self, sets: Vec<Shingled>) -> Clusters {
         let stats = self.stats_of(&sets);
         let boilerplate = self.boilerplate_of(&stats);
         let mut scratch = MinHashScratch::default();
@@ -523,6 +539,28 @@ impl Deduplicator {
             .par_iter()
             .map_init(String::new, |buf, t| self.shingle_set(t.as_ref(), buf))
             .collect();
+        self.par_cluster_sets(sets)
+    }
+
+    /// [`par_cluster`](Self::par_cluster) taking the texts by value, dropping each once
+    /// shingled (see [`cluster_owned`](Self::cluster_owned)). Same output.
+    ///
+    /// # Panics
+    ///
+    /// With more than 2³¹ texts.
+    #[cfg(feature = "rayon")]
+    pub fn par_cluster_owned(&self, texts: Vec<String>) -> Clusters {
+        use rayon::prelude::*;
+        let sets: Vec<Shingled> = texts
+            .into_par_iter()
+            .map_init(String::new, |buf, t| self.shingle_set(&t, buf))
+            .collect();
+        self.par_cluster_sets(sets)
+    }
+
+    #[cfg(feature = "rayon")]
+    fn par_cluster_sets(&self, sets: Vec<Shingled>) -> Clusters {
+        use rayon::prelude::*;
         let stats = if self.needs_stats() {
             CorpusStats::par_from_sets(&sets)
         } else {

@@ -221,6 +221,8 @@ fn serial_parallel_and_incremental_agree() {
                     .unwrap();
                 let serial = dedup.cluster(&texts);
                 assert_eq!(serial, dedup.par_cluster(&texts), "{mode:?} {verification:?}");
+                assert_eq!(serial, dedup.cluster_owned(texts.clone()), "owned");
+                assert_eq!(serial, dedup.par_cluster_owned(texts.clone()), "parallel owned");
                 assert_eq!(serial, dedup.cluster(&texts), "repeated runs differ");
                 let stats = dedup.learn(&texts);
                 assert!(stats.common_shingles() > 0);

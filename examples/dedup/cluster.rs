@@ -220,8 +220,13 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
-    let texts: Vec<&str> = inputs.articles.iter().map(|a| a.text.as_str()).collect();
-    let clusters = dedup.par_cluster(&texts);
+    let mut inputs = inputs;
+    let short: Vec<bool> =
+        inputs.articles.iter().map(|a| too_short(&dedup, &a.text, args.min_length)).collect();
+    // The texts go to the deduplicator by value, so that each is freed once shingled.
+    let texts: Vec<String> =
+        inputs.articles.iter_mut().map(|a| std::mem::take(&mut a.text)).collect();
+    let clusters = dedup.par_cluster_owned(texts);
     bar.finish_and_clear();
 
     let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {
@@ -229,7 +234,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     } else {
         OutputFormat::Csv
     });
-    let report = Report { inputs: &inputs, clusters: &clusters, dedup: &dedup, args };
+    let report = Report { inputs: &inputs, clusters: &clusters, dedup: &dedup, args, short };
     let written = match &args.output {
         Some(path) => write_atomically(path, |out| report.write(out, format)),
         None => {
@@ -279,6 +284,19 @@ struct Report<'a> {
     clusters: &'a Clusters,
     dedup: &'a Deduplicator,
     args: &'a ClusterArgs,
+    /// Articles too short to be clustered.
+    short: Vec<bool>,
+}
+
+/// True for an article too short to be clustered. Normalises only a prefix long enough
+/// to hold the minimum number of words, not the whole text.
+fn too_short(dedup: &Deduplicator, text: &str, min_words: usize) -> bool {
+    let mut end = text.len().min(64 * (min_words + 1));
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let prefix = dedup.sketcher().normalize(&text[..end]);
+    nuskha::words(&prefix).take(min_words).count() < min_words
 }
 
 impl Report<'_> {
@@ -286,17 +304,8 @@ impl Report<'_> {
         &self.inputs.articles[d.index()].id
     }
 
-    /// True for an article too short to be clustered. Normalises only a prefix long
-    /// enough to hold the minimum number of words, not the whole text.
     fn too_short(&self, d: DocId) -> bool {
-        let text = &self.inputs.articles[d.index()].text;
-        let mut end = text.len().min(64 * (self.args.min_length + 1));
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let prefix = self.dedup.sketcher().normalize(&text[..end]);
-        let words = nuskha::words(&prefix).take(self.args.min_length).count();
-        words < self.args.min_length
+        self.short[d.index()]
     }
 
     fn write(&self, out: &mut dyn Write, format: OutputFormat) -> io::Result<()> {

@@ -319,14 +319,17 @@ impl Inputs {
                 continue;
             }
             let Some(text) = self.decode(&where_, &line) else { continue };
-            let record: serde_json::Value = match serde_json::from_str(&text) {
+            let mut record: serde_json::Value = match serde_json::from_str(&text) {
                 Ok(v) => v,
                 Err(e) => {
                     self.skip(where_, Reason::BadRecord, &format!("malformed JSON ({e})"));
                     continue;
                 }
             };
-            let Some(body) = record.get(&f.text).and_then(serde_json::Value::as_str) else {
+            // Take the text out of the record rather than copy it.
+            let Some(serde_json::Value::String(body)) =
+                record.get_mut(&f.text).map(serde_json::Value::take)
+            else {
                 self.skip(where_, Reason::BadRecord, &format!("no string field `{}`", f.text));
                 continue;
             };
@@ -337,11 +340,8 @@ impl Inputs {
             };
             let title =
                 record.get(&f.title).and_then(serde_json::Value::as_str).unwrap_or_default();
-            let text = if f.no_title || title.is_empty() {
-                body.to_owned()
-            } else {
-                format!("{title}\n{body}")
-            };
+            let text =
+                if f.no_title || title.is_empty() { body } else { format!("{title}\n{body}") };
             self.articles.push(Article { id, text });
         }
         if self.articles.len() == before && n == 0 {
