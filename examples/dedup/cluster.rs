@@ -177,17 +177,37 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
 }
 
 /// A progress bar on stderr, only for a person watching a terminal.
-fn progress(quiet: bool) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// A progress display on stderr, only for a person watching a terminal, and only once
+/// the run has lasted more than a moment: it starts hidden and [`Progress::tick`]
+/// reveals it.
+#[derive(Clone)]
+struct Progress {
+    bar: ProgressBar,
+    enabled: bool,
+    start: Instant,
+}
+
+/// How long a run may last before the progress display appears.
+const MOMENT: Duration = Duration::from_millis(800);
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {bytes} read, {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        Progress { bar, enabled: !quiet && io::stderr().is_terminal(), start: Instant::now() }
     }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {bytes} read, {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
+
+    /// Shows the display when the run has lasted long enough, or when `long_ahead` says
+    /// that what comes next will.
+    fn tick(&self, long_ahead: bool) {
+        if self.enabled && self.bar.is_hidden() && (long_ahead || self.start.elapsed() > MOMENT) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(120));
+        }
+    }
 }
 
 pub fn run(args: &ClusterArgs) -> ExitCode {
@@ -205,9 +225,10 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     }
-    let bar = progress(args.quiet);
+    let progress = Progress::new(args.quiet);
+    let bar = progress.bar.clone();
     bar.set_message("reading");
-    let bar_files = bar.clone();
+    let on_file = progress.clone();
     let mut opts = ReadOptions {
         fields: JsonlFields {
             id: args.id_field.clone(),
@@ -216,10 +237,15 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             no_title: args.no_title,
         },
         max_file_size: args.max_file_size,
-        on_file: Box::new(move |bytes| bar_files.inc(bytes)),
+        on_file: Box::new(move |bytes| {
+            on_file.bar.inc(bytes);
+            on_file.tick(false);
+        }),
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
+    // Some 20,000 articles take more than a moment to cluster on one core.
+    progress.tick(inputs.articles.len() > 20_000);
     let mut inputs = inputs;
     let short: Vec<bool> =
         inputs.articles.iter().map(|a| too_short(&dedup, &a.text, args.min_length)).collect();
