@@ -4,8 +4,8 @@
 use nuskha::hash::mix64;
 use nuskha::shingle::jaccard;
 use nuskha::{
-    Boilerplate, ClusterMode, Clusters, DocId, LshIndex, LshParams, MinHasher, Representative,
-    Sketcher, Verification, cluster_pairs,
+    Boilerplate, ClusterMode, Clusters, DocId, LshIndex, LshParams, MinHasher, Sketcher,
+    Verification, cluster_pairs,
 };
 use nuskha::{Deduplicator, ShingleUnit};
 
@@ -206,6 +206,7 @@ fn clusters_match_naive_all_pairs() {
 #[cfg(feature = "rayon")]
 #[test]
 fn serial_parallel_and_incremental_agree() {
+    use nuskha::Representative;
     let mut texts = synthetic_corpus(60, 3, 9);
     texts.extend(crate::seed_articles());
     texts.extend(cables()); // shingles common enough for boilerplate and the guard
@@ -413,6 +414,7 @@ fn template_cables_to_different_presidents_are_not_copies() {
     }
 }
 
+#[cfg(feature = "rayon")]
 #[test]
 fn silver_pairs_at_the_defaults() {
     let (Some(snn), Some(pairs)) =

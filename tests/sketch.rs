@@ -2,7 +2,7 @@
 
 use nuskha::hash::mix64;
 use nuskha::shingle::{containment, jaccard};
-use nuskha::{MinHashAlgorithm, MinHasher, ShingleUnit, Sketcher};
+use nuskha::{MinHashAlgorithm, MinHasher, Sketcher};
 
 /// A set pair with a chosen overlap: |A| = a, |B| = b, |A∩B| = common, from `seed`.
 fn set_pair(seed: u64, a: u64, b: u64, common: u64) -> (Vec<u64>, Vec<u64>) {
@@ -140,6 +140,7 @@ fn sketch_ignores_shingle_order_and_repeats() {
 #[cfg(feature = "rayon")]
 #[test]
 fn parallel_sketching_equals_serial() {
+    use nuskha::ShingleUnit;
     let mut texts = crate::seed_articles();
     if let Some(articles) = crate::corpus::load("saudinewsnet") {
         texts.extend(articles.into_iter().take(2000).map(|a| a.text));
