@@ -110,35 +110,37 @@ impl Default for TemplateGuard {
 /// are all the guard and the boilerplate rule need to know about: "rare".
 const COMMON_FLOOR: u32 = 8;
 
-/// Exact document frequencies of the shingles, among those whose hash falls in `shard`
-/// of `shards`, found in more than [`COMMON_FLOOR`] articles.
-///
-/// Two passes keep the exact map small: saturating 8-bit counters indexed by hash
-/// find the candidates (a collision can only raise a counter), then only candidates
-/// are counted exactly. The result does not depend on the collisions.
-fn count_shard(sets: &[Shingled], shard: usize, shards: usize) -> HashMap<u64, u32, FixedState> {
-    let total: usize = sets.iter().map(|s| s.set.len()).sum();
-    let mask = shards as u64 - 1;
-    let mine = |h: u64| (h >> 40) & mask == shard as u64;
-    let size = (total / shards).next_power_of_two().max(1024);
-    let slot = |h: u64| (h as usize) & (size - 1);
+/// Saturating 8-bit counters of the shingles of `sets`, indexed by the low hash bits;
+/// a collision can only raise a counter.
+fn count_slots(sets: &[Shingled], size: usize) -> Vec<u8> {
     let mut counters = vec![0u8; size];
     for s in sets {
-        for &h in s.set.iter().filter(|&&h| mine(h)) {
-            let c = &mut counters[slot(h)];
+        for &h in &s.set {
+            let c = &mut counters[(h as usize) & (size - 1)];
             *c = c.saturating_add(1);
         }
     }
+    counters
+}
+
+/// Exact document frequencies, within `sets`, of the shingles whose slot in `counters`
+/// (counted over the whole corpus) exceeds [`COMMON_FLOOR`].
+fn count_candidates(sets: &[Shingled], counters: &[u8]) -> HashMap<u64, u32, FixedState> {
+    let mask = counters.len() - 1;
     let mut df: HashMap<u64, u32, FixedState> = HashMap::default();
     for s in sets {
-        for &h in s.set.iter().filter(|&&h| mine(h)) {
-            if u32::from(counters[slot(h)]) > COMMON_FLOOR {
+        for &h in &s.set {
+            if u32::from(counters[(h as usize) & mask]) > COMMON_FLOOR {
                 *df.entry(h).or_insert(0) += 1;
             }
         }
     }
-    df.retain(|_, n| *n > COMMON_FLOOR);
     df
+}
+
+/// The size of the counter table for `sets`: a slot per shingle, a power of two.
+fn slots_for(sets: &[Shingled]) -> usize {
+    sets.iter().map(|s| s.set.len()).sum::<usize>().next_power_of_two().max(1024)
 }
 
 /// How many articles of a corpus each shingle is in: what boilerplate removal and the
@@ -152,23 +154,44 @@ pub struct CorpusStats {
 }
 
 impl CorpusStats {
+    /// Two passes keep the exact map small: saturating 8-bit counters indexed by hash
+    /// find the shingles that may be in more than [`COMMON_FLOOR`] articles, then only
+    /// those are counted exactly. The result does not depend on the collisions.
     fn from_sets(sets: &[Shingled]) -> Self {
-        CorpusStats { df: count_shard(sets, 0, 1), docs: sets.len() }
+        let counters = count_slots(sets, slots_for(sets));
+        let mut df = count_candidates(sets, &counters);
+        df.retain(|_, n| *n > COMMON_FLOOR);
+        CorpusStats { df, docs: sets.len() }
     }
 
-    /// [`from_sets`](Self::from_sets) on all cores: each thread counts the shingles of
-    /// one hash shard, so the result is exactly the same.
+    /// [`from_sets`](Self::from_sets) on all cores: each thread counts a share of the
+    /// articles and the counts are added up, so the result is exactly the same.
     #[cfg(feature = "rayon")]
     fn par_from_sets(sets: &[Shingled]) -> Self {
         use rayon::prelude::*;
-        let shards = rayon::current_num_threads().next_power_of_two().max(1);
-        let maps: Vec<HashMap<u64, u32, FixedState>> =
-            (0..shards).into_par_iter().map(|shard| count_shard(sets, shard, shards)).collect();
-        let mut df: HashMap<u64, u32, FixedState> =
-            HashMap::with_capacity_and_hasher(maps.iter().map(HashMap::len).sum(), FixedState);
-        for m in maps {
-            df.extend(m);
-        }
+        let size = slots_for(sets);
+        let chunk = sets.len().div_ceil(rayon::current_num_threads()).max(1);
+        let counters = sets
+            .par_chunks(chunk)
+            .map(|part| count_slots(part, size))
+            .reduce_with(|mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x = x.saturating_add(y);
+                }
+                a
+            })
+            .unwrap_or_else(|| vec![0; size]);
+        let mut df = sets
+            .par_chunks(chunk)
+            .map(|part| count_candidates(part, &counters))
+            .reduce_with(|mut a, b| {
+                for (h, n) in b {
+                    *a.entry(h).or_insert(0) += n;
+                }
+                a
+            })
+            .unwrap_or_default();
+        df.retain(|_, n| *n > COMMON_FLOOR);
         CorpusStats { df, docs: sets.len() }
     }
 
