@@ -19,6 +19,21 @@ def shingles(text, n=5):
     return [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
 
 
+def lsh_pairs(texts, sketch, lsh, threshold):
+    """Sketch and insert every text, query each, keep candidates at the threshold."""
+    sigs = []
+    for i, t in enumerate(texts):
+        m = sketch(t)
+        sigs.append(m)
+        lsh.insert(i, m)
+    pairs = set()
+    for i, m in enumerate(sigs):
+        for j in lsh.query(m):
+            if j > i and m.jaccard(sigs[j]) >= threshold:
+                pairs.add((i, j))
+    return pairs
+
+
 def main():
     tool, path, threshold, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
     ids, texts = [], []
@@ -30,30 +45,23 @@ def main():
     pairs = set()
     if tool == "datasketch":
         from datasketch import MinHash, MinHashLSH
-        lsh = MinHashLSH(threshold=threshold, num_perm=128)
-        sigs = []
-        for i, t in enumerate(texts):
+
+        def sketch(t):
             m = MinHash(num_perm=128)
             m.update_batch([s.encode("utf-8") for s in shingles(t)])
-            sigs.append(m)
-            lsh.insert(i, m)
-        for i, m in enumerate(sigs):
-            for j in lsh.query(m):
-                if j > i and m.jaccard(sigs[j]) >= threshold:
-                    pairs.add((i, j))
+            return m
+
+        pairs = lsh_pairs(texts, sketch, MinHashLSH(threshold=threshold, num_perm=128), threshold)
     elif tool == "rensa":
         from rensa import RMinHash, RMinHashLSH
-        lsh = RMinHashLSH(threshold=threshold, num_perm=128, num_bands=16)
-        sigs = []
-        for i, t in enumerate(texts):
+
+        def sketch(t):
             m = RMinHash(num_perm=128, seed=42)
             m.update(shingles(t))
-            sigs.append(m)
-            lsh.insert(i, m)
-        for i, m in enumerate(sigs):
-            for j in lsh.query(m):
-                if j > i and m.jaccard(sigs[j]) >= threshold:
-                    pairs.add((i, j))
+            return m
+
+        lsh = RMinHashLSH(threshold=threshold, num_perm=128, num_bands=16)
+        pairs = lsh_pairs(texts, sketch, lsh, threshold)
     elif tool == "gaoya":
         from gaoya.minhash import MinHashStringIndex
         index = MinHashStringIndex(hash_size=32, jaccard_threshold=threshold, num_hashes=128,
