@@ -138,14 +138,19 @@ fn lsh_recall_against_brute_force_on_random_sets() {
     }
 }
 
-#[test]
-fn lsh_remove_and_reinsert() {
+/// An LSH index at threshold 0.5 holding the default sketches of `texts`.
+fn index_of(texts: &[String]) -> LshIndex {
     let s = Sketcher::new();
-    let texts = synthetic_corpus(5, 1, 3);
     let mut index = LshIndex::new(LshParams::for_threshold(0.5, 128).unwrap());
     for (i, t) in texts.iter().enumerate() {
         index.insert(DocId(i as u32), s.sketch(t).minhash().clone()).unwrap();
     }
+    index
+}
+
+#[test]
+fn lsh_remove_and_reinsert() {
+    let mut index = index_of(&synthetic_corpus(5, 1, 3));
     let before = index.candidate_pairs();
     assert_eq!(before.len(), 5, "{before:?}");
     let (a, b) = before[0];
@@ -161,12 +166,7 @@ fn lsh_remove_and_reinsert() {
 
 #[test]
 fn lsh_memory_per_document_is_documented() {
-    let s = Sketcher::new();
-    let texts = synthetic_corpus(400, 1, 11);
-    let mut index = LshIndex::new(LshParams::for_threshold(0.5, 128).unwrap());
-    for (i, t) in texts.iter().enumerate() {
-        index.insert(DocId(i as u32), s.sketch(t).minhash().clone()).unwrap();
-    }
+    let index = index_of(&synthetic_corpus(400, 1, 11));
     let per_doc = index.memory_usage() / index.len();
     println!("LSH memory per document: {per_doc} bytes");
     assert!((700..2500).contains(&per_doc), "per document: {per_doc} bytes");
