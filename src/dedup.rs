@@ -37,8 +37,8 @@ pub enum Verification {
     /// memory, error ≈ √(J(1−J)/K).
     #[default]
     Estimated,
-    /// Exact Jaccard (and containment) on the stored shingle sets: exact scores, costs
-    /// 8 bytes per distinct shingle per document.
+    /// Exact Jaccard (and containment) on the stored shingle sets (32-bit fingerprints
+    /// of the shingles): exact scores, costs 4 bytes per distinct shingle per document.
     Exact,
 }
 
@@ -106,6 +106,16 @@ impl Default for TemplateGuard {
     }
 }
 
+/// The 32-bit fingerprint an article's shingle set keeps of a 64-bit shingle hash: its
+/// high half. Half the memory of the full hash, which matters because the sets are most
+/// of what a run holds; two different shingles share a fingerprint with probability
+/// 2⁻³², so an article of 1,000 shingles sees a collision about once in 8,600 articles,
+/// and it can only add one shingle to a pair's intersection.
+#[inline]
+fn fingerprint(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
 /// Shingles found in more than [`COMMON_FLOOR`] articles are counted exactly; the rest
 /// are all the guard and the boilerplate rule need to know about: "rare".
 const COMMON_FLOOR: u32 = 8;
@@ -125,9 +135,9 @@ fn count_slots(sets: &[Shingled], size: usize) -> Vec<u8> {
 
 /// Exact document frequencies, within `sets`, of the shingles whose slot in `counters`
 /// (counted over the whole corpus) exceeds [`COMMON_FLOOR`].
-fn count_candidates(sets: &[Shingled], counters: &[u8]) -> HashMap<u64, u32, FixedState> {
+fn count_candidates(sets: &[Shingled], counters: &[u8]) -> HashMap<u32, u32, FixedState> {
     let mask = counters.len() - 1;
-    let mut df: HashMap<u64, u32, FixedState> = HashMap::default();
+    let mut df: HashMap<u32, u32, FixedState> = HashMap::default();
     for s in sets {
         for &h in &s.set {
             if u32::from(counters[(h as usize) & mask]) > COMMON_FLOOR {
@@ -138,9 +148,13 @@ fn count_candidates(sets: &[Shingled], counters: &[u8]) -> HashMap<u64, u32, Fix
     df
 }
 
-/// The size of the counter table for `sets`: a slot per shingle, a power of two.
+/// The size of the counter table for `sets`: a power of two, about a slot per two
+/// shingles and at most 16 MiB. Crowding only raises counters, which sends a few more
+/// rare shingles to the exact count; a table that stays in the shared cache is worth
+/// more than that at 100,000 articles.
 fn slots_for(sets: &[Shingled]) -> usize {
-    sets.iter().map(|s| s.set.len()).sum::<usize>().next_power_of_two().max(1024)
+    let shingles: usize = sets.iter().map(|s| s.set.len()).sum();
+    (shingles / 2).next_power_of_two().clamp(1024, 1 << 24)
 }
 
 /// How many articles of a corpus each shingle is in: what boilerplate removal and the
@@ -149,7 +163,7 @@ fn slots_for(sets: &[Shingled]) -> usize {
 #[derive(Debug, Clone, Default)]
 pub struct CorpusStats {
     /// Document frequency of every shingle found in more than `COMMON_FLOOR` articles.
-    df: HashMap<u64, u32, FixedState>,
+    df: HashMap<u32, u32, FixedState>,
     docs: usize,
 }
 
@@ -204,7 +218,12 @@ impl CorpusStats {
     /// articles or fewer reports 1 (all the guard and boilerplate rules need is that it
     /// is rare, and not keeping the rare ones saves most of the memory).
     pub fn document_frequency(&self, hash: u64) -> u32 {
-        self.df.get(&hash).copied().unwrap_or(1)
+        self.df_of(fingerprint(hash))
+    }
+
+    /// [`document_frequency`](Self::document_frequency) of a fingerprint.
+    fn df_of(&self, fp: u32) -> u32 {
+        self.df.get(&fp).copied().unwrap_or(1)
     }
 
     /// The number of shingles found in more than 8 articles.
@@ -274,9 +293,12 @@ pub struct Deduplicator {
 /// One article's shingles, before boilerplate removal.
 #[derive(Debug, Clone)]
 struct Shingled {
-    set: Vec<u64>,
+    /// Sorted, distinct shingle [`fingerprint`]s.
+    set: Vec<u32>,
     simhash: Option<SimHash>,
     len: usize,
+    /// Fewer words than `min_words`: never matched.
+    short: bool,
 }
 
 /// A verified pair: its score, and whether only containment made it a match.
@@ -291,8 +313,8 @@ struct Match {
 struct Sketched {
     signature: MinHashSignature,
     simhash: Option<SimHash>,
-    /// The shingle set, kept for exact verification.
-    set: Option<Vec<u64>>,
+    /// The shingle fingerprints, kept for exact verification and the template guard.
+    set: Option<Vec<u32>>,
     /// Length of the raw text, for the `Longest` representative.
     len: usize,
 }
@@ -361,10 +383,10 @@ impl Deduplicator {
     fn shingle_set(&self, text: &str, buf: &mut String) -> Shingled {
         let plain = self.sketcher.normalize_into_plain(text, buf);
         if self.min_words > 0 && words(buf).take(self.min_words).count() < self.min_words {
-            return Shingled { set: Vec::new(), simhash: None, len: text.len() };
+            return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
-        let mut set: Vec<u64> = Vec::with_capacity(buf.len() / 6 + 1);
-        set.extend(self.sketcher.shingler().shingles_of(buf, plain));
+        let mut set: Vec<u32> = Vec::with_capacity(buf.len() / 6 + 1);
+        set.extend(self.sketcher.shingler().shingles_of(buf, plain).map(fingerprint));
         set.sort_unstable();
         set.dedup();
         // Sets live until the pairs are verified: give back the estimate's slack.
@@ -375,7 +397,7 @@ impl Deduplicator {
             let seed = self.sketcher.params().seed();
             SimHasher::new(seed).sketch(words(buf).map(|w| hash_bytes(w.as_bytes(), seed)))
         });
-        Shingled { set, simhash, len: text.len() }
+        Shingled { set, simhash, len: text.len(), short: false }
     }
 
     /// Learns the corpus statistics (shingle document frequencies) of `texts`, for a
@@ -386,7 +408,7 @@ impl Deduplicator {
     }
 
     /// The boilerplate shingles under this deduplicator's rule.
-    fn boilerplate_of(&self, stats: &CorpusStats) -> HashSet<u64, FixedState> {
+    fn boilerplate_of(&self, stats: &CorpusStats) -> HashSet<u32, FixedState> {
         let (min_docs, fraction) = match &self.boilerplate {
             Boilerplate::Off => return HashSet::default(),
             Boilerplate::Auto => (20, 0.005),
@@ -402,14 +424,16 @@ impl Deduplicator {
     fn sketch_set(
         &self,
         shingled: Shingled,
-        boilerplate: &HashSet<u64, FixedState>,
+        boilerplate: &HashSet<u32, FixedState>,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
-        let Shingled { mut set, simhash, len } = shingled;
+        let Shingled { mut set, simhash, len, short: _ } = shingled;
         if !boilerplate.is_empty() {
             set.retain(|h| !boilerplate.contains(h));
         }
-        let signature = self.minhasher.sketch_with(set.iter().copied(), scratch);
+        // MinHash mixes its input with the seed, so a fingerprint is as good a key as
+        // the full hash.
+        let signature = self.minhasher.sketch_with(set.iter().map(|&f| u64::from(f)), scratch);
         let keep = self.verification == Verification::Exact || self.template_guard.is_some();
         let set = keep.then_some(set);
         Sketched { signature, simhash, set, len }
@@ -430,7 +454,7 @@ impl Deduplicator {
             return true;
         }
         // Count the distinctive shingles of each and of both, in one merge.
-        let rare = |h: u64| stats.document_frequency(h) <= guard.common_docs;
+        let rare = |fp: u32| stats.df_of(fp) <= guard.common_docs;
         let (mut i, mut j) = (0, 0);
         let (mut nx, mut ny, mut both) = (0usize, 0usize, 0usize);
         while i < x.len() || j < y.len() {
@@ -518,7 +542,15 @@ impl Deduplicator {
     ///
     /// With more than 2³¹ texts.
     pub fn cluster<S: AsRef<str>>(&self, texts: &[S]) -> Clusters {
-        self.cluster_sets(self.shingle_sets(texts))
+        let mut batch = self.batch();
+        batch.extend(texts);
+        batch.cluster()
+    }
+
+    /// An empty [`Batch`]: add articles as they are read, then cluster them all, without
+    /// ever holding every text in memory.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch { dedup: self, sets: Vec::new(), buf: String::new() }
     }
 
     /// [`cluster`](Self::cluster) taking the texts by value: each is dropped as soon as
@@ -529,25 +561,9 @@ impl Deduplicator {
     ///
     /// With more than 2³¹ texts.
     pub fn cluster_owned(&self, texts: Vec<String>) -> Clusters {
-        let mut buf = String::new();
-        let sets = texts.into_iter().map(|t| self.shingle_set(&t, &mut buf)).collect();
-        self.cluster_sets(sets)
-    }
-
-    fn cluster_sets(&self, sets: Vec<Shingled>) -> Clusters {
-        let stats = self.stats_of(&sets);
-        let boilerplate = self.boilerplate_of(&stats);
-        let mut scratch = MinHashScratch::default();
-        let sketched: Vec<Sketched> =
-            sets.into_iter().map(|s| self.sketch_set(s, &boilerplate, &mut scratch)).collect();
-        let pairs = self.candidates(&sketched, false);
-        let edges: Vec<(DocId, DocId, Match)> = pairs
-            .into_iter()
-            .filter_map(|(a, b)| {
-                self.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
-            })
-            .collect();
-        self.finish(&sketched, &edges)
+        let mut batch = self.batch();
+        batch.extend(texts);
+        batch.cluster()
     }
 
     /// [`cluster`](Self::cluster) on all cores; the output is identical.
@@ -557,12 +573,9 @@ impl Deduplicator {
     /// With more than 2³¹ texts.
     #[cfg(feature = "rayon")]
     pub fn par_cluster<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Clusters {
-        use rayon::prelude::*;
-        let sets: Vec<Shingled> = texts
-            .par_iter()
-            .map_init(String::new, |buf, t| self.shingle_set(t.as_ref(), buf))
-            .collect();
-        self.par_cluster_sets(sets)
+        let mut batch = self.batch();
+        batch.par_extend(texts);
+        batch.par_cluster()
     }
 
     /// [`par_cluster`](Self::par_cluster) taking the texts by value, dropping each once
@@ -574,36 +587,12 @@ impl Deduplicator {
     #[cfg(feature = "rayon")]
     pub fn par_cluster_owned(&self, texts: Vec<String>) -> Clusters {
         use rayon::prelude::*;
-        let sets: Vec<Shingled> = texts
+        let mut batch = self.batch();
+        batch.sets = texts
             .into_par_iter()
             .map_init(String::new, |buf, t| self.shingle_set(&t, buf))
             .collect();
-        self.par_cluster_sets(sets)
-    }
-
-    #[cfg(feature = "rayon")]
-    fn par_cluster_sets(&self, sets: Vec<Shingled>) -> Clusters {
-        use rayon::prelude::*;
-        let stats = if self.needs_stats() {
-            CorpusStats::par_from_sets(&sets)
-        } else {
-            CorpusStats::default()
-        };
-        let boilerplate = self.boilerplate_of(&stats);
-        let sketched: Vec<Sketched> = sets
-            .into_par_iter()
-            .map_init(MinHashScratch::default, |scratch, s| {
-                self.sketch_set(s, &boilerplate, scratch)
-            })
-            .collect();
-        let pairs = self.candidates(&sketched, true);
-        let edges: Vec<(DocId, DocId, Match)> = pairs
-            .into_par_iter()
-            .filter_map(|(a, b)| {
-                self.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
-            })
-            .collect();
-        self.finish(&sketched, &edges)
+        batch.par_cluster()
     }
 
     /// Corpus statistics, when boilerplate removal or the template guard needs them.
@@ -709,6 +698,138 @@ impl Default for Deduplicator {
     }
 }
 
+/// The articles of one batch run, gathered before they are clustered together.
+///
+/// Adding an article normalises and shingles it at once and keeps only its shingle
+/// fingerprints, so a corpus read from disk in chunks never has all its text in memory;
+/// [`cluster`](Self::cluster) then does what [`Deduplicator::cluster`] does. Article `i`
+/// added is `DocId(i)`, and the clusters are the same as the one-call API's on the same
+/// texts, whatever the chunks (tested).
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{Deduplicator, DocId};
+///
+/// let dedup = Deduplicator::new();
+/// let mut batch = dedup.batch();
+/// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+/// for chunk in [[story, "مقال قصير"], [&format!("{story} هذا العام"), "خبر"]] {
+///     batch.extend(chunk);
+/// }
+/// assert!(batch.too_short(DocId(1)));
+/// let clusters = batch.cluster();
+/// assert_eq!(clusters.representative_of(DocId(2)), DocId(0));
+/// ```
+#[derive(Debug)]
+pub struct Batch<'d> {
+    dedup: &'d Deduplicator,
+    sets: Vec<Shingled>,
+    buf: String,
+}
+
+impl Batch<'_> {
+    /// Adds one article and returns its id.
+    ///
+    /// # Panics
+    ///
+    /// After 2³¹ articles.
+    pub fn add(&mut self, text: &str) -> DocId {
+        let id = DocId(u32::try_from(self.sets.len()).expect("fewer than 2^31 articles"));
+        self.sets.push(self.dedup.shingle_set(text, &mut self.buf));
+        id
+    }
+
+    /// Adds `texts` in order, shingling them on all cores.
+    #[cfg(feature = "rayon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+    pub fn par_extend<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
+        use rayon::prelude::*;
+        let dedup = self.dedup;
+        let sets: Vec<Shingled> = texts
+            .par_iter()
+            .map_init(String::new, |buf, t| dedup.shingle_set(t.as_ref(), buf))
+            .collect();
+        self.sets.extend(sets);
+    }
+
+    /// The number of articles added.
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// True before the first article.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// Whether article `id` has fewer words than the deduplicator's
+    /// [`min_words`](DeduplicatorBuilder::min_words), so it can match nothing.
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not added.
+    pub fn too_short(&self, id: DocId) -> bool {
+        self.sets[id.index()].short
+    }
+
+    /// Clusters the articles added.
+    pub fn cluster(self) -> Clusters {
+        let dedup = self.dedup;
+        let sets = self.sets;
+        let stats = dedup.stats_of(&sets);
+        let boilerplate = dedup.boilerplate_of(&stats);
+        let mut scratch = MinHashScratch::default();
+        let sketched: Vec<Sketched> =
+            sets.into_iter().map(|s| dedup.sketch_set(s, &boilerplate, &mut scratch)).collect();
+        let pairs = dedup.candidates(&sketched, false);
+        let edges: Vec<(DocId, DocId, Match)> = pairs
+            .into_iter()
+            .filter_map(|(a, b)| {
+                dedup.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
+            })
+            .collect();
+        dedup.finish(&sketched, &edges)
+    }
+
+    /// [`cluster`](Self::cluster) on all cores; the output is identical.
+    #[cfg(feature = "rayon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+    pub fn par_cluster(self) -> Clusters {
+        use rayon::prelude::*;
+        let dedup = self.dedup;
+        let sets = self.sets;
+        let stats = if dedup.needs_stats() {
+            CorpusStats::par_from_sets(&sets)
+        } else {
+            CorpusStats::default()
+        };
+        let boilerplate = dedup.boilerplate_of(&stats);
+        let sketched: Vec<Sketched> = sets
+            .into_par_iter()
+            .map_init(MinHashScratch::default, |scratch, s| {
+                dedup.sketch_set(s, &boilerplate, scratch)
+            })
+            .collect();
+        let pairs = dedup.candidates(&sketched, true);
+        let edges: Vec<(DocId, DocId, Match)> = pairs
+            .into_par_iter()
+            .filter_map(|(a, b)| {
+                dedup.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
+            })
+            .collect();
+        dedup.finish(&sketched, &edges)
+    }
+}
+
+impl<S: AsRef<str>> Extend<S> for Batch<'_> {
+    fn extend<I: IntoIterator<Item = S>>(&mut self, texts: I) {
+        for t in texts {
+            self.add(t.as_ref());
+        }
+    }
+}
+
 /// An incremental deduplicator for a live feed: add articles one at a time and get
 /// each one's matches and cluster at once.
 ///
@@ -732,7 +853,7 @@ impl Default for Deduplicator {
 #[derive(Debug, Clone)]
 pub struct DedupIndex {
     dedup: Deduplicator,
-    boilerplate: HashSet<u64, FixedState>,
+    boilerplate: HashSet<u32, FixedState>,
     stats: Arc<CorpusStats>,
     lsh: LshIndex,
     simhash: Option<SimHashIndex>,

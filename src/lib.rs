@@ -161,8 +161,8 @@ pub use cluster::{Cluster, ClusterMode, Clusters, Member, cluster_pairs};
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, Boilerplate, CorpusStats, DedupIndex, Deduplicator, DeduplicatorBuilder,
-    Representative, TemplateGuard, Verification,
+    Added, Algorithm, Batch, Boilerplate, CorpusStats, DedupIndex, Deduplicator,
+    DeduplicatorBuilder, Representative, TemplateGuard, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

@@ -106,6 +106,7 @@ impl Shingler {
                 words: if plain { words_plain(text) } else { words(text) },
                 ring: [0; 2 * MAX_SHINGLE_SIZE],
                 count: 0,
+                slot: 0,
                 emitted: false,
             },
             ShingleUnit::Chars => {
@@ -144,6 +145,8 @@ enum Inner<'t> {
         ring: [u64; 2 * MAX_SHINGLE_SIZE],
         /// Words seen so far.
         count: usize,
+        /// Ring slot of the next word (`count % size`, kept without dividing).
+        slot: usize,
         /// Whether a shingle has been yielded (for the shorter-than-n rule).
         emitted: bool,
     },
@@ -165,7 +168,7 @@ impl Iterator for Shingles<'_> {
     fn next(&mut self) -> Option<u64> {
         let n = self.size;
         match &mut self.inner {
-            Inner::Words { words, ring, count, emitted } => loop {
+            Inner::Words { words, ring, count, slot, emitted } => loop {
                 let Some(word) = words.next() else {
                     // Fewer than n words in all: one shingle of what there is.
                     if !*emitted && *count > 0 {
@@ -175,13 +178,17 @@ impl Iterator for Shingles<'_> {
                     return None;
                 };
                 let h = hash_bytes(word.as_bytes(), self.seed);
-                let slot = *count % n;
-                ring[slot] = h;
-                ring[slot + n] = h;
+                ring[*slot] = h;
+                ring[*slot + n] = h;
                 *count += 1;
+                *slot += 1;
+                if *slot == n {
+                    *slot = 0;
+                }
                 if *count >= n {
                     *emitted = true;
-                    let first = *count % n;
+                    // The oldest word is in the slot the next one will overwrite.
+                    let first = *slot;
                     return Some(combine(&ring[first..first + n], self.seed));
                 }
             },
@@ -234,7 +241,7 @@ pub fn combine(word_hashes: &[u64], seed: u64) -> u64 {
 /// ```
 /// assert_eq!(nuskha::shingle::jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
 /// ```
-pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+pub fn jaccard<T: Ord>(a: &[T], b: &[T]) -> f64 {
     let inter = intersection_len(a, b);
     let union = a.len() + b.len() - inter;
     if union == 0 { 0.0 } else { inter as f64 / union as f64 }
@@ -247,12 +254,12 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// ```
 /// assert_eq!(nuskha::shingle::containment(&[1, 2], &[1, 2, 3, 4]), 1.0);
 /// ```
-pub fn containment(a: &[u64], b: &[u64]) -> f64 {
+pub fn containment<T: Ord>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() { 0.0 } else { intersection_len(a, b) as f64 / a.len() as f64 }
 }
 
 /// Size of the intersection of two sorted, deduplicated sets.
-pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
+pub fn intersection_len<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -316,7 +323,7 @@ mod tests {
 
     #[test]
     fn set_operations() {
-        assert_eq!(jaccard(&[], &[]), 0.0);
+        assert_eq!(jaccard::<u64>(&[], &[]), 0.0);
         assert_eq!(jaccard(&[1], &[1]), 1.0);
         assert_eq!(containment(&[1, 5], &[1, 2, 3]), 0.5);
         assert_eq!(intersection_len(&[1, 3, 5, 7], &[3, 4, 5]), 2);

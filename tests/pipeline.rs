@@ -225,6 +225,18 @@ fn serial_parallel_and_incremental_agree() {
                 assert_eq!(serial, dedup.cluster_owned(texts.clone()), "owned");
                 assert_eq!(serial, dedup.par_cluster_owned(texts.clone()), "parallel owned");
                 assert_eq!(serial, dedup.cluster(&texts), "repeated runs differ");
+                // Streamed in uneven chunks, one article, a serial chunk, parallel chunks.
+                let mut batch = dedup.batch();
+                assert_eq!(batch.add(&texts[0]), DocId(0));
+                batch.extend(&texts[1..5]);
+                for chunk in texts[5..].chunks(7) {
+                    batch.par_extend(chunk);
+                }
+                assert_eq!(batch.len(), texts.len());
+                assert_eq!(serial, batch.par_cluster(), "streamed batch");
+                let mut batch = dedup.batch();
+                batch.extend(texts.iter().rev().take(3));
+                assert_ne!(serial.len(), batch.cluster().len(), "a batch holds what it was given");
                 let stats = dedup.learn(&texts);
                 assert!(stats.common_shingles() > 0);
                 let mut feed = dedup.index_with(stats);
@@ -319,6 +331,18 @@ fn a_roundup_does_not_glue_the_stories_it_contains() {
         // The round-up joins exactly one of them.
         assert!(clusters.representative_of(DocId(3)).0 < 3);
     }
+}
+
+#[test]
+fn batch_reports_articles_too_short_to_match() {
+    let dedup = Deduplicator::builder().min_words(4).build().unwrap();
+    let mut batch = dedup.batch();
+    // Punctuation and diacritics are not words: the second text has three.
+    let texts = ["واحد اثنان ثلاثة أربعة", "كَتَبَ ، ، كِتاب - قلم", "", "one two three four five"];
+    batch.extend(texts);
+    let short: Vec<bool> = (0..4).map(|i| batch.too_short(DocId(i))).collect();
+    assert_eq!(short, [false, true, true, false]);
+    assert_eq!(batch.cluster().len(), 4);
 }
 
 #[test]
