@@ -228,3 +228,36 @@ fn hajj_copies_cluster_from_jsonl_gz() {
     let reps: Vec<&str> = rows.iter().map(|(_, c)| c.as_str()).collect();
     assert_eq!(reps, ["barlamane-hajj", "barlamane-hajj", "barlamane-hajj", "open-days-diplomats"]);
 }
+
+#[test]
+fn long_jsonl_streams_in_chunks_and_keeps_order() {
+    // More records than one chunk (4,096), copies on both sides of the first chunk
+    // boundary and in the last chunk, and a bad line after the boundary.
+    let mut lines: Vec<String> = (1..=9000)
+        .map(|i| {
+            let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
+            jsonl_line(&format!("n{i}"), &words.join(" "))
+        })
+        .collect();
+    lines[4095 - 1] = jsonl_line("hajj-a", &hajj("barlamane-hajj"));
+    lines[4098 - 1] = jsonl_line("hajj-b", &hajj("belwadeh-hajj"));
+    lines[8999 - 1] = jsonl_line("hajj-c", &hajj("marrakech-alaan-hajj"));
+    lines[5000 - 1] = "{broken".to_string();
+    let input = lines.join("\n") + "\n";
+    let out = run(&["-", "--format", "csv", "--threads", "2"], input.as_bytes());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("<stdin>:5000: malformed JSON"), "{stderr}");
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 8999);
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(&ids[..3], ["n1", "n2", "n3"]);
+    assert_eq!(ids[4094], "hajj-a");
+    assert_eq!(ids[4998..5000], ["n4999", "n5001"], "the bad line is left out, in order");
+    assert_eq!(ids[8997], "hajj-c");
+    let cluster_of = |id: &str| rows.iter().find(|(i, _)| i == id).unwrap().1.clone();
+    for copy in ["hajj-a", "hajj-b", "hajj-c"] {
+        assert_eq!(cluster_of(copy), "hajj-a", "{copy}");
+    }
+    assert_eq!(cluster_of("n4096"), "n4096");
+}

@@ -229,6 +229,9 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let bar = progress.bar.clone();
     bar.set_message("reading");
     let on_file = progress.clone();
+    // Each chunk of texts is shingled on all cores as soon as it is read; only the
+    // shingle fingerprints are kept.
+    let mut batch = dedup.batch();
     let mut opts = ReadOptions {
         fields: JsonlFields {
             id: args.id_field.clone(),
@@ -241,18 +244,15 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             on_file.bar.inc(bytes);
             on_file.tick(false);
         }),
+        on_texts: Box::new(|texts| batch.par_extend(texts)),
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
+    drop(opts);
     bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);
-    let mut inputs = inputs;
-    let short: Vec<bool> =
-        inputs.articles.iter().map(|a| too_short(&dedup, &a.text, args.min_length)).collect();
-    // The texts go to the deduplicator by value, so that each is freed once shingled.
-    let texts: Vec<String> =
-        inputs.articles.iter_mut().map(|a| std::mem::take(&mut a.text)).collect();
-    let clusters = dedup.par_cluster_owned(texts);
+    let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
+    let clusters = batch.par_cluster();
     bar.finish_and_clear();
 
     let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {
@@ -312,17 +312,6 @@ struct Report<'a> {
     args: &'a ClusterArgs,
     /// Articles too short to be clustered.
     short: Vec<bool>,
-}
-
-/// True for an article too short to be clustered. Normalises only a prefix long enough
-/// to hold the minimum number of words, not the whole text.
-fn too_short(dedup: &Deduplicator, text: &str, min_words: usize) -> bool {
-    let mut end = text.len().min(64 * (min_words + 1));
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let prefix = dedup.sketcher().normalize(&text[..end]);
-    nuskha::words(&prefix).take(min_words).count() < min_words
 }
 
 impl Report<'_> {

@@ -1,5 +1,8 @@
 //! Reading articles: text files, folders (recursively, in sorted order) and JSON Lines
 //! (plain or gzipped, or `-` for standard input). Bad input is reported, never fatal.
+//!
+//! Texts are handed on in chunks as they are read (and JSON Lines records are parsed on
+//! all cores), so a corpus never has to fit in memory as text: only ids are kept here.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
@@ -7,12 +10,16 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use nuskha::decode_lossy;
+use rayon::prelude::*;
 
-/// One article: its id and the text that is compared.
+/// One article read: its id (its text has been handed on).
 pub struct Article {
     pub id: String,
-    pub text: String,
 }
+
+/// Texts are handed on once this many are pending, or this many bytes of them.
+const CHUNK_ARTICLES: usize = 4096;
+const CHUNK_BYTES: usize = 32 << 20;
 
 /// How JSONL records are read.
 #[derive(Clone, Debug)]
@@ -24,19 +31,28 @@ pub struct JsonlFields {
     pub no_title: bool,
 }
 
-/// What `read` is allowed to do.
-pub struct ReadOptions {
+/// Where the texts of the articles go, a chunk at a time.
+pub type TextSink<'a> = Box<dyn FnMut(&[String]) + 'a>;
+
+/// What `read` is allowed to do, and where the texts go.
+pub struct ReadOptions<'a> {
     pub fields: JsonlFields,
     /// Larger files are skipped.
     pub max_file_size: u64,
     /// Called after each file with the number of bytes read (progress).
-    pub on_file: Box<dyn FnMut(u64)>,
+    pub on_file: Box<dyn FnMut(u64) + 'a>,
+    /// Receives the texts of the articles, in order, a chunk at a time.
+    pub on_texts: TextSink<'a>,
 }
 
 /// What was read, and what was left out and why.
 #[derive(Default)]
 pub struct Inputs {
+    /// Every article read, in the order its text was handed on.
     pub articles: Vec<Article>,
+    /// Texts not yet handed on, and their size.
+    pending: Vec<String>,
+    pending_bytes: usize,
     /// Inputs (files, JSONL lines) that could not be used: (where, reason).
     pub skipped: Vec<(String, Reason)>,
     /// Hidden files and files of unknown type, not read.
@@ -116,7 +132,25 @@ impl Inputs {
         self.skipped.push((place, reason));
     }
 
-    /// Reads every input, warning on stderr about anything skipped.
+    fn push(&mut self, id: String, text: String, opts: &mut ReadOptions) {
+        self.articles.push(Article { id });
+        self.pending_bytes += text.len();
+        self.pending.push(text);
+        if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {
+            self.flush(opts);
+        }
+    }
+
+    fn flush(&mut self, opts: &mut ReadOptions) {
+        if !self.pending.is_empty() {
+            (opts.on_texts)(&self.pending);
+            self.pending.clear();
+            self.pending_bytes = 0;
+        }
+    }
+
+    /// Reads every input, warning on stderr about anything skipped, and hands every
+    /// text to `opts.on_texts`.
     pub fn read(paths: &[PathBuf], opts: &mut ReadOptions) -> Inputs {
         let mut inputs = Inputs::default();
         for path in paths {
@@ -149,6 +183,7 @@ impl Inputs {
                 }
             }
         }
+        inputs.flush(opts);
         inputs
     }
 
@@ -254,31 +289,17 @@ impl Inputs {
         if bytes.contains(&0) {
             return self.skip(place, Reason::Binary, "binary file (NUL bytes)");
         }
-        let Some(text) = self.decode(&place, &bytes) else { return };
+        let text = match decode(&bytes) {
+            Ok(Decoded { text, replaced }) => {
+                warn_replaced(&place, replaced);
+                text
+            }
+            Err((reason, detail)) => return self.skip(place, reason, &detail),
+        };
         if text.trim().is_empty() {
             return self.skip(place, Reason::Empty, "no text");
         }
-        self.articles.push(Article { id, text });
-    }
-
-    /// Decodes UTF-8 lossily; `None` (reported) when the bytes are mostly not UTF-8.
-    fn decode(&mut self, place: &str, bytes: &[u8]) -> Option<String> {
-        let (text, bad) = decode_lossy(bytes);
-        if bad > 0 {
-            let chars = text.chars().count().max(1);
-            if bad as f64 / chars as f64 > MAX_REPLACEMENT_SHARE {
-                self.skip(
-                    place.to_owned(),
-                    Reason::NotUtf8,
-                    &format!(
-                        "not UTF-8: {bad} invalid sequences in {chars} characters (Windows-1256? convert it with iconv -f CP1256 -t UTF-8)"
-                    ),
-                );
-                return None;
-            }
-            eprintln!("dedup: warning: {place}: invalid UTF-8, {bad} byte sequence(s) replaced");
-        }
-        Some(text.into_owned())
+        self.push(id, text, opts);
     }
 
     fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
@@ -294,13 +315,14 @@ impl Inputs {
     }
 
     /// Reads one record per line; a bad line is reported with its number and skipped.
-    fn read_jsonl_stream(&mut self, place: &str, mut reader: impl BufRead, opts: &ReadOptions) {
-        let f = &opts.fields;
-        let mut line = Vec::new();
+    /// Lines are parsed a chunk at a time on all cores, then reported in order.
+    fn read_jsonl_stream(&mut self, place: &str, mut reader: impl BufRead, opts: &mut ReadOptions) {
+        let mut lines: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut chunk_bytes = 0;
         let mut n = 0u64;
-        let before = self.articles.len();
+        let mut records = 0usize;
         loop {
-            line.clear();
+            let mut line = Vec::new();
             match reader.read_until(b'\n', &mut line) {
                 Ok(0) => break,
                 Ok(_) => {}
@@ -314,40 +336,101 @@ impl Inputs {
                 }
             }
             n += 1;
-            let where_ = format!("{place}:{n}");
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let Some(text) = self.decode(&where_, &line) else { continue };
-            let mut record: serde_json::Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.skip(where_, Reason::BadRecord, &format!("malformed JSON ({e})"));
-                    continue;
-                }
-            };
-            // Take the text out of the record rather than copy it.
-            let Some(serde_json::Value::String(body)) =
-                record.get_mut(&f.text).map(serde_json::Value::take)
-            else {
-                self.skip(where_, Reason::BadRecord, &format!("no string field `{}`", f.text));
-                continue;
-            };
-            let id = match record.get(&f.id) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Number(x)) => x.to_string(),
-                _ => where_.clone(),
-            };
-            let title =
-                record.get(&f.title).and_then(serde_json::Value::as_str).unwrap_or_default();
-            let text =
-                if f.no_title || title.is_empty() { body } else { format!("{title}\n{body}") };
-            self.articles.push(Article { id, text });
+            chunk_bytes += line.len();
+            lines.push((n, line));
+            if lines.len() >= CHUNK_ARTICLES || chunk_bytes >= CHUNK_BYTES {
+                records += self.parse_lines(place, &lines, opts);
+                lines.clear();
+                chunk_bytes = 0;
+            }
         }
-        if self.articles.len() == before && n == 0 {
+        records += self.parse_lines(place, &lines, opts);
+        if records == 0 && n == 0 {
             self.skip(place.to_owned(), Reason::Empty, "no records");
         }
     }
+
+    /// Parses numbered lines on all cores and takes their articles in order; returns
+    /// how many lines were records (good or bad).
+    fn parse_lines(
+        &mut self,
+        place: &str,
+        lines: &[(u64, Vec<u8>)],
+        opts: &mut ReadOptions,
+    ) -> usize {
+        let fields = &opts.fields;
+        let parsed: Vec<_> = lines.par_iter().map(|(_, line)| parse_record(line, fields)).collect();
+        for ((n, _), record) in lines.iter().zip(parsed) {
+            let where_ = format!("{place}:{n}");
+            match record {
+                Ok(Record { id, text, replaced }) => {
+                    warn_replaced(&where_, replaced);
+                    self.push(id.unwrap_or(where_), text, opts);
+                }
+                Err((reason, detail)) => self.skip(where_, reason, &detail),
+            }
+        }
+        lines.len()
+    }
+}
+
+/// Text decoded from bytes, with the number of invalid sequences replaced.
+struct Decoded {
+    text: String,
+    replaced: usize,
+}
+
+/// Decodes UTF-8 lossily; an error when the bytes are mostly not UTF-8.
+fn decode(bytes: &[u8]) -> Result<Decoded, (Reason, String)> {
+    let (text, bad) = decode_lossy(bytes);
+    if bad > 0 {
+        let chars = text.chars().count().max(1);
+        if bad as f64 / chars as f64 > MAX_REPLACEMENT_SHARE {
+            return Err((
+                Reason::NotUtf8,
+                format!(
+                    "not UTF-8: {bad} invalid sequences in {chars} characters (Windows-1256? convert it with iconv -f CP1256 -t UTF-8)"
+                ),
+            ));
+        }
+    }
+    Ok(Decoded { text: text.into_owned(), replaced: bad })
+}
+
+fn warn_replaced(place: &str, replaced: usize) {
+    if replaced > 0 {
+        eprintln!("dedup: warning: {place}: invalid UTF-8, {replaced} byte sequence(s) replaced");
+    }
+}
+
+/// One JSONL record: its id when it has one, and the text to compare.
+struct Record {
+    id: Option<String>,
+    text: String,
+    replaced: usize,
+}
+
+fn parse_record(line: &[u8], f: &JsonlFields) -> Result<Record, (Reason, String)> {
+    let Decoded { text, replaced } = decode(line)?;
+    let mut record: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| (Reason::BadRecord, format!("malformed JSON ({e})")))?;
+    // Take the text out of the record rather than copy it.
+    let Some(serde_json::Value::String(body)) =
+        record.get_mut(&f.text).map(serde_json::Value::take)
+    else {
+        return Err((Reason::BadRecord, format!("no string field `{}`", f.text)));
+    };
+    let id = match record.get(&f.id) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(x)) => Some(x.to_string()),
+        _ => None,
+    };
+    let title = record.get(&f.title).and_then(serde_json::Value::as_str).unwrap_or_default();
+    let text = if f.no_title || title.is_empty() { body } else { format!("{title}\n{body}") };
+    Ok(Record { id, text, replaced })
 }
 
 /// True for "too many levels of symbolic links".
