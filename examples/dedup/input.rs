@@ -4,6 +4,7 @@
 //! Texts are handed on in chunks as they are read (and JSON Lines records are parsed on
 //! all cores), so a corpus never has to fit in memory as text: only ids are kept here.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -292,7 +293,7 @@ impl Inputs {
         let text = match decode(&bytes) {
             Ok(Decoded { text, replaced }) => {
                 warn_replaced(&place, replaced);
-                text
+                text.into_owned()
             }
             Err((reason, detail)) => return self.skip(place, reason, &detail),
         };
@@ -317,13 +318,14 @@ impl Inputs {
     /// Reads one record per line; a bad line is reported with its number and skipped.
     /// Lines are parsed a chunk at a time on all cores, then reported in order.
     fn read_jsonl_stream(&mut self, place: &str, mut reader: impl BufRead, opts: &mut ReadOptions) {
-        let mut lines: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut chunk_bytes = 0;
+        // The lines of a chunk, one after another in `bytes`: (line number, end offset).
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut lines: Vec<(u64, usize)> = Vec::new();
         let mut n = 0u64;
         let mut records = 0usize;
         loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
+            let start = bytes.len();
+            match reader.read_until(b'\n', &mut bytes) {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) => {
@@ -336,18 +338,18 @@ impl Inputs {
                 }
             }
             n += 1;
-            if line.iter().all(u8::is_ascii_whitespace) {
+            if bytes[start..].iter().all(u8::is_ascii_whitespace) {
+                bytes.truncate(start);
                 continue;
             }
-            chunk_bytes += line.len();
-            lines.push((n, line));
-            if lines.len() >= CHUNK_ARTICLES || chunk_bytes >= CHUNK_BYTES {
-                records += self.parse_lines(place, &lines, opts);
+            lines.push((n, bytes.len()));
+            if lines.len() >= CHUNK_ARTICLES || bytes.len() >= CHUNK_BYTES {
+                records += self.parse_lines(place, &bytes, &lines, opts);
                 lines.clear();
-                chunk_bytes = 0;
+                bytes.clear();
             }
         }
-        records += self.parse_lines(place, &lines, opts);
+        records += self.parse_lines(place, &bytes, &lines, opts);
         if records == 0 && n == 0 {
             self.skip(place.to_owned(), Reason::Empty, "no records");
         }
@@ -358,11 +360,18 @@ impl Inputs {
     fn parse_lines(
         &mut self,
         place: &str,
-        lines: &[(u64, Vec<u8>)],
+        bytes: &[u8],
+        lines: &[(u64, usize)],
         opts: &mut ReadOptions,
     ) -> usize {
         let fields = &opts.fields;
-        let parsed: Vec<_> = lines.par_iter().map(|(_, line)| parse_record(line, fields)).collect();
+        let parsed: Vec<_> = (0..lines.len())
+            .into_par_iter()
+            .map(|i| {
+                let start = if i == 0 { 0 } else { lines[i - 1].1 };
+                parse_record(&bytes[start..lines[i].1], fields)
+            })
+            .collect();
         for ((n, _), record) in lines.iter().zip(parsed) {
             let where_ = format!("{place}:{n}");
             match record {
@@ -378,13 +387,13 @@ impl Inputs {
 }
 
 /// Text decoded from bytes, with the number of invalid sequences replaced.
-struct Decoded {
-    text: String,
+struct Decoded<'a> {
+    text: Cow<'a, str>,
     replaced: usize,
 }
 
 /// Decodes UTF-8 lossily; an error when the bytes are mostly not UTF-8.
-fn decode(bytes: &[u8]) -> Result<Decoded, (Reason, String)> {
+fn decode(bytes: &[u8]) -> Result<Decoded<'_>, (Reason, String)> {
     let (text, bad) = decode_lossy(bytes);
     if bad > 0 {
         let chars = text.chars().count().max(1);
@@ -397,7 +406,7 @@ fn decode(bytes: &[u8]) -> Result<Decoded, (Reason, String)> {
             ));
         }
     }
-    Ok(Decoded { text: text.into_owned(), replaced: bad })
+    Ok(Decoded { text, replaced: bad })
 }
 
 fn warn_replaced(place: &str, replaced: usize) {
