@@ -433,7 +433,8 @@ impl Deduplicator {
         }
         // MinHash mixes its input with the seed, so a fingerprint is as good a key as
         // the full hash.
-        let signature = self.minhasher.sketch_with(set.iter().map(|&f| u64::from(f)), scratch);
+        let signature =
+            self.minhasher.sketch_distinct(set.iter().map(|&f| u64::from(f)), set.len(), scratch);
         let keep = self.verification == Verification::Exact || self.template_guard.is_some();
         let set = keep.then_some(set);
         Sketched { signature, simhash, set, len }

@@ -118,27 +118,54 @@ impl MinHasher {
         shingles: I,
         scratch: &mut MinHashScratch,
     ) -> MinHashSignature {
+        self.sketch_inner(shingles, scratch, None)
+    }
+
+    /// The signature of `shingles` known to be distinct (a sorted, deduplicated set),
+    /// `len` of them: the same signature as [`sketch_with`](Self::sketch_with), without
+    /// the cost of counting distinct values.
+    pub(crate) fn sketch_distinct<I: IntoIterator<Item = u64>>(
+        &self,
+        shingles: I,
+        len: usize,
+        scratch: &mut MinHashScratch,
+    ) -> MinHashSignature {
+        self.sketch_inner(shingles, scratch, Some(len))
+    }
+
+    /// The sketch; `distinct` is the number of distinct shingles when the caller knows
+    /// it, else they are counted.
+    fn sketch_inner<I: IntoIterator<Item = u64>>(
+        &self,
+        shingles: I,
+        scratch: &mut MinHashScratch,
+        distinct: Option<usize>,
+    ) -> MinHashSignature {
         let k = self.num_perm();
         scratch.bins.clear();
         scratch.bins.resize(k, EMPTY);
         scratch.distinct.clear();
+        let count = distinct.is_none();
         let seed = self.params.seed();
         match self.params.algorithm() {
             MinHashAlgorithm::OnePermutation => {
                 for h in shingles {
                     let v = mix64(h, seed);
-                    scratch.distinct.insert(v);
-                    let bin = ((u128::from(v) * k as u128) >> 64) as usize;
-                    let low = v & 0xFFFF_FFFF;
-                    if low < scratch.bins[bin] {
-                        scratch.bins[bin] = low;
+                    if count {
+                        scratch.distinct.insert(v);
                     }
+                    let bin = ((u128::from(v) * k as u128) >> 64) as usize;
+                    // `min`, not a branch: whether a bin's minimum falls is a coin toss
+                    // early in a document, and a mispredicted branch costs more.
+                    scratch.bins[bin] = scratch.bins[bin].min(v & 0xFFFF_FFFF);
                 }
                 densify(&mut scratch.bins, seed);
             }
             MinHashAlgorithm::KIndependent => {
                 for h in shingles {
-                    scratch.distinct.insert(mix64(h, seed));
+                    if count {
+                        scratch.distinct.insert(mix64(h, seed));
+                    }
                     for (slot, &s) in scratch.bins.iter_mut().zip(&self.slot_seeds[..]) {
                         let low = mix64(h, s) & 0xFFFF_FFFF;
                         if low < *slot {
@@ -161,7 +188,7 @@ impl MinHasher {
             .collect();
         MinHashSignature {
             slots,
-            set_size: u32::try_from(scratch.distinct.len()).unwrap_or(u32::MAX),
+            set_size: u32::try_from(distinct.unwrap_or(scratch.distinct.len())).unwrap_or(u32::MAX),
             params: Arc::clone(&self.params),
         }
     }
@@ -346,11 +373,13 @@ impl DistinctSet {
             self.has_zero = true;
             return;
         }
-        if (self.used.len() + 1) * 2 > self.cells.len() {
+        // At most a quarter full: the first probe almost always decides, so the
+        // branch predictor is right almost always.
+        if (self.used.len() + 1) * 4 > self.cells.len() {
             self.grow();
         }
         let mask = self.cells.len() - 1;
-        let mut i = (v >> 32) as usize & mask;
+        let mut i = v as usize & mask;
         loop {
             let c = self.cells[i];
             if c == v {
@@ -394,6 +423,22 @@ mod tests {
                 s.insert(mix64(v % 3000 + round + 1000, 5));
             }
             assert_eq!(s.len(), 3000);
+        }
+    }
+
+    #[test]
+    fn a_known_distinct_set_gets_the_same_signature() {
+        let mut scratch = MinHashScratch::default();
+        for algorithm in [MinHashAlgorithm::OnePermutation, MinHashAlgorithm::KIndependent] {
+            let h = MinHasher::with_algorithm(128, 9, algorithm).unwrap();
+            for n in [0u64, 1, 40, 700] {
+                let set: Vec<u64> = (0..n).map(|i| mix64(i, 1)).collect();
+                let with_repeats = set.iter().chain(&set[..(n / 2) as usize]).copied();
+                let counted = h.sketch_with(with_repeats, &mut scratch);
+                let known = h.sketch_distinct(set.iter().copied(), set.len(), &mut scratch);
+                assert_eq!(counted, known, "{algorithm:?} {n}");
+                assert_eq!(known.set_size(), n as usize);
+            }
         }
     }
 
