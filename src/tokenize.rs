@@ -271,6 +271,23 @@ mod tests {
     }
 
     #[test]
+    fn plain_scan_at_every_block_alignment() {
+        // Joiners, digits, Arabic letters and separators land on every byte of the
+        // eight-byte jumps, and at the end of the text.
+        let tail = "1.5 x 12,000.5, ab.c ال20 قال: 3,, 7.";
+        for pad in 0..140 {
+            for filler in ["a", "ب", " "] {
+                let text = format!("{}{tail}", filler.repeat(pad / filler.len()));
+                let fast: Vec<&str> = words_plain(&text).collect();
+                let general: Vec<&str> = words(&text).collect();
+                assert_eq!(fast, general, "{text:?}");
+            }
+        }
+        assert_eq!(words_plain("").count(), 0);
+        assert_eq!(words_plain(&"x".repeat(128)).count(), 1);
+    }
+
+    #[test]
     fn plain_scan_equals_general_scan_on_the_corpus() {
         let Some(articles) = corpus::load("saudinewsnet") else {
             return;
