@@ -16,7 +16,7 @@ use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
 use crate::minhash::{MinHashScratch, MinHashSignature, MinHasher, containment_from_jaccard};
 use crate::shingle::{ShingleUnit, containment, jaccard};
 use crate::simhash::{SimHash, SimHasher};
-use crate::sketch::{Sketcher, SketcherBuilder};
+use crate::sketch::{SketchScratch, Sketcher, SketcherBuilder};
 use crate::tokenize::words;
 use crate::{ArabicNormalizer, Error, Result};
 
@@ -392,20 +392,22 @@ impl Deduplicator {
 
     /// The shingle sets of `texts` (normalised), each sorted and deduplicated.
     fn shingle_sets<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Shingled> {
-        let mut buf = String::new();
-        texts.iter().map(|t| self.shingle_set(t.as_ref(), &mut buf)).collect()
+        let mut scratch = SketchScratch::default();
+        texts.iter().map(|t| self.shingle_set(t.as_ref(), &mut scratch)).collect()
     }
 
-    fn shingle_set(&self, text: &str, buf: &mut String) -> Shingled {
-        let plain = self.sketcher.normalize_into_plain(text, buf);
+    fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
+        let plain = self.sketcher.normalize_into_plain(text, &mut scratch.text);
+        let buf = &scratch.text;
         if self.min_words > 0 && words(buf).take(self.min_words).count() < self.min_words {
             return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
-        let mut set: Vec<u32> = Vec::with_capacity(buf.len() / 6 + 1);
-        set.extend(self.sketcher.shingler().shingles_of(buf, plain).map(fingerprint));
+        let shingler = self.sketcher.shingler();
+        shingler.shingles_into(buf, plain, &mut scratch.words, &mut scratch.shingles);
+        let mut set: Vec<u32> = scratch.shingles.iter().map(|&h| fingerprint(h)).collect();
         set.sort_unstable();
         set.dedup();
-        // Sets live until the pairs are verified: give back the estimate's slack.
+        // Sets live until the pairs are verified: give back what the repeats took.
         set.shrink_to_fit();
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
         // put light copies 10+ bits apart.
@@ -570,7 +572,7 @@ impl Deduplicator {
     /// An empty [`Batch`]: add articles as they are read, then cluster them all, without
     /// ever holding every text in memory.
     pub fn batch(&self) -> Batch<'_> {
-        Batch { dedup: self, sets: Vec::new(), buf: String::new() }
+        Batch { dedup: self, sets: Vec::new(), buf: SketchScratch::default() }
     }
 
     /// [`cluster`](Self::cluster) taking the texts by value: each is dropped as soon as
@@ -610,7 +612,7 @@ impl Deduplicator {
         let mut batch = self.batch();
         batch.sets = texts
             .into_par_iter()
-            .map_init(String::new, |buf, t| self.shingle_set(&t, buf))
+            .map_init(SketchScratch::default, |scratch, t| self.shingle_set(&t, scratch))
             .collect();
         batch.par_cluster()
     }
@@ -701,7 +703,7 @@ impl Deduplicator {
             components: UnionFind::new(0),
             edges: Vec::new(),
             scratch: MinHashScratch::default(),
-            buf: String::new(),
+            buf: SketchScratch::default(),
         }
     }
 
@@ -745,7 +747,7 @@ impl Default for Deduplicator {
 pub struct Batch<'d> {
     dedup: &'d Deduplicator,
     sets: Vec<Shingled>,
-    buf: String,
+    buf: SketchScratch,
 }
 
 impl Batch<'_> {
@@ -768,7 +770,7 @@ impl Batch<'_> {
         let dedup = self.dedup;
         let sets: Vec<Shingled> = texts
             .par_iter()
-            .map_init(String::new, |buf, t| dedup.shingle_set(t.as_ref(), buf))
+            .map_init(SketchScratch::default, |scratch, t| dedup.shingle_set(t.as_ref(), scratch))
             .collect();
         self.sets.extend(sets);
     }
@@ -886,7 +888,7 @@ pub struct DedupIndex {
     /// Verified pairs so far (components mode).
     edges: Vec<(DocId, DocId, f64)>,
     scratch: MinHashScratch,
-    buf: String,
+    buf: SketchScratch,
 }
 
 impl DedupIndex {

@@ -116,6 +116,36 @@ impl Shingler {
         Shingles { inner, size: self.size.get(), seed: self.seed }
     }
 
+    /// The shingle hashes of normalised `text` into `out` (cleared first), in text
+    /// order, repeats included: the values [`shingles`](Self::shingles) yields, computed
+    /// a document at a time — every word hash first (into `words`), then every window
+    /// — which keeps the hashing loops free of per-shingle bookkeeping.
+    pub(crate) fn shingles_into(
+        &self,
+        text: &str,
+        plain: bool,
+        words: &mut Vec<u64>,
+        out: &mut Vec<u64>,
+    ) {
+        out.clear();
+        match self.unit {
+            ShingleUnit::Words => {
+                words.clear();
+                let seed = self.seed;
+                let tokens = if plain { words_plain(text) } else { crate::tokenize::words(text) };
+                words.extend(tokens.map(|w| hash_bytes(w.as_bytes(), seed)));
+                let n = self.size.get();
+                if words.len() >= n {
+                    out.extend(words.windows(n).map(|w| combine(w, seed)));
+                } else if !words.is_empty() {
+                    // Fewer than n words in all: one shingle of what there is.
+                    out.push(combine(words, seed));
+                }
+            }
+            ShingleUnit::Chars => out.extend(self.shingles_of(text, plain)),
+        }
+    }
+
     /// The distinct shingle hashes of `text`, sorted: the set exact Jaccard is defined on.
     pub fn shingle_set(&self, text: &str) -> Vec<u64> {
         let mut set: Vec<u64> = self.shingles(text).collect();
@@ -292,6 +322,31 @@ mod tests {
         assert_eq!(count(ShingleUnit::Chars, 5, "ab"), 1);
         assert_eq!(count(ShingleUnit::Chars, 5, ""), 0);
         assert_eq!(count(ShingleUnit::Words, 5, " ,. "), 0);
+    }
+
+    #[test]
+    fn a_document_at_a_time_equals_one_at_a_time() {
+        let norm = crate::ArabicNormalizer::new();
+        let texts = [
+            "",
+            "كلمة",
+            "قال الرئيس ان 12.5% من",
+            "a b c d e f g h",
+            "ذهب الولد إلى المدرسة صباحا ثم عاد",
+        ];
+        let (mut words, mut out) = (Vec::new(), Vec::new());
+        for unit in [ShingleUnit::Words, ShingleUnit::Chars] {
+            for n in [1, 3, 5, 9] {
+                let shingler = Shingler::new(unit, n, 42).unwrap();
+                for text in texts {
+                    let mut normal = String::new();
+                    let plain = norm.normalize_into_plain(text, &mut normal);
+                    shingler.shingles_into(&normal, plain, &mut words, &mut out);
+                    let expected: Vec<u64> = shingler.shingles(&normal).collect();
+                    assert_eq!(out, expected, "{unit} {n} {text:?}");
+                }
+            }
+        }
     }
 
     #[test]

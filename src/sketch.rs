@@ -165,7 +165,10 @@ impl Sketch {
 /// Reusable buffers for [`Sketcher::sketch_with`]: one per thread in batch work.
 #[derive(Debug, Clone, Default)]
 pub struct SketchScratch {
-    text: String,
+    pub(crate) text: String,
+    /// Word hashes and shingle hashes of the current document.
+    pub(crate) words: Vec<u64>,
+    pub(crate) shingles: Vec<u64>,
     minhash: MinHashScratch,
 }
 
@@ -305,7 +308,13 @@ impl Sketcher {
     /// As [`sketch`](Self::sketch), reusing `scratch`.
     pub fn sketch_with(&self, text: &str, scratch: &mut SketchScratch) -> Sketch {
         let plain = self.normalizer.normalize_into(text, &mut scratch.text);
-        let shingles = self.shingler.shingles_of(&scratch.text, plain);
+        self.shingler.shingles_into(
+            &scratch.text,
+            plain,
+            &mut scratch.words,
+            &mut scratch.shingles,
+        );
+        let shingles = scratch.shingles.iter().copied();
         let Some(simhasher) = self.simhasher else {
             let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
             return Sketch { minhash, simhash: None };
