@@ -6,7 +6,7 @@
 //! whole corpus and give identical output; [`DedupIndex`] takes one article at a time
 //! (a live feed) and gives the same clusters as the batch call on the same input.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::cluster::{ClusterMode, Clusters, StarBuilder, UnionFind, cluster_pairs, star_clusters};
@@ -164,10 +164,6 @@ fn slots_for(sets: &[Shingled]) -> usize {
 pub struct CorpusStats {
     /// Document frequency of every shingle found in more than `COMMON_FLOOR` articles.
     df: HashMap<u32, u32, FixedState>,
-    /// The saturating counters of the first pass, kept: a counter is never below the
-    /// document frequency of a shingle in its slot, so a low one answers "rare" for
-    /// most shingles without a lookup in `df`.
-    slots: Vec<u8>,
     docs: usize,
 }
 
@@ -179,7 +175,7 @@ impl CorpusStats {
         let counters = count_slots(sets, slots_for(sets));
         let mut df = count_candidates(sets, &counters);
         df.retain(|_, n| *n > COMMON_FLOOR);
-        CorpusStats { df, slots: counters, docs: sets.len() }
+        CorpusStats { df, docs: sets.len() }
     }
 
     /// [`from_sets`](Self::from_sets) on all cores: each thread counts a share of the
@@ -210,7 +206,7 @@ impl CorpusStats {
             })
             .unwrap_or_default();
         df.retain(|_, n| *n > COMMON_FLOOR);
-        CorpusStats { df, slots: counters, docs: sets.len() }
+        CorpusStats { df, docs: sets.len() }
     }
 
     /// The number of articles learned from.
@@ -228,18 +224,6 @@ impl CorpusStats {
     /// [`document_frequency`](Self::document_frequency) of a fingerprint.
     fn df_of(&self, fp: u32) -> u32 {
         self.df.get(&fp).copied().unwrap_or(1)
-    }
-
-    /// Whether fingerprint `fp` is in at most `n` articles, `df_of(fp) <= n`, mostly
-    /// answered by its counter alone.
-    #[inline]
-    fn df_at_most(&self, fp: u32, n: u32) -> bool {
-        if let Some(&c) = self.slots.get(fp as usize & self.slots.len().wrapping_sub(1)) {
-            if c < u8::MAX && u32::from(c) <= n {
-                return true;
-            }
-        }
-        self.df_of(fp) <= n
     }
 
     /// The number of shingles found in more than 8 articles.
@@ -425,32 +409,29 @@ impl Deduplicator {
         Arc::new(CorpusStats::from_sets(&self.shingle_sets(texts)))
     }
 
-    /// The boilerplate rule's document-frequency limit: a shingle in more articles is
-    /// boilerplate. `None` when boilerplate is kept.
-    fn boilerplate_limit(&self, stats: &CorpusStats) -> Option<u32> {
+    /// The boilerplate shingles under this deduplicator's rule.
+    fn boilerplate_of(&self, stats: &CorpusStats) -> HashSet<u32, FixedState> {
         let (min_docs, fraction) = match &self.boilerplate {
-            Boilerplate::Off => return None,
+            Boilerplate::Off => return HashSet::default(),
             Boilerplate::Auto => (20, 0.005),
             Boilerplate::MaxDocs { min_docs, fraction } => (*min_docs, *fraction),
         };
         // `fraction` is validated to [0, 1], so the product is a small non-negative count.
         #[allow(clippy::cast_sign_loss)]
         let limit = min_docs.max((fraction * stats.docs as f64) as usize);
-        (!stats.df.is_empty()).then(|| u32::try_from(limit).unwrap_or(u32::MAX))
+        stats.df.iter().filter(|&(_, &n)| n as usize > limit).map(|(&h, _)| h).collect()
     }
 
-    /// Sketches one article from its shingle set, boilerplate (shingles in more than
-    /// `boilerplate` articles of `stats`) removed.
+    /// Sketches one article from its shingle set, boilerplate removed.
     fn sketch_set(
         &self,
         shingled: Shingled,
-        stats: &CorpusStats,
-        boilerplate: Option<u32>,
+        boilerplate: &HashSet<u32, FixedState>,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
         let Shingled { mut set, simhash, len, short: _ } = shingled;
-        if let Some(limit) = boilerplate {
-            set.retain(|&fp| stats.df_at_most(fp, limit));
+        if !boilerplate.is_empty() {
+            set.retain(|h| !boilerplate.contains(h));
         }
         // MinHash mixes its input with the seed, so a fingerprint is as good a key as
         // the full hash.
@@ -476,7 +457,7 @@ impl Deduplicator {
             return true;
         }
         // Count the distinctive shingles of each and of both, in one merge.
-        let rare = |fp: u32| stats.df_at_most(fp, guard.common_docs);
+        let rare = |fp: u32| stats.df_of(fp) <= guard.common_docs;
         let (mut i, mut j) = (0, 0);
         let (mut nx, mut ny, mut both) = (0usize, 0usize, 0usize);
         while i < x.len() || j < y.len() {
@@ -691,7 +672,7 @@ impl Deduplicator {
     pub fn index_with(&self, stats: Arc<CorpusStats>) -> DedupIndex {
         DedupIndex {
             dedup: self.clone(),
-            boilerplate: self.boilerplate_limit(&stats),
+            boilerplate: self.boilerplate_of(&stats),
             stats,
             lsh: LshIndex::new(self.lsh),
             simhash: match self.algorithm {
@@ -800,12 +781,10 @@ impl Batch<'_> {
         let dedup = self.dedup;
         let sets = self.sets;
         let stats = dedup.stats_of(&sets);
-        let boilerplate = dedup.boilerplate_limit(&stats);
+        let boilerplate = dedup.boilerplate_of(&stats);
         let mut scratch = MinHashScratch::default();
-        let sketched: Vec<Sketched> = sets
-            .into_iter()
-            .map(|s| dedup.sketch_set(s, &stats, boilerplate, &mut scratch))
-            .collect();
+        let sketched: Vec<Sketched> =
+            sets.into_iter().map(|s| dedup.sketch_set(s, &boilerplate, &mut scratch)).collect();
         let pairs = dedup.candidates(&sketched, false);
         let edges: Vec<(DocId, DocId, Match)> = pairs
             .into_iter()
@@ -828,11 +807,11 @@ impl Batch<'_> {
         } else {
             CorpusStats::default()
         };
-        let boilerplate = dedup.boilerplate_limit(&stats);
+        let boilerplate = dedup.boilerplate_of(&stats);
         let sketched: Vec<Sketched> = sets
             .into_par_iter()
             .map_init(MinHashScratch::default, |scratch, s| {
-                dedup.sketch_set(s, &stats, boilerplate, scratch)
+                dedup.sketch_set(s, &boilerplate, scratch)
             })
             .collect();
         let pairs = dedup.candidates(&sketched, true);
@@ -877,8 +856,7 @@ impl<S: AsRef<str>> Extend<S> for Batch<'_> {
 #[derive(Debug, Clone)]
 pub struct DedupIndex {
     dedup: Deduplicator,
-    /// The boilerplate limit learned with `stats`.
-    boilerplate: Option<u32>,
+    boilerplate: HashSet<u32, FixedState>,
     stats: Arc<CorpusStats>,
     lsh: LshIndex,
     simhash: Option<SimHashIndex>,
@@ -900,7 +878,7 @@ impl DedupIndex {
     pub fn add(&mut self, text: &str) -> Added {
         let id = DocId(u32::try_from(self.sketched.len()).expect("fewer than 2^31 articles"));
         let shingled = self.dedup.shingle_set(text, &mut self.buf);
-        let s = self.dedup.sketch_set(shingled, &self.stats, self.boilerplate, &mut self.scratch);
+        let s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch);
         let candidates: Vec<DocId> = if s.signature.is_empty() {
             Vec::new()
         } else if let (Some(index), Some(fp)) = (&mut self.simhash, s.simhash) {
