@@ -164,7 +164,61 @@ fn slots_for(sets: &[Shingled]) -> usize {
 pub struct CorpusStats {
     /// Document frequency of every shingle found in more than `COMMON_FLOOR` articles.
     df: HashMap<u32, u32, FixedState>,
+    /// The buckets holding a key of `df`: a clear bit answers "rare" for most
+    /// shingles from a table that stays in cache, without hashing.
+    common: BucketFilter,
     docs: usize,
+}
+
+/// Which fingerprints may be in a set of few (the common shingles, the boilerplate):
+/// one bit per bucket of the fingerprint's high bits, about 32 buckets per member (at
+/// least 2¹⁶), so few other shingles share a bucket with a member.
+#[derive(Debug, Clone, Default)]
+struct BucketFilter {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+/// A set of shingle fingerprints behind a [`BucketFilter`].
+#[derive(Debug, Clone, Default)]
+struct FingerprintSet {
+    set: HashSet<u32, FixedState>,
+    filter: BucketFilter,
+}
+
+impl FingerprintSet {
+    fn new(set: HashSet<u32, FixedState>) -> Self {
+        let filter = BucketFilter::new(set.iter());
+        FingerprintSet { set, filter }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    #[inline]
+    fn contains(&self, fp: u32) -> bool {
+        self.filter.may_hold(fp) && self.set.contains(&fp)
+    }
+}
+
+impl BucketFilter {
+    fn new<'a>(keys: impl ExactSizeIterator<Item = &'a u32>) -> Self {
+        let buckets = (keys.len() * 32).next_power_of_two().clamp(1 << 16, 1 << 32);
+        let shift = 32 - buckets.trailing_zeros();
+        let mut bits = vec![0u64; buckets / 64];
+        for &fp in keys {
+            let b = (fp >> shift) as usize;
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        BucketFilter { bits, shift }
+    }
+
+    #[inline]
+    fn may_hold(&self, fp: u32) -> bool {
+        let b = fp.checked_shr(self.shift).unwrap_or(0) as usize;
+        self.bits.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1)
+    }
 }
 
 impl CorpusStats {
@@ -175,7 +229,7 @@ impl CorpusStats {
         let counters = count_slots(sets, slots_for(sets));
         let mut df = count_candidates(sets, &counters);
         df.retain(|_, n| *n > COMMON_FLOOR);
-        CorpusStats { df, docs: sets.len() }
+        CorpusStats::new(df, sets.len())
     }
 
     /// [`from_sets`](Self::from_sets) on all cores: each thread counts a share of the
@@ -206,7 +260,7 @@ impl CorpusStats {
             })
             .unwrap_or_default();
         df.retain(|_, n| *n > COMMON_FLOOR);
-        CorpusStats { df, docs: sets.len() }
+        CorpusStats::new(df, sets.len())
     }
 
     /// The number of articles learned from.
@@ -222,8 +276,18 @@ impl CorpusStats {
     }
 
     /// [`document_frequency`](Self::document_frequency) of a fingerprint.
+    #[inline]
     fn df_of(&self, fp: u32) -> u32 {
+        if !self.common.may_hold(fp) {
+            return 1;
+        }
         self.df.get(&fp).copied().unwrap_or(1)
+    }
+
+    fn new(df: HashMap<u32, u32, FixedState>, docs: usize) -> Self {
+        // Empty stats (none needed) filter nothing out and look nothing up.
+        let common = BucketFilter::new(df.keys());
+        CorpusStats { df, common, docs }
     }
 
     /// The number of shingles found in more than 8 articles.
@@ -410,28 +474,30 @@ impl Deduplicator {
     }
 
     /// The boilerplate shingles under this deduplicator's rule.
-    fn boilerplate_of(&self, stats: &CorpusStats) -> HashSet<u32, FixedState> {
+    fn boilerplate_of(&self, stats: &CorpusStats) -> FingerprintSet {
         let (min_docs, fraction) = match &self.boilerplate {
-            Boilerplate::Off => return HashSet::default(),
+            Boilerplate::Off => return FingerprintSet::default(),
             Boilerplate::Auto => (20, 0.005),
             Boilerplate::MaxDocs { min_docs, fraction } => (*min_docs, *fraction),
         };
         // `fraction` is validated to [0, 1], so the product is a small non-negative count.
         #[allow(clippy::cast_sign_loss)]
         let limit = min_docs.max((fraction * stats.docs as f64) as usize);
-        stats.df.iter().filter(|&(_, &n)| n as usize > limit).map(|(&h, _)| h).collect()
+        FingerprintSet::new(
+            stats.df.iter().filter(|&(_, &n)| n as usize > limit).map(|(&h, _)| h).collect(),
+        )
     }
 
     /// Sketches one article from its shingle set, boilerplate removed.
     fn sketch_set(
         &self,
         shingled: Shingled,
-        boilerplate: &HashSet<u32, FixedState>,
+        boilerplate: &FingerprintSet,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
         let Shingled { mut set, simhash, len, short: _ } = shingled;
         if !boilerplate.is_empty() {
-            set.retain(|h| !boilerplate.contains(h));
+            set.retain(|&fp| !boilerplate.contains(fp));
         }
         // MinHash mixes its input with the seed, so a fingerprint is as good a key as
         // the full hash.
@@ -856,7 +922,7 @@ impl<S: AsRef<str>> Extend<S> for Batch<'_> {
 #[derive(Debug, Clone)]
 pub struct DedupIndex {
     dedup: Deduplicator,
-    boilerplate: HashSet<u32, FixedState>,
+    boilerplate: FingerprintSet,
     stats: Arc<CorpusStats>,
     lsh: LshIndex,
     simhash: Option<SimHashIndex>,
@@ -1172,5 +1238,42 @@ impl DeduplicatorBuilder {
             mode: self.mode,
             representative: self.representative,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::mix64;
+
+    #[test]
+    fn fingerprint_set_holds_its_members_and_nothing_else() {
+        for n in [0u64, 1, 100, 5000] {
+            let members: HashSet<u32, FixedState> =
+                (0..n).map(|i| fingerprint(mix64(i, 1))).collect();
+            let set = FingerprintSet::new(members.clone());
+            for i in 0..20_000u64 {
+                let fp = fingerprint(mix64(i, 1));
+                assert_eq!(set.contains(fp), members.contains(&fp), "{n} {i}");
+            }
+            // Edge buckets.
+            for fp in [0, u32::MAX] {
+                assert_eq!(set.contains(fp), members.contains(&fp));
+            }
+        }
+    }
+
+    #[test]
+    fn document_frequency_behind_the_filter_equals_the_map() {
+        let mut df: HashMap<u32, u32, FixedState> = HashMap::default();
+        for i in 0..3000u64 {
+            df.insert(fingerprint(mix64(i, 2)), 9 + (i % 50) as u32);
+        }
+        let stats = CorpusStats::new(df.clone(), 100_000);
+        for i in 0..50_000u64 {
+            let fp = fingerprint(mix64(i, 2));
+            assert_eq!(stats.df_of(fp), df.get(&fp).copied().unwrap_or(1));
+        }
+        assert_eq!(CorpusStats::default().df_of(7), 1);
     }
 }
