@@ -445,13 +445,11 @@ impl Deduplicator {
     }
 
     fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
-        let plain = self.sketcher.normalize_into_plain(text, &mut scratch.text);
+        self.sketcher.shingle_into(text, scratch);
         let buf = &scratch.text;
         if self.min_words > 0 && words(buf).take(self.min_words).count() < self.min_words {
             return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
-        let shingler = self.sketcher.shingler();
-        shingler.shingles_into(buf, plain, &mut scratch.words, &mut scratch.shingles);
         let mut set: Vec<u32> = scratch.shingles.iter().map(|&h| fingerprint(h)).collect();
         set.sort_unstable();
         set.dedup();

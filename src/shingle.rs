@@ -9,7 +9,8 @@ use std::fmt;
 use std::num::NonZeroUsize;
 
 use crate::hash::{hash_bytes, mix64};
-use crate::tokenize::{Words, words, words_plain};
+use crate::normalize::Shape;
+use crate::tokenize::{Words, for_each_bounded_word, words, words_plain};
 use crate::{Error, Result};
 
 /// Largest supported shingle size, in words or characters.
@@ -123,7 +124,8 @@ impl Shingler {
     pub(crate) fn shingles_into(
         &self,
         text: &str,
-        plain: bool,
+        shape: Shape,
+        bounds: &[u32],
         words: &mut Vec<u64>,
         out: &mut Vec<u64>,
     ) {
@@ -132,8 +134,18 @@ impl Shingler {
             ShingleUnit::Words => {
                 words.clear();
                 let seed = self.seed;
-                let tokens = if plain { words_plain(text) } else { crate::tokenize::words(text) };
-                words.extend(tokens.map(|w| hash_bytes(w.as_bytes(), seed)));
+                match shape {
+                    Shape::Bounded => {
+                        for_each_bounded_word(text, bounds, |w| words.push(hash_bytes(w, seed)));
+                    }
+                    Shape::Plain => {
+                        words.extend(words_plain(text).map(|w| hash_bytes(w.as_bytes(), seed)));
+                    }
+                    Shape::General => {
+                        let tokens = crate::tokenize::words(text);
+                        words.extend(tokens.map(|w| hash_bytes(w.as_bytes(), seed)));
+                    }
+                }
                 let n = self.size.get();
                 if words.len() >= n {
                     out.extend(words.windows(n).map(|w| combine(w, seed)));
@@ -142,7 +154,7 @@ impl Shingler {
                     out.push(combine(words, seed));
                 }
             }
-            ShingleUnit::Chars => out.extend(self.shingles_of(text, plain)),
+            ShingleUnit::Chars => out.extend(self.shingles_of(text, shape != Shape::General)),
         }
     }
 
@@ -330,20 +342,21 @@ mod tests {
         let texts = [
             "",
             "كلمة",
-            "قال الرئيس ان 12.5% من",
-            "a b c d e f g h",
+            "قال الرئيس، ان 12.5% من ١٢٫٥ \t «الناس»",
+            "A b c D e f g h",
             "ذهب الولد إلى المدرسة صباحا ثم عاد",
+            " 1,000 x.y ٣ـ٤ café",
         ];
-        let (mut words, mut out) = (Vec::new(), Vec::new());
+        let (mut words, mut out, mut bounds) = (Vec::new(), Vec::new(), Vec::new());
         for unit in [ShingleUnit::Words, ShingleUnit::Chars] {
             for n in [1, 3, 5, 9] {
                 let shingler = Shingler::new(unit, n, 42).unwrap();
                 for text in texts {
                     let mut normal = String::new();
-                    let plain = norm.normalize_into_plain(text, &mut normal);
-                    shingler.shingles_into(&normal, plain, &mut words, &mut out);
+                    let shape = norm.normalize_into_bounded(text, &mut normal, &mut bounds);
+                    shingler.shingles_into(&normal, shape, &bounds, &mut words, &mut out);
                     let expected: Vec<u64> = shingler.shingles(&normal).collect();
-                    assert_eq!(out, expected, "{unit} {n} {text:?}");
+                    assert_eq!(out, expected, "{unit} {n} {text:?} {shape:?}");
                 }
             }
         }

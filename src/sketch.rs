@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
+use crate::normalize::Shape;
 use crate::normalize::{ArabicNormalizer, Normalize};
 use crate::shingle::{ShingleUnit, Shingler};
 use crate::simhash::{SimHash, SimHashAccumulator, SimHasher};
@@ -166,6 +167,8 @@ impl Sketch {
 #[derive(Debug, Clone, Default)]
 pub struct SketchScratch {
     pub(crate) text: String,
+    /// Offsets of the word separators in `text`, when the normaliser knows them.
+    pub(crate) bounds: Vec<u32>,
     /// Word hashes and shingle hashes of the current document.
     pub(crate) words: Vec<u64>,
     pub(crate) shingles: Vec<u64>,
@@ -217,13 +220,14 @@ impl Normalizer {
         }
     }
 
-    /// Normalises into `out`; returns whether the result is plain.
-    fn normalize_into(&self, text: &str, out: &mut String) -> bool {
+    /// Normalises into `out`; returns what the tokeniser may assume of the result,
+    /// with the word separators' offsets in `bounds` when it says so.
+    fn normalize_into(&self, text: &str, out: &mut String, bounds: &mut Vec<u32>) -> Shape {
         match self {
-            Normalizer::Arabic(n) => n.normalize_into_plain(text, out),
+            Normalizer::Arabic(n) => n.normalize_into_bounded(text, out, bounds),
             Normalizer::Custom(n) => {
                 n.normalize_into(text, out);
-                false
+                Shape::General
             }
         }
     }
@@ -287,10 +291,16 @@ impl Sketcher {
         &self.minhasher
     }
 
-    /// Normalises into `out`; returns whether the result holds only ASCII and Arabic
-    /// letters (the tokeniser's fast case).
-    pub(crate) fn normalize_into_plain(&self, text: &str, out: &mut String) -> bool {
-        self.normalizer.normalize_into(text, out)
+    /// Normalises `text` into `scratch` and shingles it into `scratch.shingles`.
+    pub(crate) fn shingle_into(&self, text: &str, scratch: &mut SketchScratch) {
+        let shape = self.normalizer.normalize_into(text, &mut scratch.text, &mut scratch.bounds);
+        self.shingler.shingles_into(
+            &scratch.text,
+            shape,
+            &scratch.bounds,
+            &mut scratch.words,
+            &mut scratch.shingles,
+        );
     }
 
     /// This sketcher with SimHash on (the parameters are the same).
@@ -307,13 +317,7 @@ impl Sketcher {
 
     /// As [`sketch`](Self::sketch), reusing `scratch`.
     pub fn sketch_with(&self, text: &str, scratch: &mut SketchScratch) -> Sketch {
-        let plain = self.normalizer.normalize_into(text, &mut scratch.text);
-        self.shingler.shingles_into(
-            &scratch.text,
-            plain,
-            &mut scratch.words,
-            &mut scratch.shingles,
-        );
+        self.shingle_into(text, scratch);
         let shingles = scratch.shingles.iter().copied();
         let Some(simhasher) = self.simhasher else {
             let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);

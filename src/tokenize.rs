@@ -33,6 +33,36 @@ pub(crate) fn words_plain(text: &str) -> Words<'_> {
     Words { text, pos: 0, last_end: 0, tokens: Vec::new(), at: 0, plain: true }
 }
 
+/// Calls `f` with the bytes of each word of plain text (see [`words_plain`]) whose
+/// word separators — spaces and ASCII punctuation — are at the offsets `bounds`, in
+/// ascending order, as the normaliser records them: the words [`words_plain`] finds,
+/// without scanning the text again (tested against it). Works on bytes, so a wrong
+/// offset could split a word wrongly but never panic.
+pub(crate) fn for_each_bounded_word<'t>(
+    text: &'t str,
+    bounds: &[u32],
+    mut f: impl FnMut(&'t [u8]),
+) {
+    let b = text.as_bytes();
+    let mut start = 0;
+    for &p in bounds {
+        let p = p as usize;
+        if p >= b.len() {
+            break;
+        }
+        if p < start || is_joiner(b, p) {
+            continue;
+        }
+        if p > start {
+            f(&b[start..p]);
+        }
+        start = p + 1;
+    }
+    if start < b.len() {
+        f(&b[start..]);
+    }
+}
+
 /// The iterator returned by [`words`].
 #[derive(Debug, Clone)]
 pub struct Words<'t> {
@@ -239,17 +269,21 @@ pub fn reference_words(text: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::ArabicNormalizer;
-    use crate::normalize::is_arabic_letter;
+    use crate::normalize::{Normalize, Shape, is_arabic_letter};
     use proptest::prelude::*;
 
     use crate::tests::corpus;
 
-    /// Normalises `text` and checks the plain flag and the plain scan against the
-    /// general scan; returns the flag.
-    fn check_plain(norm: &ArabicNormalizer, text: &str) -> bool {
-        let mut out = String::new();
-        let plain = norm.normalize_into_plain(text, &mut out);
-        if plain {
+    /// Normalises `text`, checks the plain flag, and checks the plain scan and the
+    /// words between the separators the normaliser recorded against the general scan;
+    /// returns the shape.
+    fn check_plain(norm: &ArabicNormalizer, text: &str) -> Shape {
+        let (mut out, mut bounds) = (String::new(), Vec::new());
+        let shape = norm.normalize_into_bounded(text, &mut out, &mut bounds);
+        let mut plain_out = String::new();
+        norm.normalize_into(text, &mut plain_out);
+        assert_eq!(out, plain_out, "normalised differently with separators recorded");
+        if shape != Shape::General {
             assert!(
                 out.chars().all(|c| c.is_ascii() || is_arabic_letter(c)),
                 "flagged plain but is not: {out:?}"
@@ -257,15 +291,21 @@ mod tests {
             let fast: Vec<&str> = words_plain(&out).collect();
             let general: Vec<&str> = words(&out).collect();
             assert_eq!(fast, general, "plain scan differs on {out:?}");
+            if shape == Shape::Bounded {
+                let mut bounded: Vec<&[u8]> = Vec::new();
+                for_each_bounded_word(&out, &bounds, |w| bounded.push(w));
+                let general: Vec<&[u8]> = general.iter().map(|w| w.as_bytes()).collect();
+                assert_eq!(bounded, general, "recorded separators differ on {text:?} -> {out:?}");
+            }
         }
-        plain
+        shape
     }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, rng_seed: proptest::test_runner::RngSeed::Fixed(3), ..ProptestConfig::default() })]
 
         #[test]
-        fn plain_scan_equals_general_scan(text in "[ a-zA-Z0-9.,;:'\"!?()\\-_%/ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةىئؤ\u{64B}\u{640}٣،؋۽é\u{200F}\u{A0}]{0,80}") {
+        fn plain_scan_equals_general_scan(text in "[ \t\na-zA-Z0-9.,;:'\"!?()\\-_%/ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةىئؤ\u{64B}\u{640}٣٫،«»؋۽é\u{200F}\u{A0}]{0,80}") {
             check_plain(&ArabicNormalizer::new(), &text);
         }
     }
@@ -293,7 +333,11 @@ mod tests {
             return;
         };
         let norm = ArabicNormalizer::new();
-        let plain = articles.iter().step_by(3).filter(|a| check_plain(&norm, &a.text)).count();
+        let shapes: Vec<Shape> =
+            articles.iter().step_by(3).map(|a| check_plain(&norm, &a.text)).collect();
+        let bounded = shapes.iter().filter(|&&s| s == Shape::Bounded).count();
+        assert!(bounded * 2 > shapes.len(), "separators are rarely recorded: {bounded}");
+        let plain = shapes.iter().filter(|&&s| s != Shape::General).count();
         assert!(plain * 3 > articles.len() / 2, "the plain path is rarely taken: {plain}");
     }
 

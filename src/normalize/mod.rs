@@ -172,6 +172,43 @@ fn is_stable_starter(c: char) -> bool {
     })
 }
 
+/// What the normaliser tells the tokeniser about its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Any text: the general word scan.
+    General,
+    /// Only ASCII and Arabic letters: the plain scan.
+    Plain,
+    /// Plain, and the separators' offsets are known: no scan at all.
+    Bounded,
+}
+
+/// Where the fast pass records the output offsets of word separators; `()` records
+/// nothing, so the public calls pay nothing for it.
+pub(crate) trait Bounds {
+    fn push(&mut self, offset: usize);
+    fn clear(&mut self);
+}
+
+impl Bounds for () {
+    #[inline]
+    fn push(&mut self, _: usize) {}
+    #[inline]
+    fn clear(&mut self) {}
+}
+
+impl Bounds for Vec<u32> {
+    #[inline]
+    fn push(&mut self, offset: usize) {
+        // Offsets past 4 GiB are not used: such a text is scanned (`Shape::Plain`).
+        Vec::push(self, u32::try_from(offset).unwrap_or(u32::MAX));
+    }
+    #[inline]
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
 /// State carried through the character pass.
 #[derive(Default)]
 struct PassState {
@@ -258,8 +295,11 @@ impl ArabicNormalizer {
     /// the Arabic block up by its two bytes. Writes into `out` only once something
     /// changes. Gives up (`NeedsNfkc`) on the first character that NFKC might change,
     /// so that the text takes the general path.
+    ///
+    /// `bounds` gets the output offset of every byte that separates words in plain
+    /// output (a space, ASCII punctuation), so the tokeniser need not scan for them.
     #[allow(clippy::too_many_lines)]
-    fn fast_pass(&self, text: &str, out: &mut String) -> Fast {
+    fn fast_pass<B: Bounds>(&self, text: &str, out: &mut String, bounds: &mut B) -> Fast {
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
@@ -277,15 +317,20 @@ impl ArabicNormalizer {
         };
         let flush = |out: &mut String, run: usize, i: usize| out.push_str(&text[run..i]);
         // Emits a replacement character after flushing the run.
-        let emit = |out: &mut String, c: char, pending_tatweel: &mut bool| {
+        let emit = |out: &mut String, c: char, pending_tatweel: &mut bool, bounds: &mut B| {
             if *pending_tatweel && c.is_ascii_digit() {
+                bounds.push(out.len());
                 out.push(' ');
             }
             *pending_tatweel = false;
+            if c.is_ascii() && !c.is_ascii_alphanumeric() {
+                bounds.push(out.len());
+            }
             out.push(c);
         };
-        let space = |out: &mut String| {
+        let space = |out: &mut String, bounds: &mut B| {
             if out.as_bytes().last().is_some_and(|&l| l != b' ') {
+                bounds.push(out.len());
                 out.push(' ');
             }
         };
@@ -305,26 +350,33 @@ impl ArabicNormalizer {
                     b'!'..=b'@' | b'['..=b'~' => {
                         if pending_tatweel {
                             if x.is_ascii_digit() {
+                                bounds.push(out.len());
                                 out.push(' ');
                             }
                             pending_tatweel = false;
+                        }
+                        if !x.is_ascii_alphanumeric() {
+                            bounds.push(out.len() + i - run);
                         }
                     }
                     b' ' => {
                         if matches!(last(out, run, i), None | Some(b' ')) {
                             flush(out, run, i);
                             run = i + 1;
+                        } else {
+                            bounds.push(out.len() + i - run);
                         }
                         pending_tatweel = false;
                     }
                     b'A'..=b'Z' => {
                         flush(out, run, i);
-                        emit(out, char::from(x.to_ascii_lowercase()), &mut pending_tatweel);
+                        let lower = char::from(x.to_ascii_lowercase());
+                        emit(out, lower, &mut pending_tatweel, bounds);
                         run = i + 1;
                     }
                     b'\t'..=b'\r' => {
                         flush(out, run, i);
-                        space(out);
+                        space(out, bounds);
                         pending_tatweel = false;
                         run = i + 1;
                     }
@@ -360,12 +412,12 @@ impl ArabicNormalizer {
                     }
                     Action::Map(m) => {
                         flush(out, run, i);
-                        emit(out, m, &mut pending_tatweel);
+                        emit(out, m, &mut pending_tatweel, bounds);
                         run = i + 2;
                     }
                     Action::Space | Action::Lower => {
                         flush(out, run, i);
-                        space(out);
+                        space(out, bounds);
                         run = i + 2;
                     }
                 }
@@ -382,7 +434,7 @@ impl ArabicNormalizer {
             match self.action(c) {
                 Action::Space => {
                     flush(out, run, i);
-                    space(out);
+                    space(out, bounds);
                     pending_tatweel = false;
                     run = i + len;
                 }
@@ -393,7 +445,7 @@ impl ArabicNormalizer {
                 }
                 Action::Map(m) => {
                     flush(out, run, i);
-                    emit(out, m, &mut pending_tatweel);
+                    emit(out, m, &mut pending_tatweel, bounds);
                     plain &= m.is_ascii() || is_arabic_letter(m);
                     run = i + len;
                 }
@@ -406,7 +458,7 @@ impl ArabicNormalizer {
                     } else {
                         flush(out, run, i);
                         for l in c.to_lowercase() {
-                            emit(out, l, &mut pending_tatweel);
+                            emit(out, l, &mut pending_tatweel, bounds);
                         }
                         recheck = true;
                         run = i + len;
@@ -492,8 +544,22 @@ impl ArabicNormalizer {
     /// [`run`](Self::run), also telling whether the result holds only ASCII and Arabic
     /// letters (then the tokeniser can take its fastest path).
     fn run_plain(&self, text: &str, out: &mut String) -> (bool, bool) {
+        let (changed, plain, _) = self.run_bounded(text, out, &mut ());
+        (changed, plain)
+    }
+
+    /// [`run_plain`](Self::run_plain), also filling `bounds` (see
+    /// [`fast_pass`](Self::fast_pass)); the third value says whether `bounds` holds
+    /// every separator of the (plain) output.
+    fn run_bounded<B: Bounds>(
+        &self,
+        text: &str,
+        out: &mut String,
+        bounds: &mut B,
+    ) -> (bool, bool, bool) {
         out.clear();
-        let (changed, plain) = match self.fast_pass(text, out) {
+        bounds.clear();
+        let (changed, plain) = match self.fast_pass(text, out, bounds) {
             Fast::Unchanged(plain) => (false, plain),
             Fast::Changed(plain) => (true, plain),
             Fast::Recheck => {
@@ -509,20 +575,31 @@ impl ArabicNormalizer {
             let source = if changed { out.as_str() } else { text };
             if has_strippable_article(source) {
                 *out = strip_articles(source);
-                return (true, plain);
+                return (true, plain, false);
             }
         }
-        (changed, plain)
+        (changed, plain, plain)
     }
 
-    /// Normalises `text` into `out` and returns `true` when the result holds only ASCII
-    /// and Arabic letters, which [`crate::tokenize::words_plain`] requires.
-    pub(crate) fn normalize_into_plain(&self, text: &str, out: &mut String) -> bool {
-        let (changed, plain) = self.run_plain(text, out);
+    /// Normalises `text` into `out` and says what the tokeniser may assume of the
+    /// result: only ASCII and Arabic letters ([`Shape::Plain`], which
+    /// [`crate::tokenize::words_plain`] requires), and the offsets of the bytes that
+    /// separate its words all in `bounds` ([`Shape::Bounded`]).
+    pub(crate) fn normalize_into_bounded(
+        &self,
+        text: &str,
+        out: &mut String,
+        bounds: &mut Vec<u32>,
+    ) -> Shape {
+        let (changed, plain, bounded) = self.run_bounded(text, out, bounds);
         if !changed {
             out.push_str(text);
         }
-        plain
+        match (plain, bounded && u32::try_from(out.len()).is_ok()) {
+            (true, true) => Shape::Bounded,
+            (true, false) => Shape::Plain,
+            _ => Shape::General,
+        }
     }
 
     /// The reference implementation: always the general path (NFKC iterator and the
