@@ -704,6 +704,26 @@ impl Deduplicator {
         }
     }
 
+    /// The candidate pairs that verify, with their match, in order.
+    fn verified(
+        &self,
+        pairs: &[(DocId, DocId)],
+        sketched: &[Sketched],
+        stats: &CorpusStats,
+        parallel: bool,
+    ) -> Vec<(DocId, DocId, Match)> {
+        let check = |&(a, b): &(DocId, DocId)| {
+            self.verify(&sketched[a.index()], &sketched[b.index()], stats).map(|m| (a, b, m))
+        };
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            return pairs.par_iter().filter_map(check).collect();
+        }
+        let _ = parallel;
+        pairs.iter().filter_map(check).collect()
+    }
+
     fn finish(&self, sketched: &[Sketched], edges: &[(DocId, DocId, Match)]) -> Clusters {
         let n = sketched.len();
         let mut clusters = match self.mode {
@@ -850,12 +870,7 @@ impl Batch<'_> {
         let sketched: Vec<Sketched> =
             sets.into_iter().map(|s| dedup.sketch_set(s, &boilerplate, &mut scratch)).collect();
         let pairs = dedup.candidates(&sketched, false);
-        let edges: Vec<(DocId, DocId, Match)> = pairs
-            .into_iter()
-            .filter_map(|(a, b)| {
-                dedup.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
-            })
-            .collect();
+        let edges = dedup.verified(&pairs, &sketched, &stats, false);
         dedup.finish(&sketched, &edges)
     }
 
@@ -879,12 +894,7 @@ impl Batch<'_> {
             })
             .collect();
         let pairs = dedup.candidates(&sketched, true);
-        let edges: Vec<(DocId, DocId, Match)> = pairs
-            .into_par_iter()
-            .filter_map(|(a, b)| {
-                dedup.verify(&sketched[a.index()], &sketched[b.index()], &stats).map(|m| (a, b, m))
-            })
-            .collect();
+        let edges = dedup.verified(&pairs, &sketched, &stats, true);
         dedup.finish(&sketched, &edges)
     }
 }
