@@ -162,3 +162,63 @@ fn signatures_round_trip_through_serde() {
     assert_eq!(back.jaccard(&sketch).unwrap(), 1.0);
     assert!(json.contains("dedup-default v1"), "{json}");
 }
+
+/// The sketcher's fast path (separators recorded by the normaliser, shingles a document
+/// at a time) against the plain composition of the public stages.
+fn sketch_by_stages(sketcher: &Sketcher, text: &str) -> nuskha::MinHashSignature {
+    let normal = sketcher.normalize(text);
+    sketcher.minhasher().sketch(sketcher.shingler().shingles(&normal))
+}
+
+fn stage_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let interesting = prop::sample::select(vec![
+        'ا', 'أ', 'ة', 'ى', 'ـ', '\u{64E}', ' ', ' ', ' ', '\t', '\n', '٣', '1', '2', '.', ',',
+        '،', '؛', '؟', '«', 'A', 'z', '%', '-', 'é', '\u{200F}', '\u{A0}', 'ﻷ', '\u{FFFD}',
+    ]);
+    prop::collection::vec(interesting, 0..60).prop_map(|v| v.into_iter().collect())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 1500, rng_seed: proptest::test_runner::RngSeed::Fixed(21), ..proptest::test_runner::Config::default() })]
+
+    #[test]
+    fn sketch_equals_its_stages_on_arabic_edge_cases(text in stage_text()) {
+        let sketchers = [
+            Sketcher::new(),
+            Sketcher::builder().shingles(nuskha::ShingleUnit::Words, 2).build().unwrap(),
+            Sketcher::builder().shingles(nuskha::ShingleUnit::Chars, 4).build().unwrap(),
+            Sketcher::builder()
+                .normalizer(nuskha::ArabicNormalizer::builder().strip_article(true).build())
+                .build()
+                .unwrap(),
+        ];
+        for sketcher in &sketchers {
+            let fast = sketcher.sketch(&text);
+            proptest::prop_assert_eq!(fast.minhash(), &sketch_by_stages(sketcher, &text));
+        }
+    }
+
+    #[test]
+    fn sketch_equals_its_stages_on_any_text(text in "\\PC{0,60}") {
+        let sketcher = Sketcher::new();
+        let fast = sketcher.sketch(&text);
+        proptest::prop_assert_eq!(fast.minhash(), &sketch_by_stages(&sketcher, &text));
+    }
+}
+
+#[test]
+fn sketch_equals_its_stages_on_the_corpus() {
+    let Some(articles) = crate::corpus::load("saudinewsnet") else {
+        return;
+    };
+    let sketcher = Sketcher::new();
+    for a in articles.iter().step_by(7) {
+        assert_eq!(
+            sketcher.sketch(&a.text).minhash(),
+            &sketch_by_stages(&sketcher, &a.text),
+            "{}",
+            a.id
+        );
+    }
+}
