@@ -126,32 +126,34 @@ impl Shingler {
         text: &str,
         shape: Shape,
         bounds: &[u32],
-        words: &mut Vec<u64>,
+        word_hashes: &mut Vec<u64>,
         out: &mut Vec<u64>,
     ) {
         out.clear();
         match self.unit {
             ShingleUnit::Words => {
-                words.clear();
+                word_hashes.clear();
                 let seed = self.seed;
                 match shape {
                     Shape::Bounded => {
-                        for_each_bounded_word(text, bounds, |w| words.push(hash_bytes(w, seed)));
+                        for_each_bounded_word(text, bounds, |w| {
+                            word_hashes.push(hash_bytes(w, seed))
+                        });
                     }
                     Shape::Plain => {
-                        words.extend(words_plain(text).map(|w| hash_bytes(w.as_bytes(), seed)));
+                        word_hashes
+                            .extend(words_plain(text).map(|w| hash_bytes(w.as_bytes(), seed)));
                     }
                     Shape::General => {
-                        let tokens = crate::tokenize::words(text);
-                        words.extend(tokens.map(|w| hash_bytes(w.as_bytes(), seed)));
+                        word_hashes.extend(words(text).map(|w| hash_bytes(w.as_bytes(), seed)));
                     }
                 }
                 let n = self.size.get();
-                if words.len() >= n {
-                    out.extend(words.windows(n).map(|w| combine(w, seed)));
-                } else if !words.is_empty() {
+                if word_hashes.len() >= n {
+                    out.extend(word_hashes.windows(n).map(|w| combine(w, seed)));
+                } else if !word_hashes.is_empty() {
                     // Fewer than n words in all: one shingle of what there is.
-                    out.push(combine(words, seed));
+                    out.push(combine(word_hashes, seed));
                 }
             }
             ShingleUnit::Chars => out.extend(self.shingles_of(text, shape != Shape::General)),
