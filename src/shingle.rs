@@ -137,7 +137,7 @@ impl Shingler {
                 match shape {
                     Shape::Bounded => {
                         for_each_bounded_word(text, bounds, |w| {
-                            word_hashes.push(hash_bytes(w, seed))
+                            word_hashes.push(hash_bytes(w, seed));
                         });
                     }
                     Shape::Plain => {
