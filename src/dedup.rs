@@ -1127,7 +1127,7 @@ impl DeduplicatorBuilder {
 
     /// The second-stage check against template texts (default: on, with
     /// [`TemplateGuard::default`]); `None` turns it off. It keeps each article's
-    /// shingle set (8 bytes per shingle) for the duration of the call or the feed.
+    /// shingle set (4 bytes per shingle) for the duration of the call or the feed.
     pub fn template_guard(&mut self, guard: Option<TemplateGuard>) -> &mut Self {
         self.template_guard = guard;
         self
