@@ -149,9 +149,9 @@ fn count_candidates(sets: &[Shingled], counters: &[u8]) -> HashMap<u32, u32, Fix
 }
 
 /// The size of the counter table for `sets`: a power of two, about a slot per two
-/// shingles and at most 16 MiB. Crowding only raises counters, which sends a few more
-/// rare shingles to the exact count; a table that stays in the shared cache is worth
-/// more than that at 100,000 articles.
+/// shingles and at most 16 MiB (64 MiB uncapped at 100,000 articles, and the parallel
+/// count makes one table per thread). Crowding only raises counters, which sends more
+/// rare shingles to the exact count: 826,000 for 2,135 common ones at 100,000 articles.
 fn slots_for(sets: &[Shingled]) -> usize {
     let shingles: usize = sets.iter().map(|s| s.set.len()).sum();
     (shingles / 2).next_power_of_two().clamp(1024, 1 << 24)
@@ -438,12 +438,6 @@ impl Deduplicator {
         self.min_words
     }
 
-    /// The shingle sets of `texts` (normalised), each sorted and deduplicated.
-    fn shingle_sets<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Shingled> {
-        let mut scratch = SketchScratch::default();
-        texts.iter().map(|t| self.shingle_set(t.as_ref(), &mut scratch)).collect()
-    }
-
     fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
         self.sketcher.shingle_into(text, scratch);
         let buf = &scratch.text;
@@ -468,7 +462,9 @@ impl Deduplicator {
     /// live feed that should remove boilerplate and guard against templates as the
     /// batch call does: see [`index_with`](Self::index_with).
     pub fn learn<S: AsRef<str>>(&self, texts: &[S]) -> Arc<CorpusStats> {
-        Arc::new(CorpusStats::from_sets(&self.shingle_sets(texts)))
+        let mut batch = self.batch();
+        batch.extend(texts);
+        Arc::new(CorpusStats::from_sets(&batch.sets))
     }
 
     /// The boilerplate shingles under this deduplicator's rule.
@@ -617,7 +613,7 @@ impl Deduplicator {
     /// An empty [`Batch`]: add articles as they are read, then cluster them all, without
     /// ever holding every text in memory.
     pub fn batch(&self) -> Batch<'_> {
-        Batch { dedup: self, sets: Vec::new(), buf: SketchScratch::default() }
+        Batch { dedup: self, sets: Vec::new(), scratch: SketchScratch::default() }
     }
 
     /// [`cluster`](Self::cluster) taking the texts by value: each is dropped as soon as
@@ -663,8 +659,38 @@ impl Deduplicator {
     }
 
     /// Corpus statistics, when boilerplate removal or the template guard needs them.
-    fn stats_of(&self, sets: &[Shingled]) -> CorpusStats {
-        if self.needs_stats() { CorpusStats::from_sets(sets) } else { CorpusStats::default() }
+    fn stats_of(&self, sets: &[Shingled], parallel: bool) -> CorpusStats {
+        if !self.needs_stats() {
+            return CorpusStats::default();
+        }
+        #[cfg(feature = "rayon")]
+        if parallel {
+            return CorpusStats::par_from_sets(sets);
+        }
+        let _ = parallel;
+        CorpusStats::from_sets(sets)
+    }
+
+    /// The sketches of `sets`, boilerplate removed, in order.
+    fn sketch_sets(
+        &self,
+        sets: Vec<Shingled>,
+        boilerplate: &FingerprintSet,
+        parallel: bool,
+    ) -> Vec<Sketched> {
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            return sets
+                .into_par_iter()
+                .map_init(MinHashScratch::default, |scratch, s| {
+                    self.sketch_set(s, boilerplate, scratch)
+                })
+                .collect();
+        }
+        let _ = parallel;
+        let mut scratch = MinHashScratch::default();
+        sets.into_iter().map(|s| self.sketch_set(s, boilerplate, &mut scratch)).collect()
     }
 
     fn needs_stats(&self) -> bool {
@@ -767,8 +793,7 @@ impl Deduplicator {
             star: StarBuilder::default(),
             components: UnionFind::new(0),
             edges: Vec::new(),
-            scratch: MinHashScratch::default(),
-            buf: SketchScratch::default(),
+            scratch: SketchScratch::default(),
         }
     }
 
@@ -812,7 +837,7 @@ impl Default for Deduplicator {
 pub struct Batch<'d> {
     dedup: &'d Deduplicator,
     sets: Vec<Shingled>,
-    buf: SketchScratch,
+    scratch: SketchScratch,
 }
 
 impl Batch<'_> {
@@ -823,7 +848,7 @@ impl Batch<'_> {
     /// After 2³¹ articles.
     pub fn add(&mut self, text: &str) -> DocId {
         let id = DocId(u32::try_from(self.sets.len()).expect("fewer than 2^31 articles"));
-        self.sets.push(self.dedup.shingle_set(text, &mut self.buf));
+        self.sets.push(self.dedup.shingle_set(text, &mut self.scratch));
         id
     }
 
@@ -862,39 +887,24 @@ impl Batch<'_> {
 
     /// Clusters the articles added.
     pub fn cluster(self) -> Clusters {
-        let dedup = self.dedup;
-        let sets = self.sets;
-        let stats = dedup.stats_of(&sets);
-        let boilerplate = dedup.boilerplate_of(&stats);
-        let mut scratch = MinHashScratch::default();
-        let sketched: Vec<Sketched> =
-            sets.into_iter().map(|s| dedup.sketch_set(s, &boilerplate, &mut scratch)).collect();
-        let pairs = dedup.candidates(&sketched, false);
-        let edges = dedup.verified(&pairs, &sketched, &stats, false);
-        dedup.finish(&sketched, &edges)
+        self.run(false)
     }
 
     /// [`cluster`](Self::cluster) on all cores; the output is identical.
     #[cfg(feature = "rayon")]
     #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
     pub fn par_cluster(self) -> Clusters {
-        use rayon::prelude::*;
+        self.run(true)
+    }
+
+    /// Every stage after shingling, each on all cores when `parallel`.
+    fn run(self, parallel: bool) -> Clusters {
         let dedup = self.dedup;
-        let sets = self.sets;
-        let stats = if dedup.needs_stats() {
-            CorpusStats::par_from_sets(&sets)
-        } else {
-            CorpusStats::default()
-        };
+        let stats = dedup.stats_of(&self.sets, parallel);
         let boilerplate = dedup.boilerplate_of(&stats);
-        let sketched: Vec<Sketched> = sets
-            .into_par_iter()
-            .map_init(MinHashScratch::default, |scratch, s| {
-                dedup.sketch_set(s, &boilerplate, scratch)
-            })
-            .collect();
-        let pairs = dedup.candidates(&sketched, true);
-        let edges = dedup.verified(&pairs, &sketched, &stats, true);
+        let sketched = dedup.sketch_sets(self.sets, &boilerplate, parallel);
+        let pairs = dedup.candidates(&sketched, parallel);
+        let edges = dedup.verified(&pairs, &sketched, &stats, parallel);
         dedup.finish(&sketched, &edges)
     }
 }
@@ -939,8 +949,7 @@ pub struct DedupIndex {
     components: UnionFind,
     /// Verified pairs so far (components mode).
     edges: Vec<(DocId, DocId, f64)>,
-    scratch: MinHashScratch,
-    buf: SketchScratch,
+    scratch: SketchScratch,
 }
 
 impl DedupIndex {
@@ -951,8 +960,8 @@ impl DedupIndex {
     /// After 2³¹ articles.
     pub fn add(&mut self, text: &str) -> Added {
         let id = DocId(u32::try_from(self.sketched.len()).expect("fewer than 2^31 articles"));
-        let shingled = self.dedup.shingle_set(text, &mut self.buf);
-        let s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch);
+        let shingled = self.dedup.shingle_set(text, &mut self.scratch);
+        let s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
         let candidates: Vec<DocId> = if s.signature.is_empty() {
             Vec::new()
         } else if let (Some(index), Some(fp)) = (&mut self.simhash, s.simhash) {

@@ -172,7 +172,7 @@ pub struct SketchScratch {
     /// Word hashes and shingle hashes of the current document.
     pub(crate) words: Vec<u64>,
     pub(crate) shingles: Vec<u64>,
-    minhash: MinHashScratch,
+    pub(crate) minhash: MinHashScratch,
 }
 
 /// Text in, sketches out: normalise, shingle, MinHash and SimHash in one pass.
