@@ -373,8 +373,9 @@ impl DistinctSet {
             self.has_zero = true;
             return;
         }
-        // At most a quarter full: the first probe almost always decides, so the
-        // branch predictor is right almost always.
+        // At most a quarter full, so the first probe mostly decides and the branch
+        // predictor is mostly right (half full measured 10.8 ns per shingle in all,
+        // a quarter 7.8).
         if (self.used.len() + 1) * 4 > self.cells.len() {
             self.grow();
         }

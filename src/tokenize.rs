@@ -311,7 +311,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_scan_at_every_block_alignment() {
+    fn plain_scan_at_every_alignment() {
         // Joiners, digits, Arabic letters and separators land on every byte of the
         // eight-byte jumps, and at the end of the text.
         let tail = "1.5 x 12,000.5, ab.c ال20 قال: 3,, 7.";
