@@ -322,7 +322,6 @@ impl Inputs {
         let mut bytes: Vec<u8> = Vec::new();
         let mut lines: Vec<(u64, usize)> = Vec::new();
         let mut n = 0u64;
-        let mut records = 0usize;
         loop {
             let start = bytes.len();
             match reader.read_until(b'\n', &mut bytes) {
@@ -344,26 +343,25 @@ impl Inputs {
             }
             lines.push((n, bytes.len()));
             if lines.len() >= CHUNK_ARTICLES || bytes.len() >= CHUNK_BYTES {
-                records += self.parse_lines(place, &bytes, &lines, opts);
+                self.parse_lines(place, &bytes, &lines, opts);
                 lines.clear();
                 bytes.clear();
             }
         }
-        records += self.parse_lines(place, &bytes, &lines, opts);
-        if records == 0 && n == 0 {
+        self.parse_lines(place, &bytes, &lines, opts);
+        if n == 0 {
             self.skip(place.to_owned(), Reason::Empty, "no records");
         }
     }
 
-    /// Parses numbered lines on all cores and takes their articles in order; returns
-    /// how many lines were records (good or bad).
+    /// Parses numbered lines on all cores and takes their articles in order.
     fn parse_lines(
         &mut self,
         place: &str,
         bytes: &[u8],
         lines: &[(u64, usize)],
         opts: &mut ReadOptions,
-    ) -> usize {
+    ) {
         let fields = &opts.fields;
         let parsed: Vec<_> = (0..lines.len())
             .into_par_iter()
@@ -382,7 +380,6 @@ impl Inputs {
                 Err((reason, detail)) => self.skip(where_, reason, &detail),
             }
         }
-        lines.len()
     }
 }
 
