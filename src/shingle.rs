@@ -322,6 +322,7 @@ pub fn intersection_len<T: Ord>(a: &[T], b: &[T]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::WordBreaks;
 
     fn count(unit: ShingleUnit, n: usize, text: &str) -> usize {
         Shingler::new(unit, n, 1).unwrap().shingles(text).count()
@@ -349,14 +350,14 @@ mod tests {
             "ذهب الولد إلى المدرسة صباحا ثم عاد",
             " 1,000 x.y ٣ـ٤ café",
         ];
-        let (mut words, mut out, mut bounds) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut words, mut out, mut bounds) = (Vec::new(), Vec::new(), WordBreaks::default());
         for unit in [ShingleUnit::Words, ShingleUnit::Chars] {
             for n in [1, 3, 5, 9] {
                 let shingler = Shingler::new(unit, n, 42).unwrap();
                 for text in texts {
                     let mut normal = String::new();
                     let shape = norm.normalize_into_bounded(text, &mut normal, &mut bounds);
-                    shingler.shingles_into(&normal, shape, &bounds, &mut words, &mut out);
+                    shingler.shingles_into(&normal, shape, bounds.as_slice(), &mut words, &mut out);
                     let expected: Vec<u64> = shingler.shingles(&normal).collect();
                     assert_eq!(out, expected, "{unit} {n} {text:?} {shape:?}");
                 }

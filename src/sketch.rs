@@ -9,8 +9,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
-use crate::normalize::Shape;
 use crate::normalize::{ArabicNormalizer, Normalize};
+use crate::normalize::{Shape, WordBreaks};
 use crate::shingle::{ShingleUnit, Shingler};
 use crate::simhash::{SimHash, SimHashAccumulator, SimHasher};
 use crate::{Error, Result};
@@ -168,7 +168,7 @@ impl Sketch {
 pub struct SketchScratch {
     pub(crate) text: String,
     /// Offsets of the word separators in `text`, when the normaliser knows them.
-    pub(crate) bounds: Vec<u32>,
+    pub(crate) bounds: WordBreaks,
     /// Word hashes and shingle hashes of the current document.
     pub(crate) words: Vec<u64>,
     pub(crate) shingles: Vec<u64>,
@@ -222,7 +222,7 @@ impl Normalizer {
 
     /// Normalises into `out`; returns what the tokeniser may assume of the result,
     /// with the word separators' offsets in `bounds` when it says so.
-    fn normalize_into(&self, text: &str, out: &mut String, bounds: &mut Vec<u32>) -> Shape {
+    fn normalize_into(&self, text: &str, out: &mut String, bounds: &mut WordBreaks) -> Shape {
         match self {
             Normalizer::Arabic(n) => n.normalize_into_bounded(text, out, bounds),
             Normalizer::Custom(n) => {
@@ -297,7 +297,7 @@ impl Sketcher {
         self.shingler.shingles_into(
             &scratch.text,
             shape,
-            &scratch.bounds,
+            scratch.bounds.as_slice(),
             &mut scratch.words,
             &mut scratch.shingles,
         );

@@ -269,7 +269,7 @@ pub fn reference_words(text: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::ArabicNormalizer;
-    use crate::normalize::{Normalize, Shape, is_arabic_letter};
+    use crate::normalize::{Normalize, Shape, WordBreaks, is_arabic_letter};
     use proptest::prelude::*;
 
     use crate::tests::corpus;
@@ -278,7 +278,7 @@ mod tests {
     /// words between the separators the normaliser recorded against the general scan;
     /// returns the shape.
     fn check_plain(norm: &ArabicNormalizer, text: &str) -> Shape {
-        let (mut out, mut bounds) = (String::new(), Vec::new());
+        let (mut out, mut bounds) = (String::new(), WordBreaks::default());
         let shape = norm.normalize_into_bounded(text, &mut out, &mut bounds);
         let mut plain_out = String::new();
         norm.normalize_into(text, &mut plain_out);
@@ -293,7 +293,7 @@ mod tests {
             assert_eq!(fast, general, "plain scan differs on {out:?}");
             if shape == Shape::Bounded {
                 let mut bounded: Vec<&[u8]> = Vec::new();
-                for_each_bounded_word(&out, &bounds, |w| bounded.push(w));
+                for_each_bounded_word(&out, bounds.as_slice(), |w| bounded.push(w));
                 let general: Vec<&[u8]> = general.iter().map(|w| w.as_bytes()).collect();
                 assert_eq!(bounded, general, "recorded separators differ on {text:?} -> {out:?}");
             }
@@ -303,6 +303,18 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, rng_seed: proptest::test_runner::RngSeed::Fixed(3), ..ProptestConfig::default() })]
+
+        #[test]
+        fn recorded_separators_hold_with_every_option(text in "([ابتثجحخدذرسشصضطظعغفقكلمنهويء]{1,9}|[آأؤإئةى]|[a-z0-9]{1,4}|[.,:!?()%-]| | {1,3}|[\u{64E}\u{640}٣،«éA\t\n]){0,90}", flags in 0u8..32) {
+            let norm = ArabicNormalizer::builder()
+                .keep_ta_marbuta(flags & 1 != 0)
+                .keep_alef_maksura(flags & 2 != 0)
+                .hamza_to_base(flags & 4 != 0)
+                .keep_punctuation(flags & 8 != 0)
+                .nfkc(flags & 16 == 0)
+                .build();
+            check_plain(&norm, &text);
+        }
 
         #[test]
         fn plain_scan_equals_general_scan(text in "[ \t\na-zA-Z0-9.,;:'\"!?()\\-_%/ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةىئؤ\u{64B}\u{640}٣٫،«»؋۽é\u{200F}\u{A0}]{0,80}") {

@@ -278,6 +278,36 @@ proptest! {
     }
 }
 
+/// Long runs of what the sixteen-byte scan passes (letters, folded letters, single
+/// spaces, ASCII words and punctuation) broken by what it stops at, so that every kind
+/// of character lands on every byte of a block and across block ends.
+fn scan_runs() -> impl Strategy<Value = String> {
+    let letters = "ابتثجحخدذرسشصضطظعغفقكلمنهويء";
+    let folded = "آأؤإئةى";
+    let stops = "\u{64E}\u{640}٣،«éA\t\n\u{200F}\u{A0}ک";
+    let pattern = format!(
+        "([{letters}]{{1,9}}|[{folded}]|[a-z0-9]{{1,4}}|[.,:!?()%-]| | {{1,3}}|[{stops}]){{0,90}}"
+    );
+    proptest::string::string_regex(&pattern).expect("a valid pattern")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, rng_seed: proptest::test_runner::RngSeed::Fixed(17), ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_path_equals_reference_on_long_runs(text in scan_runs(), flags in 0u8..64) {
+        let norm = ArabicNormalizer::builder()
+            .keep_ta_marbuta(flags & 1 != 0)
+            .keep_alef_maksura(flags & 2 != 0)
+            .hamza_to_base(flags & 4 != 0)
+            .strip_article(flags & 8 != 0)
+            .keep_punctuation(flags & 16 != 0)
+            .nfkc(flags & 32 == 0)
+            .build();
+        prop_assert_eq!(norm.normalize(&text).into_owned(), norm.normalize_reference(&text));
+    }
+}
+
 #[test]
 fn fast_path_equals_reference_on_the_real_corpus() {
     let Some(articles) = crate::corpus::load("saudinewsnet") else {

@@ -9,6 +9,7 @@
 //! Text that is already normal is returned borrowed after one scan, without copying.
 
 mod arabic;
+mod scan;
 
 use std::borrow::Cow;
 
@@ -187,6 +188,8 @@ pub(crate) enum Shape {
 /// nothing, so the public calls pay nothing for it.
 pub(crate) trait Bounds {
     fn push(&mut self, offset: usize);
+    /// Records `base + j` for every set bit `j` of `mask` (at most 17 bits).
+    fn push_mask(&mut self, base: usize, mask: u32);
     fn clear(&mut self);
 }
 
@@ -194,18 +197,73 @@ impl Bounds for () {
     #[inline]
     fn push(&mut self, _: usize) {}
     #[inline]
+    fn push_mask(&mut self, _: usize, _: u32) {}
+    #[inline]
     fn clear(&mut self) {}
 }
 
-impl Bounds for Vec<u32> {
+/// The output offsets of the word breaks that the fast pass saw, in order.
+///
+/// Room for a block's worth is kept ahead, so that [`Bounds::push_mask`] writes a
+/// block's breaks without a branch per break: the exit of a loop over them would be
+/// mispredicted at nearly every block.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct WordBreaks {
+    offsets: Vec<u32>,
+    len: usize,
+}
+
+impl WordBreaks {
+    /// The recorded offsets.
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        &self.offsets[..self.len]
+    }
+}
+
+/// Offsets past 4 GiB are not used: such a text is scanned (`Shape::Plain`).
+fn offset_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+impl Bounds for WordBreaks {
     #[inline]
     fn push(&mut self, offset: usize) {
-        // Offsets past 4 GiB are not used: such a text is scanned (`Shape::Plain`).
-        Vec::push(self, u32::try_from(offset).unwrap_or(u32::MAX));
+        if self.len == self.offsets.len() {
+            self.offsets.push(offset_u32(offset));
+        } else {
+            self.offsets[self.len] = offset_u32(offset);
+        }
+        self.len += 1;
     }
+
+    #[inline]
+    fn push_mask(&mut self, base: usize, mask: u32) {
+        if self.offsets.len() < self.len + 17 {
+            let room = (self.len + 17).max(2 * self.offsets.len());
+            self.offsets.resize(room, 0);
+        }
+        // Four slots are written whether or not there are four breaks (a typical block
+        // has one or two); only `count` of them are kept.
+        let count = mask.count_ones() as usize;
+        let base = offset_u32(base).min(u32::MAX - 32);
+        let slots = &mut self.offsets[self.len..self.len + 17];
+        let mut rest = mask;
+        for slot in &mut slots[..4] {
+            *slot = base + rest.trailing_zeros();
+            rest &= rest.wrapping_sub(1);
+        }
+        let mut k = 4;
+        while rest != 0 {
+            slots[k] = base + rest.trailing_zeros();
+            rest &= rest - 1;
+            k += 1;
+        }
+        self.len += count;
+    }
+
     #[inline]
     fn clear(&mut self) {
-        Vec::clear(self);
+        self.len = 0;
     }
 }
 
@@ -335,6 +393,34 @@ impl ArabicNormalizer {
             }
         };
         while i < n {
+            // Sixteen bytes at a time while they are letters, ASCII words, punctuation and
+            // single spaces: nothing to write, only the word breaks to note.
+            if !pending_tatweel && let Some(block) = scan::Block::classify(b, i) {
+                let space_before = matches!(last(out, run, i), None | Some(b' '));
+                let single = block.space & !((block.space << 1) | u32::from(space_before));
+                let folds = block.folds;
+                let easy = block.letters | block.word | block.punct | single | folds | (folds << 1);
+                let len = (!easy).trailing_zeros() as usize;
+                let prefix = (1 << len) - 1;
+                // Folds keep the length, so output offsets are as if nothing changed.
+                bounds.push_mask(out.len() + i - run, (single | block.punct) & prefix);
+                let mut folds = folds & prefix;
+                while folds != 0 {
+                    let at = i + folds.trailing_zeros() as usize;
+                    let cp = ((u32::from(b[at]) & 0x1F) << 6) | (u32::from(b[at + 1]) & 0x3F);
+                    let c = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+                    if let Action::Map(m) = self.table.action(c) {
+                        flush(out, run, at);
+                        out.push(m);
+                        run = at + 2;
+                    }
+                    folds &= folds - 1;
+                }
+                i += len;
+                if len >= 16 {
+                    continue;
+                }
+            }
             let x = b[i];
             // Kept Arabic letters first: they are most of the bytes of Arabic news.
             if x & 0xFC == 0xD8 && i + 1 < n {
@@ -589,7 +675,7 @@ impl ArabicNormalizer {
         &self,
         text: &str,
         out: &mut String,
-        bounds: &mut Vec<u32>,
+        bounds: &mut WordBreaks,
     ) -> Shape {
         let (changed, plain, bounded) = self.run_bounded(text, out, bounds);
         if !changed {
