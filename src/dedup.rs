@@ -18,7 +18,7 @@ use crate::shingle::{ShingleUnit, containment, jaccard};
 use crate::simhash::{SimHash, SimHasher};
 use crate::sketch::{SketchScratch, Sketcher, SketcherBuilder};
 use crate::tokenize::words;
-use crate::{ArabicNormalizer, Error, Result};
+use crate::{ArabicNormalizer, Error, Result, decode_lossy};
 
 /// The default Jaccard threshold (see the crate docs for how it was chosen).
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -440,8 +440,13 @@ impl Deduplicator {
 
     fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
         self.sketcher.shingle_into(text, scratch);
-        let buf = &scratch.text;
-        if self.min_words > 0 && words(buf).take(self.min_words).count() < self.min_words {
+        // Word shingling has just hashed every word; other units count them here.
+        let short = if self.sketcher.shingler().unit() == ShingleUnit::Words {
+            scratch.words.len() < self.min_words
+        } else {
+            words(&decode_lossy(&scratch.text).0).take(self.min_words).count() < self.min_words
+        };
+        if short {
             return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
         let mut set: Vec<u32> = scratch.shingles.iter().map(|&h| fingerprint(h)).collect();
@@ -453,7 +458,8 @@ impl Deduplicator {
         // put light copies 10+ bits apart.
         let simhash = matches!(self.algorithm, Algorithm::SimHash { .. }).then(|| {
             let seed = self.sketcher.params().seed();
-            SimHasher::new(seed).sketch(words(buf).map(|w| hash_bytes(w.as_bytes(), seed)))
+            let (text, _) = decode_lossy(&scratch.text);
+            SimHasher::new(seed).sketch(words(&text).map(|w| hash_bytes(w.as_bytes(), seed)))
         });
         Shingled { set, simhash, len: text.len(), short: false }
     }

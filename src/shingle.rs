@@ -9,7 +9,7 @@ use std::fmt;
 use std::num::NonZeroUsize;
 
 use crate::hash::{hash_bytes, mix64};
-use crate::normalize::Shape;
+use crate::normalize::{Shape, decode_lossy};
 use crate::tokenize::{Words, for_each_bounded_word, words, words_plain};
 use crate::{Error, Result};
 
@@ -123,40 +123,47 @@ impl Shingler {
     /// — which keeps the hashing loops free of per-shingle bookkeeping.
     pub(crate) fn shingles_into(
         &self,
-        text: &str,
+        text: &[u8],
         shape: Shape,
         bounds: &[u32],
         word_hashes: &mut Vec<u64>,
         out: &mut Vec<u64>,
     ) {
         out.clear();
+        if self.unit == ShingleUnit::Words && shape == Shape::Bounded {
+            word_hashes.clear();
+            let seed = self.seed;
+            for_each_bounded_word(text, bounds, |w| word_hashes.push(hash_bytes(w, seed)));
+            self.word_windows(word_hashes, out);
+            return;
+        }
+        // The normaliser writes UTF-8, so this only checks it (with SIMD).
+        let (text, _) = decode_lossy(text);
         match self.unit {
             ShingleUnit::Words => {
                 word_hashes.clear();
                 let seed = self.seed;
-                match shape {
-                    Shape::Bounded => {
-                        for_each_bounded_word(text, bounds, |w| {
-                            word_hashes.push(hash_bytes(w, seed));
-                        });
-                    }
-                    Shape::Plain => {
-                        word_hashes
-                            .extend(words_plain(text).map(|w| hash_bytes(w.as_bytes(), seed)));
-                    }
-                    Shape::General => {
-                        word_hashes.extend(words(text).map(|w| hash_bytes(w.as_bytes(), seed)));
-                    }
+                let hash = |w: &str| hash_bytes(w.as_bytes(), seed);
+                if shape == Shape::General {
+                    word_hashes.extend(words(&text).map(hash));
+                } else {
+                    word_hashes.extend(words_plain(&text).map(hash));
                 }
-                let n = self.size.get();
-                if word_hashes.len() >= n {
-                    out.extend(word_hashes.windows(n).map(|w| combine(w, seed)));
-                } else if !word_hashes.is_empty() {
-                    // Fewer than n words in all: one shingle of what there is.
-                    out.push(combine(word_hashes, seed));
-                }
+                self.word_windows(word_hashes, out);
             }
-            ShingleUnit::Chars => out.extend(self.shingles_of(text, shape != Shape::General)),
+            ShingleUnit::Chars => out.extend(self.shingles_of(&text, shape != Shape::General)),
+        }
+    }
+
+    /// Every window of `size` word hashes, combined; one shingle of all of them when
+    /// there are fewer.
+    fn word_windows(&self, word_hashes: &[u64], out: &mut Vec<u64>) {
+        let n = self.size.get();
+        if word_hashes.len() >= n {
+            out.extend(word_hashes.windows(n).map(|w| combine(w, self.seed)));
+        } else if !word_hashes.is_empty() {
+            // Fewer than n words in all: one shingle of what there is.
+            out.push(combine(word_hashes, self.seed));
         }
     }
 
@@ -355,9 +362,10 @@ mod tests {
             for n in [1, 3, 5, 9] {
                 let shingler = Shingler::new(unit, n, 42).unwrap();
                 for text in texts {
-                    let mut normal = String::new();
+                    let mut normal = Vec::new();
                     let shape = norm.normalize_into_bounded(text, &mut normal, &mut bounds);
                     shingler.shingles_into(&normal, shape, bounds.as_slice(), &mut words, &mut out);
+                    let normal = String::from_utf8(normal).expect("UTF-8");
                     let expected: Vec<u64> = shingler.shingles(&normal).collect();
                     assert_eq!(out, expected, "{unit} {n} {text:?} {shape:?}");
                 }

@@ -166,7 +166,10 @@ impl Sketch {
 /// Reusable buffers for [`Sketcher::sketch_with`]: one per thread in batch work.
 #[derive(Debug, Clone, Default)]
 pub struct SketchScratch {
-    pub(crate) text: String,
+    /// The normalised text, as UTF-8 bytes (see `normalize_into_bounded`).
+    pub(crate) text: Vec<u8>,
+    /// A custom normaliser's output, before it is copied to `text`.
+    custom: String,
     /// Offsets of the word separators in `text`, when the normaliser knows them.
     pub(crate) bounds: WordBreaks,
     /// Word hashes and shingle hashes of the current document.
@@ -217,18 +220,6 @@ impl Normalizer {
         match self {
             Normalizer::Arabic(n) => n,
             Normalizer::Custom(n) => &**n,
-        }
-    }
-
-    /// Normalises into `out`; returns what the tokeniser may assume of the result,
-    /// with the word separators' offsets in `bounds` when it says so.
-    fn normalize_into(&self, text: &str, out: &mut String, bounds: &mut WordBreaks) -> Shape {
-        match self {
-            Normalizer::Arabic(n) => n.normalize_into_bounded(text, out, bounds),
-            Normalizer::Custom(n) => {
-                n.normalize_into(text, out);
-                Shape::General
-            }
         }
     }
 }
@@ -293,7 +284,17 @@ impl Sketcher {
 
     /// Normalises `text` into `scratch` and shingles it into `scratch.shingles`.
     pub(crate) fn shingle_into(&self, text: &str, scratch: &mut SketchScratch) {
-        let shape = self.normalizer.normalize_into(text, &mut scratch.text, &mut scratch.bounds);
+        let shape = match &self.normalizer {
+            Normalizer::Arabic(n) => {
+                n.normalize_into_bounded(text, &mut scratch.text, &mut scratch.bounds)
+            }
+            Normalizer::Custom(n) => {
+                n.normalize_into(text, &mut scratch.custom);
+                scratch.text.clear();
+                scratch.text.extend_from_slice(scratch.custom.as_bytes());
+                Shape::General
+            }
+        };
         self.shingler.shingles_into(
             &scratch.text,
             shape,

@@ -61,6 +61,8 @@ pub trait Normalize: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ArabicNormalizer {
     table: ArabicTable,
+    /// What the letters the scan folds become (see `scan::fold_table`).
+    folds: [[u8; 2]; 8],
     opts: TableOptions,
     nfkc: bool,
     strip_article: bool,
@@ -143,8 +145,10 @@ impl ArabicNormalizerBuilder {
 
     /// Builds the normaliser. Options cannot conflict, so this cannot fail.
     pub fn build(&self) -> ArabicNormalizer {
+        let table = ArabicTable::new(self.opts);
         ArabicNormalizer {
-            table: ArabicTable::new(self.opts),
+            folds: scan::fold_table(&table),
+            table,
             opts: self.opts,
             nfkc: !self.no_nfkc,
             strip_article: self.strip_article,
@@ -188,8 +192,8 @@ pub(crate) enum Shape {
 /// nothing, so the public calls pay nothing for it.
 pub(crate) trait Bounds {
     fn push(&mut self, offset: usize);
-    /// Records `base + j` for every set bit `j` of `mask` (at most 17 bits).
-    fn push_mask(&mut self, base: usize, mask: u32);
+    /// Records `base + j` for every set bit `j` of `mask`.
+    fn push_mask(&mut self, base: usize, mask: u64);
     fn clear(&mut self);
 }
 
@@ -197,7 +201,7 @@ impl Bounds for () {
     #[inline]
     fn push(&mut self, _: usize) {}
     #[inline]
-    fn push_mask(&mut self, _: usize, _: u32) {}
+    fn push_mask(&mut self, _: usize, _: u64) {}
     #[inline]
     fn clear(&mut self) {}
 }
@@ -237,22 +241,22 @@ impl Bounds for WordBreaks {
     }
 
     #[inline]
-    fn push_mask(&mut self, base: usize, mask: u32) {
-        if self.offsets.len() < self.len + 17 {
-            let room = (self.len + 17).max(2 * self.offsets.len());
+    fn push_mask(&mut self, base: usize, mask: u64) {
+        if self.offsets.len() < self.len + 64 {
+            let room = (self.len + 64).max(2 * self.offsets.len());
             self.offsets.resize(room, 0);
         }
-        // Four slots are written whether or not there are four breaks (a typical block
-        // has one or two); only `count` of them are kept.
+        // Eight slots are written whether or not there are eight breaks (64 bytes of
+        // Arabic news hold five or six); only `count` of them are kept.
         let count = mask.count_ones() as usize;
-        let base = offset_u32(base).min(u32::MAX - 32);
-        let slots = &mut self.offsets[self.len..self.len + 17];
+        let base = offset_u32(base).min(u32::MAX - 64);
+        let slots = &mut self.offsets[self.len..self.len + 64];
         let mut rest = mask;
-        for slot in &mut slots[..4] {
+        for slot in &mut slots[..8] {
             *slot = base + rest.trailing_zeros();
             rest &= rest.wrapping_sub(1);
         }
-        let mut k = 4;
+        let mut k = 8;
         while rest != 0 {
             slots[k] = base + rest.trailing_zeros();
             rest &= rest - 1;
@@ -264,6 +268,99 @@ impl Bounds for WordBreaks {
     #[inline]
     fn clear(&mut self) {
         self.len = 0;
+    }
+}
+
+/// Where the fast pass writes its output.
+///
+/// A `String` (the public calls) only takes whole characters, so unchanged input is
+/// left in a run and copied when something changes; bytes (the sketcher's buffer) take
+/// each scanned block at once, with folded letters patched in place, which saves a copy
+/// call per fold. Only valid UTF-8 is ever written to either.
+pub(crate) trait Sink {
+    /// Whether the sixteen-byte scan copies blocks as it goes.
+    const COPIES_BLOCKS: bool;
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char);
+    fn len(&self) -> usize;
+    fn last(&self) -> Option<u8>;
+    fn pop(&mut self);
+    /// Appends `block[..len]`, which ends at a character boundary of the text it comes
+    /// from.
+    fn copy_block(&mut self, block: &[u8; 64], len: usize);
+    /// Overwrites the two bytes at `at` (one two-byte character) with `pair`.
+    fn patch(&mut self, at: usize, pair: [u8; 2]);
+}
+
+impl Sink for String {
+    const COPIES_BLOCKS: bool = false;
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+    #[inline]
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        String::len(self)
+    }
+    #[inline]
+    fn last(&self) -> Option<u8> {
+        self.as_bytes().last().copied()
+    }
+    #[inline]
+    fn pop(&mut self) {
+        String::pop(self);
+    }
+    // Not used by the fast pass (`COPIES_BLOCKS` is false); correct all the same.
+    fn copy_block(&mut self, block: &[u8; 64], len: usize) {
+        String::push_str(self, &String::from_utf8_lossy(&block[..len.min(64)]));
+    }
+    fn patch(&mut self, at: usize, pair: [u8; 2]) {
+        if let (Ok(c), Some(end)) = (std::str::from_utf8(&pair), at.checked_add(2)) {
+            if self.is_char_boundary(at) && self.is_char_boundary(end) {
+                self.replace_range(at..end, c);
+            }
+        }
+    }
+}
+
+impl Sink for Vec<u8> {
+    const COPIES_BLOCKS: bool = true;
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+    #[inline]
+    fn push(&mut self, c: char) {
+        self.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    #[inline]
+    fn last(&self) -> Option<u8> {
+        self.as_slice().last().copied()
+    }
+    #[inline]
+    fn pop(&mut self) {
+        Vec::pop(self);
+    }
+    #[inline]
+    fn copy_block(&mut self, block: &[u8; 64], len: usize) {
+        // A fixed-size copy, then cut back: cheaper than a copy of variable length.
+        let start = Vec::len(self);
+        self.extend_from_slice(block);
+        self.truncate(start + len);
+    }
+    #[inline]
+    fn patch(&mut self, at: usize, pair: [u8; 2]) {
+        if let Some(dst) = self.get_mut(at..at + 2) {
+            dst.copy_from_slice(&pair);
+        }
     }
 }
 
@@ -357,7 +454,7 @@ impl ArabicNormalizer {
     /// `bounds` gets the output offset of every byte that separates words in plain
     /// output (a space, ASCII punctuation), so the tokeniser need not scan for them.
     #[allow(clippy::too_many_lines)]
-    fn fast_pass<B: Bounds>(&self, text: &str, out: &mut String, bounds: &mut B) -> Fast {
+    fn fast_pass<S: Sink, B: Bounds>(&self, text: &str, out: &mut S, bounds: &mut B) -> Fast {
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
@@ -370,12 +467,16 @@ impl ArabicNormalizer {
         let mut recheck = false;
         // No character but ASCII and Arabic letters has been kept so far.
         let mut plain = true;
-        let last = |out: &String, run: usize, i: usize| -> Option<u8> {
-            if i > run { Some(b[i - 1]) } else { out.as_bytes().last().copied() }
+        let last = |out: &S, run: usize, i: usize| -> Option<u8> {
+            if i > run { Some(b[i - 1]) } else { out.last() }
         };
-        let flush = |out: &mut String, run: usize, i: usize| out.push_str(&text[run..i]);
+        let flush = |out: &mut S, run: usize, i: usize| {
+            if i > run {
+                out.push_str(&text[run..i]);
+            }
+        };
         // Emits a replacement character after flushing the run.
-        let emit = |out: &mut String, c: char, pending_tatweel: &mut bool, bounds: &mut B| {
+        let emit = |out: &mut S, c: char, pending_tatweel: &mut bool, bounds: &mut B| {
             if *pending_tatweel && c.is_ascii_digit() {
                 bounds.push(out.len());
                 out.push(' ');
@@ -386,25 +487,42 @@ impl ArabicNormalizer {
             }
             out.push(c);
         };
-        let space = |out: &mut String, bounds: &mut B| {
-            if out.as_bytes().last().is_some_and(|&l| l != b' ') {
+        let space = |out: &mut S, bounds: &mut B| {
+            if out.last().is_some_and(|l| l != b' ') {
                 bounds.push(out.len());
                 out.push(' ');
             }
         };
         while i < n {
-            // Sixteen bytes at a time while they are letters, ASCII words, punctuation and
-            // single spaces: nothing to write, only the word breaks to note.
-            if !pending_tatweel && let Some(block) = scan::Block::classify(b, i) {
+            // 64 bytes at a time while they are letters, ASCII words, punctuation and
+            // single spaces: only folded letters to write and word breaks to note.
+            if !pending_tatweel && let Some(window) = scan::Window::classify(b, i) {
                 let space_before = matches!(last(out, run, i), None | Some(b' '));
-                let single = block.space & !((block.space << 1) | u32::from(space_before));
-                let folds = block.folds;
-                let easy = block.letters | block.word | block.punct | single | folds | (folds << 1);
-                let len = (!easy).trailing_zeros() as usize;
-                let prefix = (1 << len) - 1;
+                let single = window.space & !((window.space << 1) | u64::from(space_before));
+                let folds = window.folds;
+                let easy =
+                    window.letters | window.word | window.punct | single | folds | (folds << 1);
+                let mut len = (!easy).trailing_zeros() as usize;
+                if len == 64 && b[i + 63] >= 0xC0 {
+                    // The window ends inside a letter: stop before it.
+                    len = 63;
+                }
+                let prefix = ((1u128 << len) - 1) as u64;
                 // Folds keep the length, so output offsets are as if nothing changed.
-                bounds.push_mask(out.len() + i - run, (single | block.punct) & prefix);
+                bounds.push_mask(out.len() + i - run, (single | window.punct) & prefix);
                 let mut folds = folds & prefix;
+                if S::COPIES_BLOCKS {
+                    flush(out, run, i);
+                    let start = out.len();
+                    let here: &[u8; 64] = b[i..i + 64].try_into().unwrap_or(&[0; 64]);
+                    out.copy_block(here, len);
+                    while folds != 0 {
+                        let j = folds.trailing_zeros() as usize;
+                        out.patch(start + j, self.folds[scan::fold_index(b[i + j], b[i + j + 1])]);
+                        folds &= folds - 1;
+                    }
+                    run = i + len;
+                }
                 while folds != 0 {
                     let at = i + folds.trailing_zeros() as usize;
                     let cp = ((u32::from(b[at]) & 0x1F) << 6) | (u32::from(b[at + 1]) & 0x3F);
@@ -417,7 +535,7 @@ impl ArabicNormalizer {
                     folds &= folds - 1;
                 }
                 i += len;
-                if len >= 16 {
+                if len >= 63 {
                     continue;
                 }
             }
@@ -493,7 +611,7 @@ impl ArabicNormalizer {
                     }
                     Action::Tatweel => {
                         flush(out, run, i);
-                        pending_tatweel |= out.as_bytes().last().is_some_and(u8::is_ascii_digit);
+                        pending_tatweel |= out.last().is_some_and(|l| l.is_ascii_digit());
                         run = i + 2;
                     }
                     Action::Map(m) => {
@@ -557,7 +675,7 @@ impl ArabicNormalizer {
             return Fast::Unchanged(plain);
         }
         flush(out, run, n);
-        if out.ends_with(' ') {
+        if out.last() == Some(b' ') {
             out.pop();
         }
         if recheck { Fast::Recheck } else { Fast::Changed(plain) }
@@ -630,22 +748,8 @@ impl ArabicNormalizer {
     /// [`run`](Self::run), also telling whether the result holds only ASCII and Arabic
     /// letters (then the tokeniser can take its fastest path).
     fn run_plain(&self, text: &str, out: &mut String) -> (bool, bool) {
-        let (changed, plain, _) = self.run_bounded(text, out, &mut ());
-        (changed, plain)
-    }
-
-    /// [`run_plain`](Self::run_plain), also filling `bounds` (see
-    /// [`fast_pass`](Self::fast_pass)); the third value says whether `bounds` holds
-    /// every separator of the (plain) output.
-    fn run_bounded<B: Bounds>(
-        &self,
-        text: &str,
-        out: &mut String,
-        bounds: &mut B,
-    ) -> (bool, bool, bool) {
         out.clear();
-        bounds.clear();
-        let (changed, plain) = match self.fast_pass(text, out, bounds) {
+        let (changed, plain) = match self.fast_pass(text, out, &mut ()) {
             Fast::Unchanged(plain) => (false, plain),
             Fast::Changed(plain) => (true, plain),
             Fast::Recheck => {
@@ -661,31 +765,50 @@ impl ArabicNormalizer {
             let source = if changed { out.as_str() } else { text };
             if has_strippable_article(source) {
                 *out = strip_articles(source);
-                return (true, plain, false);
+                return (true, plain);
             }
         }
-        (changed, plain, plain)
+        (changed, plain)
     }
 
-    /// Normalises `text` into `out` and says what the tokeniser may assume of the
-    /// result: only ASCII and Arabic letters ([`Shape::Plain`], which
+    /// Normalises `text` into `out` as UTF-8 bytes and says what the tokeniser may
+    /// assume of the result: only ASCII and Arabic letters ([`Shape::Plain`], which
     /// [`crate::tokenize::words_plain`] requires), and the offsets of the bytes that
     /// separate its words all in `bounds` ([`Shape::Bounded`]).
+    ///
+    /// Bytes rather than a `String`, so that the fast pass can copy whole blocks and
+    /// patch folded letters in place; what it writes is valid UTF-8 all the same.
     pub(crate) fn normalize_into_bounded(
         &self,
         text: &str,
-        out: &mut String,
+        out: &mut Vec<u8>,
         bounds: &mut WordBreaks,
     ) -> Shape {
-        let (changed, plain, bounded) = self.run_bounded(text, out, bounds);
-        if !changed {
-            out.push_str(text);
+        out.clear();
+        bounds.clear();
+        if !self.strip_article {
+            let plain = match self.fast_pass(text, out, bounds) {
+                Fast::Unchanged(plain) => {
+                    out.extend_from_slice(text.as_bytes());
+                    Some(plain)
+                }
+                Fast::Changed(plain) => Some(plain),
+                Fast::Recheck | Fast::NeedsNfkc => None,
+            };
+            if let Some(plain) = plain {
+                return match (plain, u32::try_from(out.len()).is_ok()) {
+                    (true, true) => Shape::Bounded,
+                    (true, false) => Shape::Plain,
+                    _ => Shape::General,
+                };
+            }
         }
-        match (plain, bounded && u32::try_from(out.len()).is_ok()) {
-            (true, true) => Shape::Bounded,
-            (true, false) => Shape::Plain,
-            _ => Shape::General,
-        }
+        // NFKC, a recheck or article stripping (rare): the general path, on a string.
+        let mut normal = String::new();
+        let (changed, plain) = self.run_plain(text, &mut normal);
+        out.clear();
+        out.extend_from_slice(if changed { normal.as_bytes() } else { text.as_bytes() });
+        if plain { Shape::Plain } else { Shape::General }
     }
 
     /// The reference implementation: always the general path (NFKC iterator and the

@@ -9,6 +9,8 @@
 //! `safe_arch`, so the crate stays free of `unsafe`) and a byte loop elsewhere. Both
 //! give the same masks (tested), so the output never depends on the machine.
 
+use super::arabic::{Action, ArabicTable};
+
 /// Continuation bytes of the letters after lead byte 0xD8 that every option of the
 /// profile keeps: ء ا ب and ت…غ (U+0621, U+0627, U+0628, U+062A..=U+063A).
 const fn kept_after_d8(x: u8) -> bool {
@@ -32,6 +34,31 @@ const fn folded_after_d9(x: u8) -> bool {
     x == 0x89
 }
 
+/// Where [`fold_table`] keeps what the folded letter with these two bytes becomes.
+#[inline]
+pub(super) fn fold_index(lead: u8, cont: u8) -> usize {
+    if lead == 0xD9 { 5 } else { usize::from(cont.wrapping_sub(0xA2)) & 7 }
+}
+
+/// The UTF-8 bytes each folded letter becomes under `table` (itself, if kept), at
+/// [`fold_index`].
+pub(super) fn fold_table(table: &ArabicTable) -> [[u8; 2]; 8] {
+    let mut folds = [[0; 2]; 8];
+    let letters = [0x622, 0x623, 0x624, 0x625, 0x626, 0x629, 0x649];
+    for c in letters.into_iter().filter_map(char::from_u32) {
+        let target = match table.action(c) {
+            Action::Map(m) if m.len_utf8() == 2 => m,
+            _ => c,
+        };
+        let mut bytes = [0; 4];
+        target.encode_utf8(&mut bytes);
+        let mut own = [0; 4];
+        c.encode_utf8(&mut own);
+        folds[fold_index(own[0], own[1])] = [bytes[0], bytes[1]];
+    }
+    folds
+}
+
 /// ASCII that the fast pass keeps without noting a word break: `a`–`z`, `0`–`9`.
 const fn word_ascii(x: u8) -> bool {
     x.is_ascii_lowercase() || x.is_ascii_digit()
@@ -44,7 +71,7 @@ const fn punctuation(x: u8) -> bool {
 
 /// Bit masks over the 16 bytes at a position (bit `j` is byte `j`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Block {
+struct Block {
     /// Bytes of always-kept Arabic letters, lead and continuation; bit 16 is the
     /// continuation of a letter whose lead is byte 15.
     pub letters: u32,
@@ -58,16 +85,41 @@ pub(super) struct Block {
     pub space: u32,
 }
 
-impl Block {
-    /// The masks for `bytes[at..at + 16]`, or `None` when fewer than 17 bytes are left
-    /// (byte 16 is read to see whether a lead byte at 15 starts a kept letter).
-    #[inline]
-    pub fn classify(bytes: &[u8], at: usize) -> Option<Block> {
-        let here: &[u8; 16] = bytes.get(at..at + 16)?.try_into().ok()?;
-        let next: &[u8; 16] = bytes.get(at + 1..at + 17)?.try_into().ok()?;
-        Some(Self::of(here, next))
-    }
+/// The masks of [`Block`] over 64 bytes: four blocks whose loads do not wait on each
+/// other. One block at a time, each block's compares waited for the previous block's
+/// length; this hides that latency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Window {
+    /// As [`Block::letters`]; a continuation past byte 63 is not marked.
+    pub letters: u64,
+    pub folds: u64,
+    pub word: u64,
+    pub punct: u64,
+    pub space: u64,
+}
 
+impl Window {
+    /// The masks for `bytes[at..at + 64]`, or `None` when fewer than 65 bytes are left.
+    #[inline]
+    pub fn classify(bytes: &[u8], at: usize) -> Option<Window> {
+        let chunk: &[u8; 65] = bytes.get(at..at + 65)?.try_into().ok()?;
+        let mut window = Window::default();
+        for k in 0..4 {
+            let here: &[u8; 16] = chunk[16 * k..16 * k + 16].try_into().ok()?;
+            let next: &[u8; 16] = chunk[16 * k + 1..16 * k + 17].try_into().ok()?;
+            let block = Block::of(here, next);
+            let shift = 16 * k;
+            window.letters |= u64::from(block.letters) << shift;
+            window.folds |= u64::from(block.folds) << shift;
+            window.word |= u64::from(block.word) << shift;
+            window.punct |= u64::from(block.punct) << shift;
+            window.space |= u64::from(block.space) << shift;
+        }
+        Some(window)
+    }
+}
+
+impl Block {
     /// The byte-loop version: the reference for the SIMD one, and the one used where
     /// there is no SSE2.
     #[cfg_attr(
@@ -143,7 +195,7 @@ impl Block {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::arabic::{Action, ArabicTable, TableOptions, is_arabic_letter};
+    use crate::normalize::arabic::{TableOptions, is_arabic_letter};
 
     /// The letters the scan passes are kept by every option combination's table, and
     /// the ones it folds become Arabic letters of the same length or stay, so the scan
@@ -183,6 +235,38 @@ mod tests {
     }
 
     #[test]
+    fn fold_table_matches_the_table() {
+        for bits in 0..8u8 {
+            let table = ArabicTable::new(TableOptions {
+                keep_ta_marbuta: bits & 1 != 0,
+                keep_alef_maksura: bits & 2 != 0,
+                hamza_to_base: bits & 4 != 0,
+                keep_punctuation: false,
+            });
+            let folds = fold_table(&table);
+            for lead in [0xD8u8, 0xD9] {
+                for cont in (0x80..=0xBFu8)
+                    .filter(|&c| if lead == 0xD8 { folded_after_d8(c) } else { folded_after_d9(c) })
+                {
+                    let c = std::str::from_utf8(&[lead, cont]).unwrap().chars().next().unwrap();
+                    let expected = match table.action(c) {
+                        Action::Map(m) => m,
+                        _ => c,
+                    };
+                    let got = folds[fold_index(lead, cont)];
+                    assert_eq!(std::str::from_utf8(&got).unwrap(), expected.to_string(), "{c}");
+                }
+            }
+        }
+        // The default profile: أ to ا, ة to ه, ى to ي, ؤ to ء.
+        let folds = fold_table(&ArabicTable::new(TableOptions::default()));
+        assert_eq!(folds[fold_index(0xD8, 0xA3)], *"ا".as_bytes().first_chunk().unwrap());
+        assert_eq!(folds[fold_index(0xD8, 0xA9)], *"ه".as_bytes().first_chunk().unwrap());
+        assert_eq!(folds[fold_index(0xD9, 0x89)], *"ي".as_bytes().first_chunk().unwrap());
+        assert_eq!(folds[fold_index(0xD8, 0xA4)], *"ء".as_bytes().first_chunk().unwrap());
+    }
+
+    #[test]
     fn simd_masks_equal_the_byte_loop() {
         // Every byte value in every position, against the interesting neighbours.
         let interesting = [
@@ -213,11 +297,41 @@ mod tests {
     }
 
     #[test]
-    fn needs_seventeen_bytes() {
-        assert_eq!(Block::classify(&[b'a'; 16], 0), None);
-        // A lead byte at 15: its continuation is bit 16.
-        let block = Block::classify("aببببببببس".as_bytes(), 0).unwrap();
-        assert_eq!((block.letters, block.word), (0x1FFFE, 1));
-        assert_eq!(Block::classify(&[b' '; 21], 4).unwrap().space, 0xFFFF);
+    fn window_is_four_blocks() {
+        assert_eq!(Window::classify(&[b'a'; 64], 0), None);
+        // Lead bytes at 15, 31 and 47: their continuations are the next blocks' bit 0.
+        let text = format!("a{}", "ب".repeat(40));
+        let window = Window::classify(text.as_bytes(), 0).unwrap();
+        assert_eq!((window.letters, window.word), (!1, 1));
+        let spaces = Window::classify(&[b' '; 70], 5).unwrap();
+        assert_eq!(spaces.space, u64::MAX);
+        let mut state = 7_u64;
+        for _ in 0..2_000 {
+            let bytes: Vec<u8> = (0..65)
+                .map(|_| {
+                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    [b' ', b'a', b'.', 0xD8, 0xD9, 0xA7, 0xA9, 0x89, 0x86]
+                        [(state >> 60) as usize % 9]
+                })
+                .collect();
+            let window = Window::classify(&bytes, 0).unwrap();
+            let mask =
+                |f: &dyn Fn(usize) -> bool| (0..64).fold(0u64, |m, j| m | (u64::from(f(j)) << j));
+            let kept = |j: usize| {
+                (bytes[j] == 0xD8 && kept_after_d8(bytes[j + 1]))
+                    || (bytes[j] == 0xD9 && kept_after_d9(bytes[j + 1]))
+            };
+            let expected = Window {
+                letters: mask(&|j| kept(j) || (j > 0 && kept(j - 1))),
+                folds: mask(&|j| {
+                    (bytes[j] == 0xD8 && folded_after_d8(bytes[j + 1]))
+                        || (bytes[j] == 0xD9 && folded_after_d9(bytes[j + 1]))
+                }),
+                word: mask(&|j| word_ascii(bytes[j])),
+                punct: mask(&|j| punctuation(bytes[j])),
+                space: mask(&|j| bytes[j] == b' '),
+            };
+            assert_eq!(window, expected, "{bytes:X?}");
+        }
     }
 }
