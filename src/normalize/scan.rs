@@ -1,13 +1,14 @@
-//! Sixteen bytes at a time: how far the fast pass may copy without looking at each
+//! 64 bytes at a time: how far the fast pass may copy without looking at each
 //! character.
 //!
 //! Arabic news is three quarters Arabic letters that no option of the profile changes,
 //! and a sixth single spaces. The byte-by-byte pass pays a mispredicted branch at
-//! nearly every word break; [`Block::classify`] instead marks, for the 16 bytes at a
-//! position, which are such letters, lowercase ASCII letters and digits, ASCII
-//! punctuation or spaces, with SSE2 compares where the target has them (through
-//! `safe_arch`, so the crate stays free of `unsafe`) and a byte loop elsewhere. Both
-//! give the same masks (tested), so the output never depends on the machine.
+//! nearly every word break; [`Window::classify`] instead marks, for the 64 bytes at a
+//! position, which are such letters, letters that options fold to another letter of the
+//! same length, lowercase ASCII letters and digits, ASCII punctuation or spaces, with
+//! SSE2 compares where the target has them (through `safe_arch`, so the crate stays
+//! free of `unsafe`) and a byte loop elsewhere. Both give the same masks (tested), so
+//! the output never depends on the machine.
 
 use super::arabic::{Action, ArabicTable};
 
