@@ -357,7 +357,7 @@ pub struct Deduplicator {
 /// One article's shingles, before boilerplate removal.
 #[derive(Debug, Clone)]
 struct Shingled {
-    /// Sorted, distinct shingle [`fingerprint`]s.
+    /// Distinct shingle [`fingerprint`]s, in text order.
     set: Vec<u32>,
     simhash: Option<SimHash>,
     len: usize,
@@ -377,10 +377,34 @@ struct Match {
 struct Sketched {
     signature: MinHashSignature,
     simhash: Option<SimHash>,
-    /// The shingle fingerprints, kept for exact verification and the template guard.
+    /// The shingle fingerprints, kept for exact verification and the template guard;
+    /// sorted before the article is verified.
     set: Option<Vec<u32>>,
     /// Length of the raw text, for the `Longest` representative.
     len: usize,
+}
+
+/// Sorts the shingle sets of the articles in `pairs`, which verification merges; the
+/// others (most articles) are never sorted.
+fn sort_candidate_sets(sketched: &mut [Sketched], pairs: &[(DocId, DocId)], parallel: bool) {
+    let mut needed = vec![false; sketched.len()];
+    for &(a, b) in pairs {
+        needed[a.index()] = true;
+        needed[b.index()] = true;
+    }
+    let sort = |(s, &need): (&mut Sketched, &bool)| {
+        if let (true, Some(set)) = (need, &mut s.set) {
+            set.sort_unstable();
+        }
+    };
+    #[cfg(feature = "rayon")]
+    if parallel {
+        use rayon::prelude::*;
+        sketched.par_iter_mut().zip(needed.par_iter()).for_each(sort);
+        return;
+    }
+    let _ = parallel;
+    sketched.iter_mut().zip(needed.iter()).for_each(sort);
 }
 
 impl Deduplicator {
@@ -449,9 +473,17 @@ impl Deduplicator {
         if short {
             return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
-        let mut set: Vec<u32> = scratch.shingles.iter().map(|&h| fingerprint(h)).collect();
-        set.sort_unstable();
-        set.dedup();
+        // Distinct by hashing, in text order: a sort (10 ns a shingle) waits until a set
+        // is verified, and most never are (see `sort_candidate_sets`).
+        let distinct = &mut scratch.minhash.distinct;
+        distinct.clear();
+        let mut set = Vec::with_capacity(scratch.shingles.len());
+        for &h in &scratch.shingles {
+            let fp = fingerprint(h);
+            if distinct.insert(u64::from(fp)) {
+                set.push(fp);
+            }
+        }
         // Sets live until the pairs are verified: give back what the repeats took.
         set.shrink_to_fit();
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
@@ -908,8 +940,9 @@ impl Batch<'_> {
         let dedup = self.dedup;
         let stats = dedup.stats_of(&self.sets, parallel);
         let boilerplate = dedup.boilerplate_of(&stats);
-        let sketched = dedup.sketch_sets(self.sets, &boilerplate, parallel);
+        let mut sketched = dedup.sketch_sets(self.sets, &boilerplate, parallel);
         let pairs = dedup.candidates(&sketched, parallel);
+        sort_candidate_sets(&mut sketched, &pairs, parallel);
         let edges = dedup.verified(&pairs, &sketched, &stats, parallel);
         dedup.finish(&sketched, &edges)
     }
@@ -967,7 +1000,10 @@ impl DedupIndex {
     pub fn add(&mut self, text: &str) -> Added {
         let id = DocId(u32::try_from(self.sketched.len()).expect("fewer than 2^31 articles"));
         let shingled = self.dedup.shingle_set(text, &mut self.scratch);
-        let s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
+        let mut s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
+        if let Some(set) = &mut s.set {
+            set.sort_unstable();
+        }
         let candidates: Vec<DocId> = if s.signature.is_empty() {
             Vec::new()
         } else if let (Some(index), Some(fp)) = (&mut self.simhash, s.simhash) {
