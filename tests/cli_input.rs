@@ -261,3 +261,39 @@ fn long_jsonl_streams_in_chunks_and_keeps_order() {
     }
     assert_eq!(cluster_of("n4096"), "n4096");
 }
+
+#[test]
+fn jsonl_lines_cross_read_blocks() {
+    // Blank and whitespace-only lines, CRLF endings, a bad line, records longer than a
+    // block and a last line without a newline: read in blocks of 64 KiB (one block),
+    // 1,000 bytes and 7 bytes, the output is the same and the line numbers are right.
+    let mut lines: Vec<String> = (1..=300)
+        .map(|i| {
+            let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
+            jsonl_line(&format!("n{i}"), &words.join(" "))
+        })
+        .collect();
+    lines[9] = String::new();
+    lines[10] = " \t ".to_string();
+    lines[20] = jsonl_line("hajj-a", &hajj("barlamane-hajj"));
+    lines[150] = "{broken".to_string();
+    lines[151] = jsonl_line("hajj-b", &hajj("belwadeh-hajj")) + "\r";
+    lines[299] = jsonl_line("hajj-c", &hajj("marrakech-alaan-hajj"));
+    let input = lines.join("\n");
+    let mut outputs = Vec::new();
+    for block in ["65536", "1000", "7"] {
+        let out = run(&["-", "--format", "csv", "--read-block", block], input.as_bytes());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("<stdin>:151: malformed JSON"), "block {block}: {stderr}");
+        let rows = csv_rows(&out.stdout);
+        assert_eq!(rows.len(), 300 - 3, "block {block}");
+        let cluster_of = |id: &str| rows.iter().find(|(i, _)| i == id).unwrap().1.clone();
+        for copy in ["hajj-a", "hajj-b", "hajj-c"] {
+            assert_eq!(cluster_of(copy), "hajj-a", "block {block}: {copy}");
+        }
+        assert_eq!(rows.last().unwrap().0, "hajj-c", "block {block}");
+        outputs.push(out.stdout);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}

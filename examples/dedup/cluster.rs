@@ -89,6 +89,11 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
     pub max_file_size: u64,
 
+    /// Bytes of JSON Lines read at a time (tests use small blocks so that lines cross
+    /// block ends).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", hide = true)]
+    pub read_block: usize,
+
     /// Output format (default: `text` on a terminal, `csv` otherwise).
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<OutputFormat>,
@@ -240,6 +245,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             no_title: args.no_title,
         },
         max_file_size: args.max_file_size,
+        read_block: args.read_block.max(1),
         on_file: Box::new(move |bytes| {
             on_file.bar.inc(bytes);
             on_file.tick(false);

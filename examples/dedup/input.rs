@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use nuskha::decode_lossy;
@@ -40,6 +40,8 @@ pub struct ReadOptions<'a> {
     pub fields: JsonlFields,
     /// Larger files are skipped.
     pub max_file_size: u64,
+    /// JSON Lines are read this many bytes at a time.
+    pub read_block: usize,
     /// Called after each file with the number of bytes read (progress).
     pub on_file: Box<dyn FnMut(u64) + 'a>,
     /// Receives the texts of the articles, in order, a chunk at a time.
@@ -316,16 +318,20 @@ impl Inputs {
     }
 
     /// Reads one record per line; a bad line is reported with its number and skipped.
-    /// Lines are parsed a chunk at a time on all cores, then reported in order.
-    fn read_jsonl_stream(&mut self, place: &str, mut reader: impl BufRead, opts: &mut ReadOptions) {
-        // The lines of a chunk, one after another in `bytes`: (line number, end offset).
+    /// The input is read in blocks of `opts.read_block` bytes (few system calls, no
+    /// copy per line); the complete lines of each block are parsed on all cores, then reported
+    /// in order.
+    fn read_jsonl_stream(&mut self, place: &str, mut reader: impl Read, opts: &mut ReadOptions) {
+        // The block: an unfinished line carried over, then what was read after it.
         let mut bytes: Vec<u8> = Vec::new();
+        // The complete lines of the block that are not blank: (line number, end offset).
         let mut lines: Vec<(u64, usize)> = Vec::new();
         let mut n = 0u64;
-        loop {
-            let start = bytes.len();
-            match reader.read_until(b'\n', &mut bytes) {
-                Ok(0) => break,
+        let (mut ended, mut failed) = (false, false);
+        while !ended {
+            let carried = bytes.len();
+            match (&mut reader).take(opts.read_block as u64).read_to_end(&mut bytes) {
+                Ok(0) => ended = true,
                 Ok(_) => {}
                 Err(e) => {
                     self.skip(
@@ -333,22 +339,28 @@ impl Inputs {
                         Reason::Unreadable,
                         &format!("read error: {e}"),
                     );
-                    break;
+                    (ended, failed) = (true, true);
                 }
             }
-            n += 1;
-            if bytes[start..].iter().all(u8::is_ascii_whitespace) {
-                bytes.truncate(start);
-                continue;
+            let mut ends: Vec<usize> =
+                memchr::memchr_iter(b'\n', &bytes[carried..]).map(|k| carried + k + 1).collect();
+            if ended && !failed && ends.last().copied().unwrap_or(0) < bytes.len() {
+                // The last line has no newline.
+                ends.push(bytes.len());
             }
-            lines.push((n, bytes.len()));
-            if lines.len() >= CHUNK_ARTICLES || bytes.len() >= CHUNK_BYTES {
-                self.parse_lines(place, &bytes, &lines, opts);
-                lines.clear();
-                bytes.clear();
+            let mut start = 0;
+            for end in ends {
+                n += 1;
+                if !bytes[start..end].iter().all(u8::is_ascii_whitespace) {
+                    lines.push((n, end));
+                }
+                start = end;
             }
+            self.parse_lines(place, &bytes[..start], &lines, opts);
+            lines.clear();
+            // A line cut by the read error is dropped with the rest.
+            bytes.drain(..start);
         }
-        self.parse_lines(place, &bytes, &lines, opts);
         if n == 0 {
             self.skip(place.to_owned(), Reason::Empty, "no records");
         }
