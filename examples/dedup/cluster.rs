@@ -311,6 +311,22 @@ fn write_atomically(
     result
 }
 
+/// One cluster as JSON, written straight from the clusters (fields in the order the
+/// output has always had: alphabetical).
+#[derive(serde::Serialize)]
+struct ClusterJson<'a> {
+    members: Vec<MemberJson<'a>>,
+    representative: &'a str,
+    size: usize,
+}
+
+#[derive(serde::Serialize)]
+struct MemberJson<'a> {
+    id: &'a str,
+    matched: &'a str,
+    similarity: f64,
+}
+
 struct Report<'a> {
     inputs: &'a Inputs,
     clusters: &'a Clusters,
@@ -338,7 +354,8 @@ impl Report<'_> {
             }
             OutputFormat::Jsonl => {
                 for c in self.clusters {
-                    writeln!(out, "{}", self.cluster_json(c))?;
+                    serde_json::to_writer(&mut *out, &self.cluster_json(c))?;
+                    out.write_all(b"\n")?;
                 }
                 Ok(())
             }
@@ -370,14 +387,20 @@ impl Report<'_> {
         Ok(())
     }
 
-    fn cluster_json(&self, c: &nuskha::Cluster) -> serde_json::Value {
-        serde_json::json!({
-            "representative": self.id(c.representative()),
-            "size": c.len(),
-            "members": c.members().iter().map(|m| serde_json::json!({
-                "id": self.id(m.id), "similarity": m.score, "matched": self.id(m.matched),
-            })).collect::<Vec<_>>(),
-        })
+    fn cluster_json<'s>(&'s self, c: &'s nuskha::Cluster) -> ClusterJson<'s> {
+        ClusterJson {
+            members: c
+                .members()
+                .iter()
+                .map(|m| MemberJson {
+                    id: self.id(m.id),
+                    matched: self.id(m.matched),
+                    similarity: m.score,
+                })
+                .collect(),
+            representative: self.id(c.representative()),
+            size: c.len(),
+        }
     }
 
     fn json(&self) -> serde_json::Value {
