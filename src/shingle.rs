@@ -157,10 +157,24 @@ impl Shingler {
 
     /// Every window of `size` word hashes, combined; one shingle of all of them when
     /// there are fewer.
+    ///
+    /// Rolling: [`combine`]'s XOR of rotated hashes loses the oldest word and gains the
+    /// next one in four operations, so a window costs the same at any size (the values
+    /// are `combine`'s, tested).
     fn word_windows(&self, word_hashes: &[u64], out: &mut Vec<u64>) {
         let n = self.size.get();
         if word_hashes.len() >= n {
-            out.extend(word_hashes.windows(n).map(|w| combine(w, self.seed)));
+            let (first, rest) = word_hashes.split_at(n);
+            let tag = self.seed ^ (n as u64).wrapping_mul(GOLDEN);
+            // The rotation of a window's newest word (its oldest is not rotated).
+            let newest = ((n - 1) * COMBINE_ROTATION as usize % 64) as u32;
+            let mut x = xor_rotated(first);
+            out.reserve(rest.len() + 1);
+            out.push(mix64(x, tag));
+            for (&old, &new) in word_hashes.iter().zip(rest) {
+                x = (x ^ old).rotate_right(COMBINE_ROTATION) ^ new.rotate_left(newest);
+                out.push(mix64(x, tag));
+            }
         } else if !word_hashes.is_empty() {
             // Fewer than n words in all: one shingle of what there is.
             out.push(combine(word_hashes, self.seed));
@@ -274,13 +288,22 @@ impl Iterator for Shingles<'_> {
 /// and a few times cheaper than hashing the words' bytes again.
 #[inline]
 pub fn combine(word_hashes: &[u64], seed: u64) -> u64 {
+    mix64(xor_rotated(word_hashes), seed ^ (word_hashes.len() as u64).wrapping_mul(GOLDEN))
+}
+
+/// Each word's rotation is this much more than the previous word's.
+const COMBINE_ROTATION: u32 = 17;
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The XOR of the hashes, word `k` rotated left by `17 k` (mod 64).
+fn xor_rotated(word_hashes: &[u64]) -> u64 {
     let mut x = 0u64;
     let mut rot = 0u32;
     for &h in word_hashes {
         x ^= h.rotate_left(rot);
-        rot = (rot + 17) % 64;
+        rot = (rot + COMBINE_ROTATION) % 64;
     }
-    mix64(x, seed ^ (word_hashes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    x
 }
 
 /// Exact Jaccard similarity |A∩B| / |A∪B| of two sorted, deduplicated sets.
