@@ -500,8 +500,7 @@ impl ArabicNormalizer {
                 let space_before = matches!(last(out, run, i), None | Some(b' '));
                 let single = window.space & !((window.space << 1) | u64::from(space_before));
                 let folds = window.folds;
-                let easy =
-                    window.letters | window.word | window.punct | single | folds | (folds << 1);
+                let easy = window.letters | window.word | window.punct | single;
                 let mut len = (!easy).trailing_zeros() as usize;
                 if len == 64 && b[i + 63] >= 0xC0 {
                     // The window ends inside a letter: stop before it.

@@ -12,18 +12,6 @@
 
 use super::arabic::{Action, ArabicTable};
 
-/// Continuation bytes of the letters after lead byte 0xD8 that every option of the
-/// profile keeps: ء ا ب and ت…غ (U+0621, U+0627, U+0628, U+062A..=U+063A).
-const fn kept_after_d8(x: u8) -> bool {
-    matches!(x, 0xA1 | 0xA7 | 0xA8 | 0xAA..=0xBA)
-}
-
-/// Continuation bytes of the letters after lead byte 0xD9 that every option keeps:
-/// ف…و and ي (U+0641..=U+0648, U+064A).
-const fn kept_after_d9(x: u8) -> bool {
-    matches!(x, 0x81..=0x88 | 0x8A)
-}
-
 /// Continuation bytes of the two-byte letters that some option folds to another
 /// two-byte letter: آ أ ؤ إ ئ ة after 0xD8 (U+0622..=U+0626, U+0629) and ى after 0xD9
 /// (U+0649). The fast pass asks the table what each becomes.
@@ -33,6 +21,16 @@ const fn folded_after_d8(x: u8) -> bool {
 
 const fn folded_after_d9(x: u8) -> bool {
     x == 0x89
+}
+
+/// The letters the scan passes, kept or folded: after 0xD8 a single range (ء…غ,
+/// U+0621..=U+063A), after 0xD9 another (ف…ي, U+0641..=U+064A), so one compare each.
+const fn letter_after_d8(x: u8) -> bool {
+    matches!(x, 0xA1..=0xBA)
+}
+
+const fn letter_after_d9(x: u8) -> bool {
+    matches!(x, 0x81..=0x8A)
 }
 
 /// Where [`fold_table`] keeps what the folded letter with these two bytes becomes.
@@ -73,8 +71,9 @@ const fn punctuation(x: u8) -> bool {
 /// Bit masks over the 16 bytes at a position (bit `j` is byte `j`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Block {
-    /// Bytes of always-kept Arabic letters, lead and continuation; bit 16 is the
-    /// continuation of a letter whose lead is byte 15.
+    /// Bytes of the Arabic letters every option keeps or folds to a letter of the same
+    /// length, lead and continuation; bit 16 is the continuation of a letter whose lead
+    /// is byte 15.
     pub letters: u32,
     /// Lead bytes of the letters that options fold (their continuations follow).
     pub folds: u32,
@@ -131,8 +130,8 @@ impl Block {
         let mask =
             |f: &dyn Fn(usize) -> bool| (0..16).fold(0u32, |m, j| m | (u32::from(f(j)) << j));
         let leads = mask(&|j| {
-            (here[j] == 0xD8 && kept_after_d8(next[j]))
-                || (here[j] == 0xD9 && kept_after_d9(next[j]))
+            (here[j] == 0xD8 && letter_after_d8(next[j]))
+                || (here[j] == 0xD9 && letter_after_d9(next[j]))
         });
         let folds = mask(&|j| {
             (here[j] == 0xD8 && folded_after_d8(next[j]))
@@ -157,8 +156,9 @@ impl Block {
     #[inline]
     fn of(here: &[u8; 16], next: &[u8; 16]) -> Block {
         use safe_arch::{
-            bitand_m128i as and, bitor_m128i as or, cmp_eq_mask_i8_m128i, load_unaligned_m128i,
-            m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i, sub_i8_m128i,
+            bitand_m128i as and, bitandnot_m128i, bitor_m128i as or, cmp_eq_mask_i8_m128i,
+            load_unaligned_m128i, m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
+            sub_i8_m128i,
         };
         #[allow(clippy::cast_possible_wrap)]
         let splat = |x: u8| set_splat_i8_m128i(x as i8);
@@ -173,20 +173,17 @@ impl Block {
 
         let v = load_unaligned_m128i(here);
         let w = load_unaligned_m128i(next);
-        let after_d8 = or(or(eq(w, 0xA1), range(w, 0xA7, 0xA8)), range(w, 0xAA, 0xBA));
-        let after_d9 = or(range(w, 0x81, 0x88), eq(w, 0x8A));
         let (d8, d9) = (eq(v, 0xD8), eq(v, 0xD9));
-        let leads = bits(or(and(d8, after_d8), and(d9, after_d9)));
+        let leads = bits(or(and(d8, range(w, 0xA1, 0xBA)), and(d9, range(w, 0x81, 0x8A))));
         let folded_d8 = or(range(w, 0xA2, 0xA6), eq(w, 0xA9));
         let folds = bits(or(and(d8, folded_d8), and(d9, eq(w, 0x89))));
-        let punct = or(
-            or(range(v, b'!', b'/'), range(v, b':', b'@')),
-            or(range(v, b'[', b'`'), range(v, b'{', b'~')),
-        );
+        // Punctuation: printable ASCII that is not a letter or digit.
+        let word = or(range(v, b'a', b'z'), range(v, b'0', b'9'));
+        let punct = bitandnot_m128i(or(word, range(v, b'A', b'Z')), range(v, b'!', b'~'));
         Block {
             letters: leads | (leads << 1),
             folds,
-            word: bits(or(range(v, b'a', b'z'), range(v, b'0', b'9'))),
+            word: bits(word),
             punct: bits(punct),
             space: bits(eq(v, b' ')),
         }
@@ -197,6 +194,18 @@ impl Block {
 mod tests {
     use super::*;
     use crate::normalize::arabic::{TableOptions, is_arabic_letter};
+
+    /// Continuation bytes of the letters after lead byte 0xD8 that every option of the
+    /// profile keeps: ء ا ب and ت…غ (U+0621, U+0627, U+0628, U+062A..=U+063A).
+    const fn kept_after_d8(x: u8) -> bool {
+        matches!(x, 0xA1 | 0xA7 | 0xA8 | 0xAA..=0xBA)
+    }
+
+    /// Continuation bytes of the letters after lead byte 0xD9 that every option keeps:
+    /// ف…و and ي (U+0641..=U+0648, U+064A).
+    const fn kept_after_d9(x: u8) -> bool {
+        matches!(x, 0x81..=0x88 | 0x8A)
+    }
 
     /// The letters the scan passes are kept by every option combination's table, and
     /// the ones it folds become Arabic letters of the same length or stay, so the scan
@@ -214,6 +223,11 @@ mod tests {
                 for cont in 0x80..=0xBFu8 {
                     let kept = if lead == 0xD8 { kept_after_d8(cont) } else { kept_after_d9(cont) };
                     let index = (usize::from(lead & 3) << 6) | usize::from(cont & 0x3F);
+                    let folded_here =
+                        if lead == 0xD8 { folded_after_d8(cont) } else { folded_after_d9(cont) };
+                    let letter =
+                        if lead == 0xD8 { letter_after_d8(cont) } else { letter_after_d9(cont) };
+                    assert_eq!(letter, kept || folded_here, "{lead:X} {cont:X}");
                     if kept {
                         assert!(table.keeps(index), "{lead:X} {cont:X}, options {bits:b}");
                     }
@@ -319,8 +333,8 @@ mod tests {
             let mask =
                 |f: &dyn Fn(usize) -> bool| (0..64).fold(0u64, |m, j| m | (u64::from(f(j)) << j));
             let kept = |j: usize| {
-                (bytes[j] == 0xD8 && kept_after_d8(bytes[j + 1]))
-                    || (bytes[j] == 0xD9 && kept_after_d9(bytes[j + 1]))
+                (bytes[j] == 0xD8 && letter_after_d8(bytes[j + 1]))
+                    || (bytes[j] == 0xD9 && letter_after_d9(bytes[j + 1]))
             };
             let expected = Window {
                 letters: mask(&|j| kept(j) || (j > 0 && kept(j - 1))),
