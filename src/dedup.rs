@@ -14,7 +14,7 @@ use crate::corpus::DocId;
 use crate::hash::hash_bytes;
 use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
 use crate::minhash::{MinHashScratch, MinHashSignature, MinHasher, containment_from_jaccard};
-use crate::shingle::{ShingleUnit, containment, jaccard};
+use crate::shingle::{ShingleUnit, intersection_len};
 use crate::simhash::{SimHash, SimHasher};
 use crate::sketch::{SketchScratch, Sketcher, SketcherBuilder};
 use crate::tokenize::words;
@@ -606,8 +606,13 @@ impl Deduplicator {
         let exact = self.verification == Verification::Exact;
         let (j, c) = match (&a.set, &b.set) {
             (Some(x), Some(y)) if exact => {
-                let c = if x.len() <= y.len() { containment(x, y) } else { containment(y, x) };
-                (jaccard(x, y), c)
+                // One merge for both: `jaccard(x, y)` and `containment` of the smaller.
+                let both = intersection_len(x, y);
+                let union = x.len() + y.len() - both;
+                let smaller = x.len().min(y.len());
+                let j = if union == 0 { 0.0 } else { both as f64 / union as f64 };
+                let c = if smaller == 0 { 0.0 } else { both as f64 / smaller as f64 };
+                (j, c)
             }
             _ => {
                 let j = a.signature.jaccard_unchecked(&b.signature);
