@@ -326,54 +326,120 @@ impl LshIndex {
 }
 
 /// Candidate pairs of a whole corpus at once, without building an index: for each band,
-/// the documents' keys are sorted and equal runs give the pairs. Empty signatures
+/// documents with equal keys are grouped through a hash table. Empty signatures
 /// (`None`) take no part. Returns (smaller id, larger id), sorted and deduplicated —
 /// the same pairs as [`LshIndex::candidate_pairs`] after inserting every signature.
 pub(crate) fn batch_candidate_pairs(
     params: LshParams,
     sigs: &[Option<&MinHashSignature>],
 ) -> Vec<(DocId, DocId)> {
-    let keys: Vec<(usize, Box<[u64]>)> =
-        sigs.iter().enumerate().filter_map(|(i, s)| Some((i, band_keys(params, (*s)?)))).collect();
+    let keys = BandKeys::of(params, sigs);
+    let mut groups = BandGroups::default();
     let mut pairs: Vec<(DocId, DocId)> =
-        (0..params.bands()).flat_map(|band| band_pairs(&keys, band)).collect();
+        (0..params.bands()).flat_map(|band| groups.pairs(&keys, band)).collect();
     pairs.sort_unstable();
     pairs.dedup();
     pairs
 }
 
-/// [`batch_candidate_pairs`] with band keys and bands spread over all cores.
+/// [`batch_candidate_pairs`] with bands spread over all cores.
 #[cfg(feature = "rayon")]
 pub(crate) fn par_batch_candidate_pairs(
     params: LshParams,
     sigs: &[Option<&MinHashSignature>],
 ) -> Vec<(DocId, DocId)> {
     use rayon::prelude::*;
-    let keys: Vec<(usize, Box<[u64]>)> = sigs
-        .par_iter()
-        .enumerate()
-        .filter_map(|(i, s)| Some((i, band_keys(params, (*s)?))))
+    let keys = BandKeys::of(params, sigs);
+    let mut pairs: Vec<(DocId, DocId)> = (0..params.bands())
+        .into_par_iter()
+        .map_init(BandGroups::default, |groups, band| groups.pairs(&keys, band))
+        .flatten_iter()
         .collect();
-    let mut pairs: Vec<(DocId, DocId)> =
-        (0..params.bands()).into_par_iter().flat_map_iter(|band| band_pairs(&keys, band)).collect();
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
 }
 
-/// The pairs of documents that share their key in one band.
-fn band_pairs(keys: &[(usize, Box<[u64]>)], band: usize) -> Vec<(DocId, DocId)> {
-    let mut column: Vec<(u64, u32)> = keys.iter().map(|(i, k)| (k[band], *i as u32)).collect();
-    column.sort_unstable();
-    let mut pairs = Vec::new();
-    for run in column.chunk_by(|a, b| a.0 == b.0) {
-        for (x, &(_, a)) in run.iter().enumerate() {
-            for &(_, b) in &run[x + 1..] {
-                pairs.push((DocId(a), DocId(b)));
+/// The band keys of the documents with a signature, band after band, so that one
+/// band's keys are contiguous.
+struct BandKeys {
+    /// The documents, in order.
+    docs: Vec<u32>,
+    /// Band `b` of document `docs[p]` is at `b * docs.len() + p`.
+    keys: Vec<u64>,
+}
+
+impl BandKeys {
+    fn of(params: LshParams, sigs: &[Option<&MinHashSignature>]) -> BandKeys {
+        let docs: Vec<u32> = sigs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|_| u32::try_from(i).expect("fewer than 2^32 documents")))
+            .collect();
+        let n = docs.len();
+        let mut keys = vec![0; n * params.bands()];
+        for (p, sig) in sigs.iter().filter_map(|s| *s).enumerate() {
+            for band in 0..params.bands() {
+                keys[band * n + p] = band_key(params, sig, band);
             }
         }
+        BandKeys { docs, keys }
     }
-    pairs
+
+    fn band(&self, band: usize) -> &[u64] {
+        let n = self.docs.len();
+        &self.keys[band * n..(band + 1) * n]
+    }
+}
+
+/// Groups one band's documents by key: a hash table from key to the latest document
+/// with it, and a chain from each document to the previous one with the same key. A
+/// sort of each band's keys took three times as long.
+#[derive(Default)]
+struct BandGroups {
+    /// (high half of the key, latest document's position), or `EMPTY_SLOT`.
+    slots: Vec<(u32, u32)>,
+    /// For each position, the previous position with the same key, or `u32::MAX`.
+    previous: Vec<u32>,
+}
+
+const EMPTY_SLOT: (u32, u32) = (0, u32::MAX);
+
+impl BandGroups {
+    /// The pairs of documents that share their key in `band`, earlier document first.
+    fn pairs(&mut self, keys: &BandKeys, band: usize) -> Vec<(DocId, DocId)> {
+        let column = keys.band(band);
+        let size = (column.len() * 2).next_power_of_two().max(16);
+        self.slots.clear();
+        self.slots.resize(size, EMPTY_SLOT);
+        self.previous.clear();
+        self.previous.resize(column.len(), u32::MAX);
+        let mut pairs = Vec::new();
+        for (p, &key) in column.iter().enumerate() {
+            // Band keys are `mix64` outputs: their low bits pick the slot.
+            let mut slot = key as usize & (size - 1);
+            let tag = (key >> 32) as u32;
+            loop {
+                let (t, latest) = self.slots[slot];
+                if latest == u32::MAX {
+                    self.slots[slot] = (tag, p as u32);
+                    break;
+                }
+                if t == tag && column[latest as usize] == key {
+                    let mut q = latest;
+                    while q != u32::MAX {
+                        pairs.push((DocId(keys.docs[q as usize]), DocId(keys.docs[p])));
+                        q = self.previous[q as usize];
+                    }
+                    self.previous[p] = latest;
+                    self.slots[slot].1 = p as u32;
+                    break;
+                }
+                slot = (slot + 1) & (size - 1);
+            }
+        }
+        pairs
+    }
 }
 
 /// Separates band-key hashes from the other uses of `mix64`.
@@ -381,13 +447,14 @@ const BAND_SALT: u64 = 0x6c73_6862_616e_6473;
 
 /// For each band, `mix64` folded over its r slots, seeded by the band index.
 fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
-    let slots = sig.as_slice();
-    (0..params.bands())
-        .map(|band| {
-            let rows = &slots[band * params.rows()..(band + 1) * params.rows()];
-            rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT))
-        })
-        .collect()
+    (0..params.bands()).map(|band| band_key(params, sig, band)).collect()
+}
+
+/// The key of one band (see [`band_keys`]).
+#[inline]
+fn band_key(params: LshParams, sig: &MinHashSignature, band: usize) -> u64 {
+    let rows = &sig.as_slice()[band * params.rows()..(band + 1) * params.rows()];
+    rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT))
 }
 
 #[cfg(test)]
