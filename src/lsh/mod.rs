@@ -475,6 +475,10 @@ mod tests {
             }
         }
         sigs.push(hasher.sketch(std::iter::empty()));
+        // Four identical sets: a group of four in every band, all six pairs.
+        for _ in 0..4 {
+            sigs.push(hasher.sketch(500_000..500_100));
+        }
         let params = LshParams::for_threshold(0.5, 128).unwrap();
         let mut index = LshIndex::new(params);
         for (i, s) in sigs.iter().enumerate() {
@@ -487,6 +491,9 @@ mod tests {
         let batch = batch_candidate_pairs(params, &refs);
         assert!(batch.len() >= 100);
         assert_eq!(batch, index.candidate_pairs());
+        let last = sigs.len() as u32;
+        let four: Vec<_> = batch.iter().filter(|&&(a, _)| a.0 >= last - 4).collect();
+        assert_eq!(four.len(), 6, "{four:?}");
         #[cfg(feature = "rayon")]
         assert_eq!(par_batch_candidate_pairs(params, &refs), batch);
     }
