@@ -392,6 +392,8 @@ impl Inputs {
                 Err((reason, detail)) => self.skip(where_, reason, &detail),
             }
         }
+        // Shingle the block's texts now, while they are still in cache.
+        self.flush(opts);
     }
 }
 
