@@ -473,8 +473,8 @@ impl Deduplicator {
         if short {
             return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
-        // Distinct by hashing, in text order: a sort (10 ns a shingle) waits until a set
-        // is verified, and most never are (see `sort_candidate_sets`).
+        // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits until
+        // the set is to be verified (see `sort_candidate_sets`).
         let distinct = &mut scratch.minhash.distinct;
         distinct.clear();
         let mut set = Vec::with_capacity(scratch.shingles.len());
