@@ -392,19 +392,54 @@ fn sort_candidate_sets(sketched: &mut [Sketched], pairs: &[(DocId, DocId)], para
         needed[a.index()] = true;
         needed[b.index()] = true;
     }
-    let sort = |(s, &need): (&mut Sketched, &bool)| {
+    let sort = |scratch: &mut Vec<u32>, (s, &need): (&mut Sketched, &bool)| {
         if let (true, Some(set)) = (need, &mut s.set) {
-            set.sort_unstable();
+            radix_sort(set, scratch);
         }
     };
     #[cfg(feature = "rayon")]
     if parallel {
         use rayon::prelude::*;
-        sketched.par_iter_mut().zip(needed.par_iter()).for_each(sort);
+        sketched.par_iter_mut().zip(needed.par_iter()).for_each_init(Vec::new, sort);
         return;
     }
     let _ = parallel;
-    sketched.iter_mut().zip(needed.iter()).for_each(sort);
+    let mut scratch = Vec::new();
+    sketched.iter_mut().zip(needed.iter()).for_each(|item| sort(&mut scratch, item));
+}
+
+/// Sorts fingerprints a byte at a time (least significant first), through `scratch`:
+/// they are uniformly spread, and at a few hundred a set this is about twice as fast
+/// as a comparison sort.
+fn radix_sort(set: &mut [u32], scratch: &mut Vec<u32>) {
+    if set.len() < 64 {
+        set.sort_unstable();
+        return;
+    }
+    let mut counts = [[0u32; 256]; 4];
+    for &x in set.iter() {
+        for (digit, count) in counts.iter_mut().enumerate() {
+            count[((x >> (8 * digit)) & 0xFF) as usize] += 1;
+        }
+    }
+    for count in &mut counts {
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            (*c, sum) = (sum, sum + *c);
+        }
+    }
+    scratch.clear();
+    scratch.resize(set.len(), 0);
+    // Four passes: into `scratch`, back, into `scratch`, back.
+    for (digit, starts) in counts.iter_mut().enumerate() {
+        let (from, to): (&[u32], &mut [u32]) =
+            if digit % 2 == 0 { (set, scratch) } else { (scratch, set) };
+        for &x in from {
+            let bucket = &mut starts[((x >> (8 * digit)) & 0xFF) as usize];
+            to[*bucket as usize] = x;
+            *bucket += 1;
+        }
+    }
 }
 
 impl Deduplicator {
@@ -1309,6 +1344,21 @@ impl DeduplicatorBuilder {
 mod tests {
     use super::*;
     use crate::hash::mix64;
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut scratch = vec![7; 3];
+        for n in [0u64, 1, 63, 64, 65, 300, 5000] {
+            for spread in [u64::from(u32::MAX), 1000, 3] {
+                let mut set: Vec<u32> =
+                    (0..n).map(|i| (mix64(i, n) % (spread + 1)) as u32).collect();
+                let mut expected = set.clone();
+                expected.sort_unstable();
+                radix_sort(&mut set, &mut scratch);
+                assert_eq!(set, expected, "{n} {spread}");
+            }
+        }
+    }
 
     #[test]
     fn fingerprint_set_holds_its_members_and_nothing_else() {
