@@ -383,13 +383,16 @@ impl Inputs {
             })
             .collect();
         for ((n, _), record) in lines.iter().zip(parsed) {
-            let where_ = format!("{place}:{n}");
+            // Formatted only when needed: most records have an id and no warning.
+            let where_ = || format!("{place}:{n}");
             match record {
                 Ok(Record { id, text, replaced }) => {
-                    warn_replaced(&where_, replaced);
-                    self.push(id.unwrap_or(where_), text, opts);
+                    if replaced > 0 {
+                        warn_replaced(&where_(), replaced);
+                    }
+                    self.push(id.unwrap_or_else(where_), text, opts);
                 }
-                Err((reason, detail)) => self.skip(where_, reason, &detail),
+                Err((reason, detail)) => self.skip(where_(), reason, &detail),
             }
         }
         // Shingle the block's texts now, while they are still in cache.
