@@ -65,7 +65,13 @@ pub struct MinHasher {
     params: Arc<SketchParams>,
     /// Per-slot seeds of the K-independent reference (empty for one-permutation).
     slot_seeds: Box<[u64]>,
+    /// The first [`PROBES`] bins each bin's densification probe visits (empty for the
+    /// K-independent reference).
+    probes: Box<[u32]>,
 }
+
+/// Probes per bin worked out ahead: a bin needs more only when most bins are empty.
+const PROBES: usize = 8;
 
 impl MinHasher {
     /// A one-permutation MinHasher with `num_perm` slots and `seed`.
@@ -87,13 +93,23 @@ impl MinHasher {
     }
 
     pub(crate) fn with_params(params: SketchParams) -> Self {
-        let slot_seeds = match params.algorithm() {
-            MinHashAlgorithm::OnePermutation => Box::default(),
-            MinHashAlgorithm::KIndependent => (0..params.num_perm() as u64)
-                .map(|k| mix64(k.wrapping_add(K_HASH_SALT), params.seed()))
-                .collect(),
+        let (slot_seeds, probes) = match params.algorithm() {
+            MinHashAlgorithm::OnePermutation => {
+                let (k, seed) = (params.num_perm(), params.seed());
+                let probes = (0..k)
+                    .flat_map(|i| (0..PROBES as u64).map(move |a| probe(i, a, k, seed)))
+                    .map(|j| j as u32)
+                    .collect();
+                (Box::default(), probes)
+            }
+            MinHashAlgorithm::KIndependent => (
+                (0..params.num_perm() as u64)
+                    .map(|k| mix64(k.wrapping_add(K_HASH_SALT), params.seed()))
+                    .collect(),
+                Box::default(),
+            ),
         };
-        MinHasher { params: Arc::new(params), slot_seeds }
+        MinHasher { params: Arc::new(params), slot_seeds, probes }
     }
 
     /// The parameters every signature of this hasher carries.
@@ -159,7 +175,7 @@ impl MinHasher {
                     // early in a document, and a mispredicted branch costs more.
                     scratch.bins[bin] = scratch.bins[bin].min(v & 0xFFFF_FFFF);
                 }
-                densify(&mut scratch.bins, seed);
+                densify(&mut scratch.bins, seed, &self.probes);
             }
             MinHashAlgorithm::KIndependent => {
                 for h in shingles {
@@ -197,26 +213,32 @@ impl MinHasher {
 /// Optimal densification: each empty bin takes the value of the first originally
 /// non-empty bin in its own probe sequence, which depends only on the bin index and
 /// the seed. Borrowed values are tagged with bit 32 so later probes skip them.
-fn densify(bins: &mut [u64], seed: u64) {
+fn densify(bins: &mut [u64], seed: u64, probes: &[u32]) {
     let k = bins.len();
     let empty = bins.iter().filter(|&&v| v == EMPTY).count();
     if empty == 0 || empty == k {
         return;
     }
-    let probe_seed = seed ^ DENSIFY_SALT;
     for i in 0..k {
         if bins[i] != EMPTY {
             continue;
         }
-        for attempt in 0u64.. {
-            let r = mix64(((i as u64) << 32) | attempt, probe_seed);
-            let j = ((u128::from(r) * k as u128) >> 64) as usize;
+        // The first probes from the table, later ones worked out (the same sequence).
+        let ahead = probes.get(i * PROBES..(i + 1) * PROBES).unwrap_or_default();
+        let later = (ahead.len() as u64..).map(|attempt| probe(i, attempt, k, seed));
+        for j in ahead.iter().map(|&j| j as usize).chain(later) {
             if bins[j] >> 32 == 0 {
                 bins[i] = bins[j] | BORROWED;
                 break;
             }
         }
     }
+}
+
+/// The bin that empty bin `i` looks at on its `attempt`-th probe.
+fn probe(i: usize, attempt: u64, k: usize, seed: u64) -> usize {
+    let r = mix64(((i as u64) << 32) | attempt, seed ^ DENSIFY_SALT);
+    ((u128::from(r) * k as u128) >> 64) as usize
 }
 
 /// Reusable buffers for [`MinHasher::sketch_with`].
@@ -407,6 +429,33 @@ impl DistinctSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Densification with the probes worked out ahead equals working each one out,
+    /// with few empty bins and with nearly all (probes past the table).
+    #[test]
+    fn densify_with_the_probe_table_equals_without() {
+        for k in [1usize, 2, 16, 128, 200] {
+            let hasher = MinHasher::new(k, 77).unwrap();
+            for filled in [1usize, 2, 3, k / 2, k.saturating_sub(1)] {
+                let mut bins = vec![EMPTY; k];
+                for f in 0..filled.min(k) {
+                    bins[probe(f, 99, k, 5)] = f as u64 + 1;
+                }
+                let mut expected = bins.clone();
+                let all_empty = bins.iter().all(|&v| v == EMPTY);
+                for (i, slot) in expected.iter_mut().enumerate() {
+                    if *slot != EMPTY || all_empty {
+                        continue;
+                    }
+                    let mut probes = (0u64..1 << 20).map(|a| probe(i, a, k, 77));
+                    let j = probes.find(|&j| bins[j] != EMPTY).unwrap();
+                    *slot = bins[j] | BORROWED;
+                }
+                densify(&mut bins, 77, &hasher.probes);
+                assert_eq!(bins, expected, "k {k}, {filled} filled");
+            }
+        }
+    }
 
     #[test]
     fn distinct_set_counts_and_clears() {
