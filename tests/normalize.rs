@@ -222,13 +222,7 @@ proptest! {
 
     #[test]
     fn options_stay_idempotent(text in arabicish(), flags in 0u8..32) {
-        let norm = ArabicNormalizer::builder()
-            .keep_ta_marbuta(flags & 1 != 0)
-            .keep_alef_maksura(flags & 2 != 0)
-            .hamza_to_base(flags & 4 != 0)
-            .strip_article(flags & 8 != 0)
-            .keep_punctuation(flags & 16 != 0)
-            .build();
+        let norm = with_options(flags);
         let once = norm.normalize(&text).into_owned();
         prop_assert_eq!(norm.normalize(&once), once.as_str());
         check_output(&once)?;
@@ -266,21 +260,26 @@ proptest! {
 
     #[test]
     fn fast_path_equals_reference_with_options(text in arabicish(), flags in 0u8..64) {
-        let norm = ArabicNormalizer::builder()
-            .keep_ta_marbuta(flags & 1 != 0)
-            .keep_alef_maksura(flags & 2 != 0)
-            .hamza_to_base(flags & 4 != 0)
-            .strip_article(flags & 8 != 0)
-            .keep_punctuation(flags & 16 != 0)
-            .nfkc(flags & 32 == 0)
-            .build();
+        let norm = with_options(flags);
         prop_assert_eq!(norm.normalize(&text).into_owned(), norm.normalize_reference(&text));
     }
 }
 
-/// Long runs of what the sixteen-byte scan passes (letters, folded letters, single
+/// A normaliser with the options the six low bits of `flags` switch.
+fn with_options(flags: u8) -> ArabicNormalizer {
+    ArabicNormalizer::builder()
+        .keep_ta_marbuta(flags & 1 != 0)
+        .keep_alef_maksura(flags & 2 != 0)
+        .hamza_to_base(flags & 4 != 0)
+        .strip_article(flags & 8 != 0)
+        .keep_punctuation(flags & 16 != 0)
+        .nfkc(flags & 32 == 0)
+        .build()
+}
+
+/// Long runs of what the 64-byte scan passes (letters, folded letters, single
 /// spaces, ASCII words and punctuation) broken by what it stops at, so that every kind
-/// of character lands on every byte of a block and across block ends.
+/// of character lands on every byte of a window and across window ends.
 fn scan_runs() -> impl Strategy<Value = String> {
     let letters = "ابتثجحخدذرسشصضطظعغفقكلمنهويء";
     let folded = "آأؤإئةى";
@@ -296,14 +295,7 @@ proptest! {
 
     #[test]
     fn fast_path_equals_reference_on_long_runs(text in scan_runs(), flags in 0u8..64) {
-        let norm = ArabicNormalizer::builder()
-            .keep_ta_marbuta(flags & 1 != 0)
-            .keep_alef_maksura(flags & 2 != 0)
-            .hamza_to_base(flags & 4 != 0)
-            .strip_article(flags & 8 != 0)
-            .keep_punctuation(flags & 16 != 0)
-            .nfkc(flags & 32 == 0)
-            .build();
+        let norm = with_options(flags);
         prop_assert_eq!(norm.normalize(&text).into_owned(), norm.normalize_reference(&text));
     }
 }
