@@ -16,6 +16,8 @@ use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
 use crate::minhash::{MinHashScratch, MinHashSignature, MinHasher, containment_from_jaccard};
 use crate::shingle::{ShingleUnit, intersection_len};
 use crate::simhash::{SimHash, SimHasher};
+#[cfg(feature = "rayon")]
+use crate::sketch::with_thread_scratch;
 use crate::sketch::{SketchScratch, Sketcher, SketcherBuilder};
 use crate::tokenize::words;
 use crate::{ArabicNormalizer, Error, Result, decode_lossy};
@@ -731,7 +733,7 @@ impl Deduplicator {
         let mut batch = self.batch();
         batch.sets = texts
             .into_par_iter()
-            .map_init(SketchScratch::default, |scratch, t| self.shingle_set(&t, scratch))
+            .map(|t| with_thread_scratch(|scratch| self.shingle_set(&t, scratch)))
             .collect();
         batch.par_cluster()
     }
@@ -761,8 +763,10 @@ impl Deduplicator {
             use rayon::prelude::*;
             return sets
                 .into_par_iter()
-                .map_init(MinHashScratch::default, |scratch, s| {
-                    self.sketch_set(s, boilerplate, scratch)
+                .map(|s| {
+                    with_thread_scratch(|scratch| {
+                        self.sketch_set(s, boilerplate, &mut scratch.minhash)
+                    })
                 })
                 .collect();
         }
@@ -938,7 +942,7 @@ impl Batch<'_> {
         let dedup = self.dedup;
         let sets: Vec<Shingled> = texts
             .par_iter()
-            .map_init(SketchScratch::default, |scratch, t| dedup.shingle_set(t.as_ref(), scratch))
+            .map(|t| with_thread_scratch(|scratch| dedup.shingle_set(t.as_ref(), scratch)))
             .collect();
         self.sets.extend(sets);
     }

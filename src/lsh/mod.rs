@@ -352,7 +352,16 @@ pub(crate) fn par_batch_candidate_pairs(
     let keys = BandKeys::of(params, sigs);
     let mut pairs: Vec<(DocId, DocId)> = (0..params.bands())
         .into_par_iter()
-        .map_init(BandGroups::default, |groups, band| groups.pairs(&keys, band))
+        .map(|band| {
+            thread_local! {
+                // Kept from band to band, as `with_thread_scratch` keeps sketch buffers.
+                static GROUPS: std::cell::RefCell<BandGroups> = std::cell::RefCell::default();
+            }
+            GROUPS.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut groups) => groups.pairs(&keys, band),
+                Err(_) => BandGroups::default().pairs(&keys, band),
+            })
+        })
         .flatten_iter()
         .collect();
     pairs.par_sort_unstable();
