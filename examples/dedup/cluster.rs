@@ -237,6 +237,9 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // Each chunk of texts is shingled on all cores as soon as it is read; only the
     // shingle fingerprints are kept.
     let mut batch = dedup.batch();
+    // On one thread the work stays on this one: rayon's single worker would allocate
+    // every shingle set in a second malloc arena, which grows a page at a time.
+    let serial = rayon::current_num_threads() == 1;
     let mut opts = ReadOptions {
         fields: JsonlFields {
             id: args.id_field.clone(),
@@ -246,11 +249,18 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
         },
         max_file_size: args.max_file_size,
         read_block: args.read_block.max(1),
+        parallel: !serial,
         on_file: Box::new(move |bytes| {
             on_file.bar.inc(bytes);
             on_file.tick(false);
         }),
-        on_texts: Box::new(|texts| batch.par_extend(texts)),
+        on_texts: Box::new(|texts| {
+            if serial {
+                batch.extend(texts);
+            } else {
+                batch.par_extend(texts);
+            }
+        }),
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     drop(opts);
@@ -258,7 +268,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);
     let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
-    let clusters = batch.par_cluster();
+    let clusters = if serial { batch.cluster() } else { batch.par_cluster() };
     bar.finish_and_clear();
 
     let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {

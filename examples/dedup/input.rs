@@ -42,6 +42,8 @@ pub struct ReadOptions<'a> {
     pub max_file_size: u64,
     /// JSON Lines are read this many bytes at a time.
     pub read_block: usize,
+    /// Parse JSON Lines on all cores (else on this thread).
+    pub parallel: bool,
     /// Called after each file with the number of bytes read (progress).
     pub on_file: Box<dyn FnMut(u64) + 'a>,
     /// Receives the texts of the articles, in order, a chunk at a time.
@@ -375,13 +377,15 @@ impl Inputs {
         opts: &mut ReadOptions,
     ) {
         let fields = &opts.fields;
-        let parsed: Vec<_> = (0..lines.len())
-            .into_par_iter()
-            .map(|i| {
-                let start = if i == 0 { 0 } else { lines[i - 1].1 };
-                parse_record(&bytes[start..lines[i].1], fields)
-            })
-            .collect();
+        let parse = |i: usize| {
+            let start = if i == 0 { 0 } else { lines[i - 1].1 };
+            parse_record(&bytes[start..lines[i].1], fields)
+        };
+        let parsed: Vec<_> = if opts.parallel {
+            (0..lines.len()).into_par_iter().map(parse).collect()
+        } else {
+            (0..lines.len()).map(parse).collect()
+        };
         for ((n, _), record) in lines.iter().zip(parsed) {
             // Formatted only when needed: most records have an id and no warning.
             let where_ = || format!("{place}:{n}");
