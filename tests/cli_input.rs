@@ -266,7 +266,8 @@ fn long_jsonl_streams_in_chunks_and_keeps_order() {
 fn jsonl_lines_cross_read_blocks() {
     // Blank and whitespace-only lines, CRLF endings, a bad line, records longer than a
     // block and a last line without a newline: read in blocks of 64 KiB (one block),
-    // 1,000 bytes and 7 bytes, the output is the same and the line numbers are right.
+    // 1,000 bytes and 7 bytes, on one thread and two, the output is the same and the
+    // line numbers are right.
     let mut lines: Vec<String> = (1..=300)
         .map(|i| {
             let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
@@ -281,8 +282,10 @@ fn jsonl_lines_cross_read_blocks() {
     lines[299] = jsonl_line("hajj-c", &hajj("marrakech-alaan-hajj"));
     let input = lines.join("\n");
     let mut outputs = Vec::new();
-    for block in ["65536", "1000", "7"] {
-        let out = run(&["-", "--format", "csv", "--read-block", block], input.as_bytes());
+    // One thread runs everything on the main thread; two on rayon's workers.
+    for (block, threads) in [("65536", "2"), ("1000", "2"), ("7", "2"), ("1000", "1")] {
+        let args = ["-", "--format", "csv", "--read-block", block, "--threads", threads];
+        let out = run(&args, input.as_bytes());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(3), "{stderr}");
         assert!(stderr.contains("<stdin>:151: malformed JSON"), "block {block}: {stderr}");
