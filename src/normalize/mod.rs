@@ -276,24 +276,19 @@ impl Bounds for WordBreaks {
 /// A `String` (the public calls) only takes whole characters, so unchanged input is
 /// left in a run and copied when something changes; bytes (the sketcher's buffer) take
 /// each scanned block at once, with folded letters patched in place, which saves a copy
-/// call per fold. Only valid UTF-8 is ever written to either.
+/// call per fold. Only valid UTF-8 is ever written to either: blocks end at character
+/// boundaries and patches replace a two-byte letter by another.
 pub(crate) trait Sink {
-    /// Whether the sixteen-byte scan copies blocks as it goes.
-    const COPIES_BLOCKS: bool;
     fn push_str(&mut self, s: &str);
     fn push(&mut self, c: char);
     fn len(&self) -> usize;
     fn last(&self) -> Option<u8>;
     fn pop(&mut self);
-    /// Appends `block[..len]`, which ends at a character boundary of the text it comes
-    /// from.
-    fn copy_block(&mut self, block: &[u8; 64], len: usize);
-    /// Overwrites the two bytes at `at` (one two-byte character) with `pair`.
-    fn patch(&mut self, at: usize, pair: [u8; 2]);
+    /// The bytes, when the sink is bytes: the scan then copies its blocks into them.
+    fn bytes(&mut self) -> Option<&mut Vec<u8>>;
 }
 
 impl Sink for String {
-    const COPIES_BLOCKS: bool = false;
     #[inline]
     fn push_str(&mut self, s: &str) {
         String::push_str(self, s);
@@ -314,21 +309,13 @@ impl Sink for String {
     fn pop(&mut self) {
         String::pop(self);
     }
-    // Not used by the fast pass (`COPIES_BLOCKS` is false); correct all the same.
-    fn copy_block(&mut self, block: &[u8; 64], len: usize) {
-        String::push_str(self, &String::from_utf8_lossy(&block[..len.min(64)]));
-    }
-    fn patch(&mut self, at: usize, pair: [u8; 2]) {
-        if let (Ok(c), Some(end)) = (std::str::from_utf8(&pair), at.checked_add(2)) {
-            if self.is_char_boundary(at) && self.is_char_boundary(end) {
-                self.replace_range(at..end, c);
-            }
-        }
+    #[inline]
+    fn bytes(&mut self) -> Option<&mut Vec<u8>> {
+        None
     }
 }
 
 impl Sink for Vec<u8> {
-    const COPIES_BLOCKS: bool = true;
     #[inline]
     fn push_str(&mut self, s: &str) {
         self.extend_from_slice(s.as_bytes());
@@ -350,17 +337,8 @@ impl Sink for Vec<u8> {
         Vec::pop(self);
     }
     #[inline]
-    fn copy_block(&mut self, block: &[u8; 64], len: usize) {
-        // A fixed-size copy, then cut back: cheaper than a copy of variable length.
-        let start = Vec::len(self);
-        self.extend_from_slice(block);
-        self.truncate(start + len);
-    }
-    #[inline]
-    fn patch(&mut self, at: usize, pair: [u8; 2]) {
-        if let Some(dst) = self.get_mut(at..at + 2) {
-            dst.copy_from_slice(&pair);
-        }
+    fn bytes(&mut self) -> Option<&mut Vec<u8>> {
+        Some(self)
     }
 }
 
@@ -510,18 +488,23 @@ impl ArabicNormalizer {
                 // Folds keep the length, so output offsets are as if nothing changed.
                 bounds.push_mask(out.len() + i - run, (single | window.punct) & prefix);
                 let mut folds = folds & prefix;
-                if S::COPIES_BLOCKS {
-                    flush(out, run, i);
-                    let start = out.len();
+                if let Some(bytes) = out.bytes() {
+                    // Bytes take the block at once (a fixed-size copy, then cut back),
+                    // with folded letters patched in place.
+                    bytes.extend_from_slice(&b[run..i]);
+                    let start = bytes.len();
                     let here: &[u8; 64] = b[i..i + 64].try_into().unwrap_or(&[0; 64]);
-                    out.copy_block(here, len);
+                    bytes.extend_from_slice(here);
+                    bytes.truncate(start + len);
                     while folds != 0 {
                         let j = folds.trailing_zeros() as usize;
-                        out.patch(start + j, self.folds[scan::fold_index(b[i + j], b[i + j + 1])]);
+                        let pair = self.folds[scan::fold_index(b[i + j], b[i + j + 1])];
+                        bytes[start + j..start + j + 2].copy_from_slice(&pair);
                         folds &= folds - 1;
                     }
                     run = i + len;
                 }
+                // A string keeps the block in the unchanged run, flushed at each fold.
                 while folds != 0 {
                     let at = i + folds.trailing_zeros() as usize;
                     let cp = ((u32::from(b[at]) & 0x1F) << 6) | (u32::from(b[at + 1]) & 0x3F);
