@@ -477,7 +477,6 @@ impl ArabicNormalizer {
             if !pending_tatweel && let Some(window) = scan::Window::classify(b, i) {
                 let space_before = matches!(last(out, run, i), None | Some(b' '));
                 let single = window.space & !((window.space << 1) | u64::from(space_before));
-                let folds = window.folds;
                 let easy = window.letters | window.word | window.punct | single;
                 let mut len = (!easy).trailing_zeros() as usize;
                 if len == 64 && b[i + 63] >= 0xC0 {
@@ -487,7 +486,7 @@ impl ArabicNormalizer {
                 let prefix = ((1u128 << len) - 1) as u64;
                 // Folds keep the length, so output offsets are as if nothing changed.
                 bounds.push_mask(out.len() + i - run, (single | window.punct) & prefix);
-                let mut folds = folds & prefix;
+                let mut folds = window.folds & prefix;
                 if let Some(bytes) = out.bytes() {
                     // Bytes take the block at once (a fixed-size copy, then cut back),
                     // with folded letters patched in place.
