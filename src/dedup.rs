@@ -161,19 +161,49 @@ fn crowded_slots(counters: &[u8]) -> Vec<u64> {
 }
 
 /// Exact document frequencies, within `sets`, of the shingles whose slot (the low bits
-/// of the fingerprint, as in [`count_slots`]) is set in `crowded`.
-fn count_candidates(sets: &[Shingled], crowded: &[u64]) -> HashMap<u32, u32, FixedState> {
+/// of the fingerprint, as in [`count_slots`]) is set in `crowded`: (fingerprint,
+/// count), sorted by fingerprint.
+///
+/// The candidates' occurrences are gathered and sorted rather than counted in a hash
+/// map: at 100,000 articles there are 5 million of them for 826,000 fingerprints, and a
+/// map that large misses the cache on nearly every count.
+fn count_candidates(sets: &[Shingled], crowded: &[u64]) -> Vec<(u32, u32)> {
     let mask = crowded.len() * 64 - 1;
-    let mut df: HashMap<u32, u32, FixedState> = HashMap::default();
+    let mut hits: Vec<u32> = Vec::new();
     for s in sets {
-        for &h in &s.set {
+        hits.extend(s.set.iter().filter(|&&h| {
             let slot = (h as usize) & mask;
-            if crowded[slot / 64] >> (slot % 64) & 1 == 1 {
-                *df.entry(h).or_insert(0) += 1;
-            }
-        }
+            crowded[slot / 64] >> (slot % 64) & 1 == 1
+        }));
     }
-    df
+    radix_sort(&mut hits, &mut Vec::new());
+    hits.chunk_by(|a, b| a == b).map(|run| (run[0], run.len() as u32)).collect()
+}
+
+/// Two lists of [`count_candidates`] added up, still sorted.
+#[cfg(feature = "rayon")]
+fn add_counts(a: Vec<(u32, u32)>, b: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    let mut sum = Vec::with_capacity(a.len().max(b.len()));
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&(x, n)), Some(&(y, m))) if x == y => {
+                a.next();
+                b.next();
+                (x, n + m)
+            }
+            (Some(&(x, _)), Some(&(y, _))) if x < y => a.next().unwrap_or_default(),
+            (_, Some(_)) => b.next().unwrap_or_default(),
+            (Some(_), None) => a.next().unwrap_or_default(),
+            (None, None) => return sum,
+        };
+        sum.push(next);
+    }
+}
+
+/// The common shingles' document frequencies, from [`count_candidates`].
+fn common_of(counts: Vec<(u32, u32)>) -> HashMap<u32, u32, FixedState> {
+    counts.into_iter().filter(|&(_, n)| n > COMMON_FLOOR).collect()
 }
 
 /// The size of the counter table for `sets`: a power of two, about a slot per two
@@ -255,9 +285,7 @@ impl CorpusStats {
     /// those are counted exactly. The result does not depend on the collisions.
     fn from_sets(sets: &[Shingled]) -> Self {
         let crowded = crowded_slots(&count_slots(sets, slots_for(sets)));
-        let mut df = count_candidates(sets, &crowded);
-        df.retain(|_, n| *n > COMMON_FLOOR);
-        CorpusStats::new(df, sets.len())
+        CorpusStats::new(common_of(count_candidates(sets, &crowded)), sets.len())
     }
 
     /// [`from_sets`](Self::from_sets) on all cores: each thread counts a share of the
@@ -279,18 +307,12 @@ impl CorpusStats {
             .unwrap_or_else(|| vec![0; size]);
         let crowded = crowded_slots(&counters);
         drop(counters);
-        let mut df = sets
+        let counts = sets
             .par_chunks(chunk)
             .map(|part| count_candidates(part, &crowded))
-            .reduce_with(|mut a, b| {
-                for (h, n) in b {
-                    *a.entry(h).or_insert(0) += n;
-                }
-                a
-            })
+            .reduce_with(add_counts)
             .unwrap_or_default();
-        df.retain(|_, n| *n > COMMON_FLOOR);
-        CorpusStats::new(df, sets.len())
+        CorpusStats::new(common_of(counts), sets.len())
     }
 
     /// The number of articles learned from.
@@ -1376,6 +1398,18 @@ impl DeduplicatorBuilder {
 mod tests {
     use super::*;
     use crate::hash::mix64;
+
+    #[cfg(feature = "rayon")]
+    #[test]
+    fn counts_add_up_in_order() {
+        let a = vec![(1, 2), (4, 1), (9, 9)];
+        let b = vec![(0, 1), (4, 3), (10, 1)];
+        let sum = [(0, 1), (1, 2), (4, 4), (9, 9), (10, 1)];
+        assert_eq!(add_counts(a.clone(), b.clone()), sum);
+        assert_eq!(add_counts(b, a.clone()), sum);
+        assert_eq!(add_counts(a.clone(), Vec::new()), a);
+        assert_eq!(add_counts(Vec::new(), a.clone()), a);
+    }
 
     #[test]
     fn crowded_slots_are_the_counters_above_the_floor() {
