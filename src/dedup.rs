@@ -135,9 +135,9 @@ fn count_slots(sets: &[Shingled], size: usize) -> Vec<u8> {
     counters
 }
 
-/// The counter slots above [`COMMON_FLOOR`], one bit each: an eighth of the counters'
-/// memory, so that the second pass's lookups, one per shingle in a random slot, stay
-/// in cache (16 MB of counters at 100,000 articles do not; 2 MB of bits do).
+/// The counter slots above [`COMMON_FLOOR`], one bit each: the second pass looks up
+/// one random slot per shingle, and an eighth of the counters' memory (2 MB instead of
+/// 16 at 100,000 articles) misses the cache less often.
 fn crowded_slots(counters: &[u8]) -> Vec<u64> {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
