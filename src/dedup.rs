@@ -14,7 +14,7 @@ use crate::corpus::DocId;
 use crate::hash::hash_bytes;
 use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
 use crate::minhash::{MinHashScratch, MinHashSignature, MinHasher, containment_from_jaccard};
-use crate::shingle::{ShingleUnit, intersection_len};
+use crate::shingle::{ShingleUnit, jaccard_and_containment};
 use crate::simhash::{SimHash, SimHasher};
 #[cfg(feature = "rayon")]
 use crate::sketch::with_thread_scratch;
@@ -280,7 +280,7 @@ impl BucketFilter {
 }
 
 impl CorpusStats {
-    /// Two passes keep the exact map small: saturating 8-bit counters indexed by hash
+    /// Two passes keep the exact count small: saturating 8-bit counters indexed by hash
     /// find the shingles that may be in more than [`COMMON_FLOOR`] articles, then only
     /// those are counted exactly. The result does not depend on the collisions.
     fn from_sets(sets: &[Shingled]) -> Self {
@@ -437,7 +437,8 @@ struct Sketched {
 }
 
 /// Sorts the shingle sets of the articles in `pairs`, which verification merges; the
-/// others (most articles) are never sorted.
+/// others are never sorted (60% of SaudiNewsNet's articles, a third of the synthetic
+/// corpus's).
 fn sort_candidate_sets(sketched: &mut [Sketched], pairs: &[(DocId, DocId)], parallel: bool) {
     let mut needed = vec![false; sketched.len()];
     for &(a, b) in pairs {
@@ -461,8 +462,8 @@ fn sort_candidate_sets(sketched: &mut [Sketched], pairs: &[(DocId, DocId)], para
 }
 
 /// Sorts fingerprints a byte at a time (least significant first), through `scratch`:
-/// they are uniformly spread, and at a few hundred a set this is about twice as fast
-/// as a comparison sort.
+/// they are uniformly spread, and SaudiNewsNet's candidate sets (a few hundred each)
+/// sort in 8 ms this way, 10.5 ms with `sort_unstable`.
 fn radix_sort(set: &mut [u32], scratch: &mut Vec<u32>) {
     if set.len() < 64 {
         set.sort_unstable();
@@ -692,15 +693,7 @@ impl Deduplicator {
         }
         let exact = self.verification == Verification::Exact;
         let (j, c) = match (&a.set, &b.set) {
-            (Some(x), Some(y)) if exact => {
-                // One merge for both: `jaccard(x, y)` and `containment` of the smaller.
-                let both = intersection_len(x, y);
-                let union = x.len() + y.len() - both;
-                let smaller = x.len().min(y.len());
-                let j = if union == 0 { 0.0 } else { both as f64 / union as f64 };
-                let c = if smaller == 0 { 0.0 } else { both as f64 / smaller as f64 };
-                (j, c)
-            }
+            (Some(x), Some(y)) if exact => jaccard_and_containment(x, y),
             _ => {
                 let j = a.signature.jaccard_unchecked(&b.signature);
                 let (sa, sb) = (a.signature.set_size(), b.signature.set_size());

@@ -316,9 +316,17 @@ fn xor_rotated(word_hashes: &[u64]) -> u64 {
 /// assert_eq!(nuskha::shingle::jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
 /// ```
 pub fn jaccard<T: Ord>(a: &[T], b: &[T]) -> f64 {
+    jaccard_and_containment(a, b).0
+}
+
+/// [`jaccard`] of `a` and `b`, and the [`containment`] of the smaller in the larger,
+/// from one merge.
+pub(crate) fn jaccard_and_containment<T: Ord>(a: &[T], b: &[T]) -> (f64, f64) {
     let inter = intersection_len(a, b);
     let union = a.len() + b.len() - inter;
-    if union == 0 { 0.0 } else { inter as f64 / union as f64 }
+    let smaller = a.len().min(b.len());
+    let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    (ratio(inter, union), ratio(inter, smaller))
 }
 
 /// Exact containment |A∩B| / |A| of sorted, deduplicated set `a` in `b` (0 for empty `a`).
