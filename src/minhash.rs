@@ -137,7 +137,7 @@ impl MinHasher {
         self.sketch_inner(shingles, scratch, None)
     }
 
-    /// The signature of `shingles` known to be distinct (a sorted, deduplicated set),
+    /// The signature of `shingles` known to be distinct (a deduplicated set),
     /// `len` of them: the same signature as [`sketch_with`](Self::sketch_with), without
     /// the cost of counting distinct values.
     pub(crate) fn sketch_distinct<I: IntoIterator<Item = u64>>(

@@ -234,11 +234,12 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let bar = progress.bar.clone();
     bar.set_message("reading");
     let on_file = progress.clone();
-    // Each chunk of texts is shingled on all cores as soon as it is read; only the
-    // shingle fingerprints are kept.
+    // Each block of texts is shingled as soon as it is read; only the shingle
+    // fingerprints are kept.
     let mut batch = dedup.batch();
     // On one thread the work stays on this one: rayon's single worker would allocate
-    // every shingle set in a second malloc arena, which grows a page at a time.
+    // every shingle set in a second malloc arena, which glibc grows a page at a time
+    // (4,400 `mprotect` calls on SaudiNewsNet; the run is 10% faster without them).
     let serial = rayon::current_num_threads() == 1;
     let mut opts = ReadOptions {
         fields: JsonlFields {

@@ -2,7 +2,8 @@
 //! (plain or gzipped, or `-` for standard input). Bad input is reported, never fatal.
 //!
 //! Texts are handed on in chunks as they are read (and JSON Lines records are parsed on
-//! all cores), so a corpus never has to fit in memory as text: only ids are kept here.
+//! all cores unless told otherwise), so a corpus never has to fit in memory as text:
+//! only ids are kept here.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -321,8 +322,8 @@ impl Inputs {
 
     /// Reads one record per line; a bad line is reported with its number and skipped.
     /// The input is read in blocks of `opts.read_block` bytes (few system calls, no
-    /// copy per line); the complete lines of each block are parsed on all cores, then reported
-    /// in order.
+    /// copy per line); the complete lines of each block are parsed (on all cores when
+    /// `opts.parallel`), then reported in order.
     fn read_jsonl_stream(&mut self, place: &str, mut reader: impl Read, opts: &mut ReadOptions) {
         // The block: an unfinished line carried over, then what was read after it.
         let mut bytes: Vec<u8> = Vec::new();
@@ -368,7 +369,8 @@ impl Inputs {
         }
     }
 
-    /// Parses numbered lines on all cores and takes their articles in order.
+    /// Parses numbered lines (on all cores when `opts.parallel`) and takes their
+    /// articles in order.
     fn parse_lines(
         &mut self,
         place: &str,
