@@ -125,7 +125,7 @@ const COMMON_FLOOR: u32 = 8;
 /// Saturating 8-bit counters of the shingles of `sets`, indexed by the low hash bits;
 /// a collision can only raise a counter.
 fn count_slots(sets: &[Shingled], size: usize) -> Vec<u8> {
-    let mut counters = vec![0u8; size];
+    let mut counters = crate::written_zeros::<u8>(size);
     for s in sets {
         for &h in &s.set {
             let c = &mut counters[(h as usize) & (size - 1)];
