@@ -16,9 +16,7 @@ use crate::lsh::{FixedState, LshIndex, LshParams, SimHashIndex};
 use crate::minhash::{MinHashScratch, MinHashSignature, MinHasher, containment_from_jaccard};
 use crate::shingle::{ShingleUnit, jaccard_and_containment};
 use crate::simhash::{SimHash, SimHasher};
-#[cfg(feature = "rayon")]
-use crate::sketch::with_thread_scratch;
-use crate::sketch::{SketchScratch, Sketcher, SketcherBuilder};
+use crate::sketch::{SketchScratch, Sketcher, SketcherBuilder, with_thread_scratch};
 use crate::tokenize::words;
 use crate::{ArabicNormalizer, Error, Result, decode_lossy};
 
@@ -417,6 +415,24 @@ struct Shingled {
     short: bool,
 }
 
+/// One article shingled by [`Deduplicator::shingle`], ready to be added to a [`Batch`]
+/// of the same deduplicator with [`Batch::push`]. Shingling is most of a run's work;
+/// this lets it happen on whichever thread has the text (a reader's workers, say),
+/// while the batch only collects the results in order.
+#[derive(Debug, Clone)]
+pub struct ShingledArticle<'d> {
+    dedup: &'d Deduplicator,
+    shingled: Shingled,
+}
+
+impl ShingledArticle<'_> {
+    /// Whether the article has fewer words than the deduplicator's
+    /// [`min_words`](DeduplicatorBuilder::min_words), so it can match nothing.
+    pub fn too_short(&self) -> bool {
+        self.shingled.short
+    }
+}
+
 /// A verified pair: its score, and whether only containment made it a match.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Match {
@@ -582,6 +598,35 @@ impl Deduplicator {
             SimHasher::new(seed).sketch(words(&text).map(|w| hash_bytes(w.as_bytes(), seed)))
         });
         Shingled { set, simhash, len: text.len(), short: false }
+    }
+
+    /// Normalises and shingles `text` for a [`Batch`] of this deduplicator (see
+    /// [`Batch::push`]). Safe to call from many threads at once; each thread keeps its
+    /// own buffers from call to call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::Deduplicator;
+    /// use std::thread;
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+    /// let copy = format!("{story} هذا العام");
+    /// // Shingled on two threads, added in order.
+    /// let (a, b) = thread::scope(|s| {
+    ///     let a = s.spawn(|| dedup.shingle(story));
+    ///     let b = s.spawn(|| dedup.shingle(&copy));
+    ///     (a.join().unwrap(), b.join().unwrap())
+    /// });
+    /// let mut batch = dedup.batch();
+    /// let first = batch.push(a);
+    /// let second = batch.push(b);
+    /// assert_eq!(batch.cluster().representative_of(second), first);
+    /// ```
+    pub fn shingle(&self, text: &str) -> ShingledArticle<'_> {
+        let shingled = with_thread_scratch(|scratch| self.shingle_set(text, scratch));
+        ShingledArticle { dedup: self, shingled }
     }
 
     /// Learns the corpus statistics (shingle document frequencies) of `texts`, for a
@@ -965,7 +1010,7 @@ pub struct Batch<'d> {
     scratch: SketchScratch,
 }
 
-impl Batch<'_> {
+impl<'d> Batch<'d> {
     /// Adds one article and returns its id.
     ///
     /// # Panics
@@ -974,6 +1019,23 @@ impl Batch<'_> {
     pub fn add(&mut self, text: &str) -> DocId {
         let id = DocId(u32::try_from(self.sets.len()).expect("fewer than 2^31 articles"));
         self.sets.push(self.dedup.shingle_set(text, &mut self.scratch));
+        id
+    }
+
+    /// Adds an article shingled by [`Deduplicator::shingle`] and returns its id: the
+    /// same as [`add`](Self::add) on its text.
+    ///
+    /// # Panics
+    ///
+    /// When `article` was shingled by a different deduplicator (its shingles might
+    /// not be comparable), and after 2³¹ articles.
+    pub fn push(&mut self, article: ShingledArticle<'_>) -> DocId {
+        assert!(
+            std::ptr::eq(article.dedup, self.dedup),
+            "an article shingled by another deduplicator was pushed into a batch"
+        );
+        let id = DocId(u32::try_from(self.sets.len()).expect("fewer than 2^31 articles"));
+        self.sets.push(article.shingled);
         id
     }
 
@@ -988,6 +1050,11 @@ impl Batch<'_> {
             .map(|t| with_thread_scratch(|scratch| dedup.shingle_set(t.as_ref(), scratch)))
             .collect();
         self.sets.extend(sets);
+    }
+
+    /// The deduplicator the batch belongs to (for [`Deduplicator::shingle`]).
+    pub fn deduplicator(&self) -> &'d Deduplicator {
+        self.dedup
     }
 
     /// The number of articles added.

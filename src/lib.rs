@@ -162,7 +162,7 @@ pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
     Added, Algorithm, Batch, Boilerplate, CorpusStats, DedupIndex, Deduplicator,
-    DeduplicatorBuilder, Representative, TemplateGuard, Verification,
+    DeduplicatorBuilder, Representative, ShingledArticle, TemplateGuard, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

@@ -168,7 +168,6 @@ impl Sketch {
 /// For the parallel calls: rayon's `map_init` starts empty buffers for every piece of
 /// work it splits off, and growing them again each time cost two threads 15% of a
 /// `dedup` run. The buffers stay as large as the largest article a thread has seen.
-#[cfg(feature = "rayon")]
 pub(crate) fn with_thread_scratch<R>(f: impl FnOnce(&mut SketchScratch) -> R) -> R {
     thread_local! {
         static SCRATCH: std::cell::RefCell<SketchScratch> = std::cell::RefCell::default();

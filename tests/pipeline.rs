@@ -234,6 +234,23 @@ fn serial_parallel_and_incremental_agree() {
                 }
                 assert_eq!(batch.len(), texts.len());
                 assert_eq!(serial, batch.par_cluster(), "streamed batch");
+                // Shingled on other threads, in reverse order, then pushed in order.
+                let mut shingled: Vec<_> = std::thread::scope(|s| {
+                    let workers: Vec<_> = texts
+                        .chunks(9)
+                        .rev()
+                        .map(|chunk| {
+                            s.spawn(|| chunk.iter().map(|t| dedup.shingle(t)).collect::<Vec<_>>())
+                        })
+                        .collect();
+                    workers.into_iter().map(|w| w.join().unwrap()).collect()
+                });
+                shingled.reverse();
+                let mut batch = dedup.batch();
+                for (i, article) in shingled.into_iter().flatten().enumerate() {
+                    assert_eq!(batch.push(article), DocId(i as u32));
+                }
+                assert_eq!(serial, batch.cluster(), "pushed batch");
                 let mut batch = dedup.batch();
                 batch.extend(texts.iter().rev().take(3));
                 assert_ne!(serial.len(), batch.cluster().len(), "a batch holds what it was given");
@@ -343,6 +360,18 @@ fn batch_reports_articles_too_short_to_match() {
     let short: Vec<bool> = (0..4).map(|i| batch.too_short(DocId(i))).collect();
     assert_eq!(short, [false, true, true, false]);
     assert_eq!(batch.cluster().len(), 4);
+    let shingled: Vec<bool> = texts.iter().map(|t| dedup.shingle(t).too_short()).collect();
+    assert_eq!(shingled, short);
+}
+
+#[test]
+#[should_panic(expected = "shingled by another deduplicator")]
+fn batch_refuses_articles_shingled_by_another_deduplicator() {
+    // Character shingles in a batch of word shingles would never match anything.
+    let words = Deduplicator::new();
+    let chars = Deduplicator::builder().shingles(ShingleUnit::Chars, 5).build().unwrap();
+    let mut batch = words.batch();
+    batch.push(chars.shingle("استقبل المدير العام للأمن الوطني اليوم الثلاثاء"));
 }
 
 #[test]

@@ -234,8 +234,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let bar = progress.bar.clone();
     bar.set_message("reading");
     let on_file = progress.clone();
-    // Each block of texts is shingled as soon as it is read; only the shingle
-    // fingerprints are kept.
+    // Articles are shingled as they are read; only the shingle fingerprints are kept.
     let mut batch = dedup.batch();
     // On one thread the work stays on this one: rayon's single worker would allocate
     // every shingle set in a second malloc arena, which glibc grows a page at a time
@@ -255,13 +254,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             on_file.bar.inc(bytes);
             on_file.tick(false);
         }),
-        on_texts: Box::new(|texts| {
-            if serial {
-                batch.extend(texts);
-            } else {
-                batch.par_extend(texts);
-            }
-        }),
+        batch: &mut batch,
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     drop(opts);

@@ -1,9 +1,9 @@
 //! Reading articles: text files, folders (recursively, in sorted order) and JSON Lines
 //! (plain or gzipped, or `-` for standard input). Bad input is reported, never fatal.
 //!
-//! Texts are handed on in chunks as they are read (and JSON Lines records are parsed on
-//! all cores unless told otherwise), so a corpus never has to fit in memory as text:
-//! only ids are kept here.
+//! Texts are shingled into the batch as they are read (JSON Lines records parsed and
+//! shingled together on all cores unless told otherwise), so a corpus never has to fit
+//! in memory as text: only ids are kept here.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use nuskha::decode_lossy;
+use nuskha::{Batch, ShingledArticle, decode_lossy};
 use rayon::prelude::*;
 
 /// One article read: its id (its text has been handed on).
@@ -19,7 +19,7 @@ pub struct Article {
     pub id: String,
 }
 
-/// Texts are handed on once this many are pending, or this many bytes of them.
+/// Text files are shingled once this many are pending, or this many bytes of them.
 const CHUNK_ARTICLES: usize = 4096;
 const CHUNK_BYTES: usize = 32 << 20;
 
@@ -33,30 +33,27 @@ pub struct JsonlFields {
     pub no_title: bool,
 }
 
-/// Where the texts of the articles go, a chunk at a time.
-pub type TextSink<'a> = Box<dyn FnMut(&[String]) + 'a>;
-
-/// What `read` is allowed to do, and where the texts go.
-pub struct ReadOptions<'a> {
+/// What `read` is allowed to do, and where the articles go.
+pub struct ReadOptions<'a, 'd> {
     pub fields: JsonlFields,
     /// Larger files are skipped.
     pub max_file_size: u64,
     /// JSON Lines are read this many bytes at a time.
     pub read_block: usize,
-    /// Parse JSON Lines on all cores (else on this thread).
+    /// Parse and shingle on all cores (else on this thread).
     pub parallel: bool,
     /// Called after each file with the number of bytes read (progress).
     pub on_file: Box<dyn FnMut(u64) + 'a>,
-    /// Receives the texts of the articles, in order, a chunk at a time.
-    pub on_texts: TextSink<'a>,
+    /// Receives every article read, shingled, in order.
+    pub batch: &'a mut Batch<'d>,
 }
 
 /// What was read, and what was left out and why.
 #[derive(Default)]
 pub struct Inputs {
-    /// Every article read, in the order its text was handed on.
+    /// Every article read, in the order it was added to the batch.
     pub articles: Vec<Article>,
-    /// Texts not yet handed on, and their size.
+    /// Texts of text files not yet shingled, and their size.
     pending: Vec<String>,
     pending_bytes: usize,
     /// Inputs (files, JSONL lines) that could not be used: (where, reason).
@@ -138,7 +135,8 @@ impl Inputs {
         self.skipped.push((place, reason));
     }
 
-    fn push(&mut self, id: String, text: String, opts: &mut ReadOptions) {
+    /// Takes the text of a text file, shingled with the next ones.
+    fn push_text(&mut self, id: String, text: String, opts: &mut ReadOptions) {
         self.articles.push(Article { id });
         self.pending_bytes += text.len();
         self.pending.push(text);
@@ -147,16 +145,21 @@ impl Inputs {
         }
     }
 
+    /// Shingles the pending texts into the batch.
     fn flush(&mut self, opts: &mut ReadOptions) {
         if !self.pending.is_empty() {
-            (opts.on_texts)(&self.pending);
+            if opts.parallel {
+                opts.batch.par_extend(&self.pending);
+            } else {
+                opts.batch.extend(&self.pending);
+            }
             self.pending.clear();
             self.pending_bytes = 0;
         }
     }
 
-    /// Reads every input, warning on stderr about anything skipped, and hands every
-    /// text to `opts.on_texts`.
+    /// Reads every input, warning on stderr about anything skipped, and adds every
+    /// article to `opts.batch`.
     pub fn read(paths: &[PathBuf], opts: &mut ReadOptions) -> Inputs {
         let mut inputs = Inputs::default();
         for path in paths {
@@ -305,7 +308,7 @@ impl Inputs {
         if text.trim().is_empty() {
             return self.skip(place, Reason::Empty, "no text");
         }
-        self.push(id, text, opts);
+        self.push_text(id, text, opts);
     }
 
     fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
@@ -325,6 +328,8 @@ impl Inputs {
     /// copy per line); the complete lines of each block are parsed (on all cores when
     /// `opts.parallel`), then reported in order.
     fn read_jsonl_stream(&mut self, place: &str, mut reader: impl Read, opts: &mut ReadOptions) {
+        // Text files read before keep their order.
+        self.flush(opts);
         // The block: an unfinished line carried over, then what was read after it.
         let mut bytes: Vec<u8> = Vec::new();
         // The complete lines of the block that are not blank: (line number, end offset).
@@ -369,8 +374,9 @@ impl Inputs {
         }
     }
 
-    /// Parses numbered lines (on all cores when `opts.parallel`) and takes their
-    /// articles in order.
+    /// Parses and shingles numbered lines (on all cores when `opts.parallel`) and adds
+    /// their articles to the batch in order. Each record is shingled by the thread that
+    /// parsed it, while its text is in that core's cache, and its text dropped there.
     fn parse_lines(
         &mut self,
         place: &str,
@@ -379,9 +385,12 @@ impl Inputs {
         opts: &mut ReadOptions,
     ) {
         let fields = &opts.fields;
+        let dedup = opts.batch.deduplicator();
         let parse = |i: usize| {
             let start = if i == 0 { 0 } else { lines[i - 1].1 };
-            parse_record(&bytes[start..lines[i].1], fields)
+            parse_record(&bytes[start..lines[i].1], fields).map(|Record { id, text, replaced }| {
+                Parsed { id, article: dedup.shingle(&text), replaced }
+            })
         };
         let parsed: Vec<_> = if opts.parallel {
             (0..lines.len()).into_par_iter().map(parse).collect()
@@ -392,18 +401,24 @@ impl Inputs {
             // Formatted only when needed: most records have an id and no warning.
             let where_ = || format!("{place}:{n}");
             match record {
-                Ok(Record { id, text, replaced }) => {
+                Ok(Parsed { id, article, replaced }) => {
                     if replaced > 0 {
                         warn_replaced(&where_(), replaced);
                     }
-                    self.push(id.unwrap_or_else(where_), text, opts);
+                    self.articles.push(Article { id: id.unwrap_or_else(where_) });
+                    opts.batch.push(article);
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),
             }
         }
-        // Shingle the block's texts now, while they are still in cache.
-        self.flush(opts);
     }
+}
+
+/// A JSONL record parsed and shingled.
+struct Parsed<'d> {
+    id: Option<String>,
+    article: ShingledArticle<'d>,
+    replaced: usize,
 }
 
 /// Text decoded from bytes, with the number of invalid sequences replaced.
