@@ -300,3 +300,42 @@ fn jsonl_lines_cross_read_blocks() {
     }
     assert!(outputs.windows(2).all(|w| w[0] == w[1]));
 }
+
+#[test]
+fn read_error_keeps_the_lines_before_it() {
+    // A gzipped JSONL file cut short: the decoder fails part-way. Every whole line
+    // before the failure is clustered, the failure is reported with the line it hit,
+    // and the next input is still read; the same with small and large read blocks, on
+    // one thread and two (the reader runs on a thread of its own then).
+    let dir = temp_dir("cut");
+    let lines: String = (1..=2000)
+        .map(|i| {
+            let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
+            jsonl_line(&format!("n{i}"), &words.join(" ")) + "\n"
+        })
+        .collect();
+    let whole = dir.join("whole.jsonl.gz");
+    gzip(&whole, &lines);
+    let bytes = std::fs::read(&whole).unwrap();
+    std::fs::remove_file(&whole).unwrap();
+    let cut = dir.join("a-cut.jsonl.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+    std::fs::write(dir.join("b-after.txt"), hajj("open-days-diplomats")).unwrap();
+    let mut kept = Vec::new();
+    for (block, threads) in [("1048576", "1"), ("1048576", "2"), ("1000", "2"), ("7", "1")] {
+        let args = [dir.to_str().unwrap(), "--format", "csv", "--read-block", block];
+        let out = run(&[&args[..], &["--threads", threads, "-q"]].concat(), b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        let ids: Vec<String> = csv_rows(&out.stdout).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids.last().map(String::as_str), Some("b-after.txt"), "block {block}");
+        let n = ids.len() - 1;
+        assert!(n > 100 && n < 2000, "block {block}: {n} lines kept");
+        let expected: Vec<String> = (1..=n).map(|i| format!("n{i}")).collect();
+        assert_eq!(ids[..n], expected, "block {block}");
+        let place = format!("a-cut.jsonl.gz:{}: read error", n + 1);
+        assert!(stderr.contains(&place), "block {block}: {stderr}");
+        kept.push(n);
+    }
+    assert!(kept.windows(2).all(|w| w[0] == w[1]), "{kept:?}");
+}

@@ -164,8 +164,7 @@ impl Inputs {
         let mut inputs = Inputs::default();
         for path in paths {
             if path.as_os_str() == "-" {
-                let stdin = io::stdin();
-                inputs.read_jsonl_stream("<stdin>", stdin.lock(), opts);
+                inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
                 continue;
             }
             match std::fs::metadata(path) {
@@ -324,54 +323,70 @@ impl Inputs {
     }
 
     /// Reads one record per line; a bad line is reported with its number and skipped.
-    /// The input is read in blocks of `opts.read_block` bytes (few system calls, no
-    /// copy per line); the complete lines of each block are parsed (on all cores when
-    /// `opts.parallel`), then reported in order.
-    fn read_jsonl_stream(&mut self, place: &str, mut reader: impl Read, opts: &mut ReadOptions) {
+    /// The input is read in blocks of about `opts.read_block` bytes (few system calls,
+    /// no copy per line) — by a thread of its own when `opts.parallel`, so that reading
+    /// the next block overlaps parsing this one — and the lines of each block are
+    /// parsed and shingled, then taken in order.
+    fn read_jsonl_stream(&mut self, place: &str, reader: impl Read + Send, opts: &mut ReadOptions) {
         // Text files read before keep their order.
         self.flush(opts);
-        // The block: an unfinished line carried over, then what was read after it.
-        let mut bytes: Vec<u8> = Vec::new();
-        // The complete lines of the block that are not blank: (line number, end offset).
+        let blocks = LineBlocks::new(reader, opts.read_block);
+        let lines = if opts.parallel {
+            std::thread::scope(|s| {
+                // Two blocks ahead at most: memory stays bounded however slow parsing is.
+                let (tx, rx) = std::sync::mpsc::sync_channel(2);
+                s.spawn(move || {
+                    for block in blocks {
+                        if tx.send(block).is_err() {
+                            break;
+                        }
+                    }
+                });
+                self.take_blocks(place, rx.into_iter(), opts)
+            })
+        } else {
+            self.take_blocks(place, blocks, opts)
+        };
+        if lines == 0 {
+            self.skip(place.to_owned(), Reason::Empty, "no records");
+        }
+    }
+
+    /// Numbers the lines of `blocks` and takes their records; returns how many lines
+    /// there were. A read error ends the input.
+    fn take_blocks(
+        &mut self,
+        place: &str,
+        blocks: impl Iterator<Item = io::Result<Vec<u8>>>,
+        opts: &mut ReadOptions,
+    ) -> u64 {
+        // The lines of the block that are not blank: (line number, end offset).
         let mut lines: Vec<(u64, usize)> = Vec::new();
         let mut n = 0u64;
-        let (mut ended, mut failed) = (false, false);
-        while !ended {
-            let carried = bytes.len();
-            match (&mut reader).take(opts.read_block as u64).read_to_end(&mut bytes) {
-                Ok(0) => ended = true,
-                Ok(_) => {}
+        for block in blocks {
+            let bytes = match block {
+                Ok(bytes) => bytes,
                 Err(e) => {
-                    self.skip(
-                        format!("{place}:{}", n + 1),
-                        Reason::Unreadable,
-                        &format!("read error: {e}"),
-                    );
-                    (ended, failed) = (true, true);
+                    let place = format!("{place}:{}", n + 1);
+                    self.skip(place, Reason::Unreadable, &format!("read error: {e}"));
+                    break;
                 }
-            }
-            let mut ends: Vec<usize> =
-                memchr::memchr_iter(b'\n', &bytes[carried..]).map(|k| carried + k + 1).collect();
-            if ended && !failed && ends.last().copied().unwrap_or(0) < bytes.len() {
-                // The last line has no newline.
-                ends.push(bytes.len());
-            }
+            };
             let mut start = 0;
-            for end in ends {
+            // Every block but the last ends with a newline; the last line may have none.
+            let ends = memchr::memchr_iter(b'\n', &bytes).map(|k| k + 1);
+            let last = (bytes.last() != Some(&b'\n')).then_some(bytes.len());
+            for end in ends.chain(last) {
                 n += 1;
                 if !bytes[start..end].iter().all(u8::is_ascii_whitespace) {
                     lines.push((n, end));
                 }
                 start = end;
             }
-            self.parse_lines(place, &bytes[..start], &lines, opts);
+            self.parse_lines(place, &bytes, &lines, opts);
             lines.clear();
-            // A line cut by the read error is dropped with the rest.
-            bytes.drain(..start);
         }
-        if n == 0 {
-            self.skip(place.to_owned(), Reason::Empty, "no records");
-        }
+        n
     }
 
     /// Parses and shingles numbered lines (on all cores when `opts.parallel`) and adds
@@ -409,6 +424,56 @@ impl Inputs {
                     opts.batch.push(article);
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),
+            }
+        }
+    }
+}
+
+/// Blocks of whole lines: each read of about `size` bytes, up to its last newline (the
+/// rest is carried into the next block), and at the end what is left.
+struct LineBlocks<R> {
+    reader: R,
+    size: usize,
+    carried: Vec<u8>,
+    /// A read error, reported after the whole lines read before it.
+    error: Option<io::Error>,
+}
+
+impl<R: Read> LineBlocks<R> {
+    fn new(reader: R, size: usize) -> Self {
+        LineBlocks { reader, size, carried: Vec::new(), error: None }
+    }
+}
+
+impl<R: Read> Iterator for LineBlocks<R> {
+    type Item = io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.error.take() {
+            return Some(Err(e));
+        }
+        let mut bytes = std::mem::take(&mut self.carried);
+        loop {
+            let before = bytes.len();
+            match (&mut self.reader).take(self.size as u64).read_to_end(&mut bytes) {
+                // The end: what is left is the last line, without a newline.
+                Ok(0) => return (!bytes.is_empty()).then_some(Ok(bytes)),
+                Ok(_) => {}
+                Err(e) => {
+                    // Nothing is read after an error; a line it cut is dropped.
+                    self.size = 0;
+                    bytes.truncate(memchr::memrchr(b'\n', &bytes).map_or(0, |k| k + 1));
+                    if bytes.is_empty() {
+                        return Some(Err(e));
+                    }
+                    self.error = Some(e);
+                    return Some(Ok(bytes));
+                }
+            }
+            // A line longer than a block is read on until its end.
+            if let Some(k) = memchr::memrchr(b'\n', &bytes[before..]) {
+                self.carried = bytes.split_off(before + k + 1);
+                return Some(Ok(bytes));
             }
         }
     }

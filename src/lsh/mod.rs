@@ -333,7 +333,7 @@ pub(crate) fn batch_candidate_pairs(
     params: LshParams,
     sigs: &[Option<&MinHashSignature>],
 ) -> Vec<(DocId, DocId)> {
-    let keys = BandKeys::of(params, sigs);
+    let keys = BandKeys::of(params, sigs, false);
     let mut groups = BandGroups::default();
     let mut pairs: Vec<(DocId, DocId)> =
         (0..params.bands()).flat_map(|band| groups.pairs(&keys, band)).collect();
@@ -349,7 +349,7 @@ pub(crate) fn par_batch_candidate_pairs(
     sigs: &[Option<&MinHashSignature>],
 ) -> Vec<(DocId, DocId)> {
     use rayon::prelude::*;
-    let keys = BandKeys::of(params, sigs);
+    let keys = BandKeys::of(params, sigs, true);
     let mut pairs: Vec<(DocId, DocId)> = (0..params.bands())
         .into_par_iter()
         .map_init(BandGroups::default, |groups, band| groups.pairs(&keys, band))
@@ -370,19 +370,29 @@ struct BandKeys {
 }
 
 impl BandKeys {
-    fn of(params: LshParams, sigs: &[Option<&MinHashSignature>]) -> BandKeys {
+    /// The keys, one band at a time (each band on a core of its own when `parallel`).
+    fn of(params: LshParams, sigs: &[Option<&MinHashSignature>], parallel: bool) -> BandKeys {
         let docs: Vec<u32> = sigs
             .iter()
             .enumerate()
             .filter_map(|(i, s)| s.map(|_| u32::try_from(i).expect("fewer than 2^32 documents")))
             .collect();
+        let sigs: Vec<&MinHashSignature> = sigs.iter().filter_map(|s| *s).collect();
         let n = docs.len();
         let mut keys = vec![0; n * params.bands()];
-        for (p, sig) in sigs.iter().filter_map(|s| *s).enumerate() {
-            for band in 0..params.bands() {
-                keys[band * n + p] = band_key(params, sig, band);
+        let fill = |(band, column): (usize, &mut [u64])| {
+            for (key, sig) in column.iter_mut().zip(&sigs) {
+                *key = band_key(params, sig, band);
             }
+        };
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            keys.par_chunks_mut(n.max(1)).enumerate().for_each(fill);
+            return BandKeys { docs, keys };
         }
+        let _ = parallel;
+        keys.chunks_mut(n.max(1)).enumerate().for_each(fill);
         BandKeys { docs, keys }
     }
 
