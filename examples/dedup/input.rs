@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
-use nuskha::{Batch, ShingledArticle, decode_lossy};
-use rayon::prelude::*;
+use nuskha::{Batch, Deduplicator, ShingledArticle, decode_lossy};
 
 /// One article read: its id (its text has been handed on).
 pub struct Article {
@@ -323,98 +323,87 @@ impl Inputs {
     }
 
     /// Reads one record per line; a bad line is reported with its number and skipped.
-    /// The input is read in blocks of about `opts.read_block` bytes (few system calls,
-    /// no copy per line) — by a thread of its own when `opts.parallel`, so that reading
-    /// the next block overlaps parsing this one — and the lines of each block are
-    /// parsed and shingled, then taken in order.
-    fn read_jsonl_stream(&mut self, place: &str, reader: impl Read + Send, opts: &mut ReadOptions) {
+    ///
+    /// The input is read in blocks of about `opts.read_block` bytes of whole lines
+    /// (few system calls, no copy per line), and each block's records are parsed and
+    /// shingled at once. When `opts.parallel`, each block is a task for the thread pool
+    /// while this thread reads the next ones and takes the finished blocks in order:
+    /// the cores never wait for one another between blocks.
+    fn read_jsonl_stream(&mut self, place: &str, reader: impl Read, opts: &mut ReadOptions) {
         // Text files read before keep their order.
         self.flush(opts);
-        let blocks = LineBlocks::new(reader, opts.read_block);
-        let lines = if opts.parallel {
-            std::thread::scope(|s| {
-                // Two blocks ahead at most: memory stays bounded however slow parsing is.
-                let (tx, rx) = std::sync::mpsc::sync_channel(2);
-                s.spawn(move || {
-                    for block in blocks {
-                        if tx.send(block).is_err() {
-                            break;
+        let mut blocks = LineBlocks::new(reader, opts.read_block);
+        let dedup = opts.batch.deduplicator();
+        let mut lines = 0u64;
+        let mut failed = None;
+        if opts.parallel {
+            let fields = &opts.fields.clone();
+            // Blocks read ahead of the one to take next: enough to keep every core busy,
+            // few enough to bound memory.
+            let ahead = 2 * rayon::current_num_threads() + 1;
+            rayon::in_place_scope(|s| {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let mut done: BTreeMap<usize, ParsedBlock> = BTreeMap::new();
+                let (mut sent, mut next) = (0, 0);
+                loop {
+                    let more = sent - next < ahead && failed.is_none();
+                    match more.then(|| blocks.next()).flatten() {
+                        Some(Ok(bytes)) => {
+                            let tx = tx.clone();
+                            let k = sent;
+                            s.spawn(move |_| {
+                                // A panic is handed over too: this thread waits for every block.
+                                let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                    parse_block(&bytes, fields, dedup)
+                                }));
+                                let _ = tx.send((k, parsed));
+                            });
+                            sent += 1;
+                        }
+                        Some(Err(e)) => failed = Some(e),
+                        None if next == sent => break,
+                        None => {
+                            // Wait for a block, then take every block due, in order.
+                            let Ok((k, parsed)) = rx.recv() else { break };
+                            done.insert(k, parsed.unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                            while let Some(block) = done.remove(&next) {
+                                let n = block.lines;
+                                self.take_block(place, lines, block, opts);
+                                lines += n;
+                                next += 1;
+                            }
                         }
                     }
-                });
-                self.take_blocks(place, rx.into_iter(), opts)
-            })
+                }
+            });
         } else {
-            self.take_blocks(place, blocks, opts)
-        };
-        if lines == 0 {
+            for block in blocks.by_ref() {
+                match block {
+                    Ok(bytes) => {
+                        let block = parse_block(&bytes, &opts.fields, dedup);
+                        lines += block.lines;
+                        self.take_block(place, lines - block.lines, block, opts);
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(e) = failed {
+            let place = format!("{place}:{}", lines + 1);
+            self.skip(place, Reason::Unreadable, &format!("read error: {e}"));
+        } else if lines == 0 {
             self.skip(place.to_owned(), Reason::Empty, "no records");
         }
     }
 
-    /// Numbers the lines of `blocks` and takes their records; returns how many lines
-    /// there were. A read error ends the input.
-    fn take_blocks(
-        &mut self,
-        place: &str,
-        blocks: impl Iterator<Item = io::Result<Vec<u8>>>,
-        opts: &mut ReadOptions,
-    ) -> u64 {
-        // The lines of the block that are not blank: (line number, end offset).
-        let mut lines: Vec<(u64, usize)> = Vec::new();
-        let mut n = 0u64;
-        for block in blocks {
-            let bytes = match block {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    let place = format!("{place}:{}", n + 1);
-                    self.skip(place, Reason::Unreadable, &format!("read error: {e}"));
-                    break;
-                }
-            };
-            let mut start = 0;
-            // Every block but the last ends with a newline; the last line may have none.
-            let ends = memchr::memchr_iter(b'\n', &bytes).map(|k| k + 1);
-            let last = (bytes.last() != Some(&b'\n')).then_some(bytes.len());
-            for end in ends.chain(last) {
-                n += 1;
-                if !bytes[start..end].iter().all(u8::is_ascii_whitespace) {
-                    lines.push((n, end));
-                }
-                start = end;
-            }
-            self.parse_lines(place, &bytes, &lines, opts);
-            lines.clear();
-        }
-        n
-    }
-
-    /// Parses and shingles numbered lines (on all cores when `opts.parallel`) and adds
-    /// their articles to the batch in order. Each record is shingled by the thread that
-    /// parsed it, while its text is in that core's cache, and its text dropped there.
-    fn parse_lines(
-        &mut self,
-        place: &str,
-        bytes: &[u8],
-        lines: &[(u64, usize)],
-        opts: &mut ReadOptions,
-    ) {
-        let fields = &opts.fields;
-        let dedup = opts.batch.deduplicator();
-        let parse = |i: usize| {
-            let start = if i == 0 { 0 } else { lines[i - 1].1 };
-            parse_record(&bytes[start..lines[i].1], fields).map(|Record { id, text, replaced }| {
-                Parsed { id, article: dedup.shingle(&text), replaced }
-            })
-        };
-        let parsed: Vec<_> = if opts.parallel {
-            (0..lines.len()).into_par_iter().map(parse).collect()
-        } else {
-            (0..lines.len()).map(parse).collect()
-        };
-        for ((n, _), record) in lines.iter().zip(parsed) {
+    /// Takes the records of a block whose first line follows line `before`.
+    fn take_block(&mut self, place: &str, before: u64, block: ParsedBlock, opts: &mut ReadOptions) {
+        for (line, record) in block.records {
             // Formatted only when needed: most records have an id and no warning.
-            let where_ = || format!("{place}:{n}");
+            let where_ = || format!("{place}:{}", before + line);
             match record {
                 Ok(Parsed { id, article, replaced }) => {
                     if replaced > 0 {
@@ -427,6 +416,41 @@ impl Inputs {
             }
         }
     }
+}
+
+/// The records of one block of whole lines, parsed and shingled.
+struct ParsedBlock<'d> {
+    /// How many lines the block has, blank ones included.
+    lines: u64,
+    /// Each line that is not blank: (its number in the block, from 1; its record).
+    records: Vec<(u64, Result<Parsed<'d>, Refused>)>,
+}
+
+/// Why an input was refused, and what the warning says.
+type Refused = (Reason, String);
+
+/// Parses and shingles the lines of `bytes`. Every block but the last ends with a
+/// newline; the last line may have none. Each text is dropped once shingled.
+fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) -> ParsedBlock<'d> {
+    let mut block = ParsedBlock { lines: 0, records: Vec::new() };
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).map(|k| k + 1);
+    let last = (bytes.last() != Some(&b'\n')).then_some(bytes.len());
+    for end in ends.chain(last) {
+        block.lines += 1;
+        let line = &bytes[start..end];
+        start = end;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record = parse_record(line, fields).map(|Record { id, text, replaced }| Parsed {
+            id,
+            article: dedup.shingle(&text),
+            replaced,
+        });
+        block.records.push((block.lines, record));
+    }
+    block
 }
 
 /// Blocks of whole lines: each read of about `size` bytes, up to its last newline (the
