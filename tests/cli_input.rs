@@ -339,3 +339,42 @@ fn read_error_keeps_the_lines_before_it() {
     }
     assert!(kept.windows(2).all(|w| w[0] == w[1]), "{kept:?}");
 }
+
+#[test]
+fn jsonl_records_keep_the_fields_asked_for() {
+    // Ids as strings, integers, floats and null; the title before or after the text,
+    // or long enough to make a copy on its own; a repeated field (the last counts);
+    // escapes; other fields of any shape; lines that are JSON but not records.
+    let a = hajj("barlamane-hajj");
+    let b = hajj("belwadeh-hajj");
+    let lines = [
+        serde_json::json!({"id": 7, "text": a, "extra": {"nested": [1, {"x": null}], "s": "text"}})
+            .to_string(),
+        serde_json::json!({"title": b, "id": "title-first", "text": "قصير"}).to_string(),
+        format!(r#"{{"text": "قصير", "id": "title-after", "title": {}}}"#, serde_json::json!(b)),
+        r#"{"id": 2.5, "text": 5}"#.to_string(),
+        r#"["text", "x"]"#.to_string(),
+        r#"{"id": "first", "id": "last", "text": "\"مقتبس\"\n\u0627\u0644 escaped", "n": [true, false]}"#
+            .to_string(),
+        r#""just a string""#.to_string(),
+        r#"{"id": null, "text": "نص بلا معرف", "title": 3}"#.to_string(),
+        r#"{"id": 1e3, "text": "نص"}"#.to_string(),
+    ];
+    let input = lines.join("\n");
+    let out = run(&["-", "--format", "csv"], input.as_bytes());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    for line in [4, 5, 7] {
+        assert!(stderr.contains(&format!("<stdin>:{line}: no string field `text`")), "{stderr}");
+    }
+    let rows = csv_rows(&out.stdout);
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["7", "title-first", "title-after", "last", "<stdin>:8", "1000.0"]);
+    // The titles make the short texts copies of the first record.
+    let cluster_of = |id: &str| rows.iter().find(|(i, _)| i == id).unwrap().1.clone();
+    assert_eq!(cluster_of("title-first"), "7");
+    assert_eq!(cluster_of("title-after"), "7");
+    let out = run(&["-", "--format", "csv", "--no-title"], input.as_bytes());
+    let rows = csv_rows(&out.stdout);
+    assert!(rows.iter().all(|(id, c)| id == c), "without titles nothing matches: {rows:?}");
+}

@@ -435,6 +435,8 @@ type Refused = (Reason, String);
 /// newline; the last line may have none. Each text is dropped once shingled.
 fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) -> ParsedBlock<'d> {
     let mut block = ParsedBlock { lines: 0, records: Vec::new() };
+    // Each record's text, in one buffer for the whole block.
+    let mut text = String::new();
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', bytes).map(|k| k + 1);
     let last = (bytes.last() != Some(&b'\n')).then_some(bytes.len());
@@ -445,7 +447,7 @@ fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) 
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record = parse_record(line, fields).map(|Record { id, text, replaced }| Parsed {
+        let record = parse_record(line, fields, &mut text).map(|Record { id, replaced }| Parsed {
             id,
             article: dedup.shingle(&text),
             replaced,
@@ -555,31 +557,219 @@ fn warn_replaced(place: &str, replaced: usize) {
     }
 }
 
-/// One JSONL record: its id when it has one, and the text to compare.
+/// One JSONL record: its id when it has one (its text is in the caller's buffer).
 struct Record {
     id: Option<String>,
-    text: String,
     replaced: usize,
 }
 
-fn parse_record(line: &[u8], f: &JsonlFields) -> Result<Record, (Reason, String)> {
-    let Decoded { text, replaced } = decode(line)?;
-    let mut record: serde_json::Value = serde_json::from_str(&text)
+/// Parses one JSONL record into its id and, in `text`, the text to compare (the title,
+/// a newline and the body, or the body alone). Only the fields asked for are kept, and
+/// the text goes into a buffer used again for the next record: no allocation for the
+/// text or for the fields nobody reads. As with a map of the whole record, the last of
+/// a repeated field counts.
+fn parse_record(line: &[u8], f: &JsonlFields, text: &mut String) -> Result<Record, Refused> {
+    use serde::de::DeserializeSeed;
+    let Decoded { text: json, replaced } = decode(line)?;
+    let mut de = serde_json::Deserializer::from_str(&json);
+    let fields = RecordFields { f, text: &mut *text, has_text: false, id: None, title: None };
+    let fields = fields
+        .deserialize(&mut de)
+        .and_then(|fields| de.end().map(|()| fields))
         .map_err(|e| (Reason::BadRecord, format!("malformed JSON ({e})")))?;
-    // Take the text out of the record rather than copy it.
-    let Some(serde_json::Value::String(body)) =
-        record.get_mut(&f.text).map(serde_json::Value::take)
-    else {
+    if !fields.has_text {
         return Err((Reason::BadRecord, format!("no string field `{}`", f.text)));
-    };
-    let id = match record.get(&f.id) {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(x)) => Some(x.to_string()),
+    }
+    let id = match fields.id {
+        Some(Field::Str(s)) => Some(s),
+        Some(Field::Number(x)) => Some(x.to_string()),
         _ => None,
     };
-    let title = record.get(&f.title).and_then(serde_json::Value::as_str).unwrap_or_default();
-    let text = if f.no_title || title.is_empty() { body } else { format!("{title}\n{body}") };
-    Ok(Record { id, text, replaced })
+    if let Some(Field::Str(title)) = fields.title.filter(|_| !f.no_title) {
+        if !title.is_empty() {
+            text.insert(0, '\n');
+            text.insert_str(0, &title);
+        }
+    }
+    Ok(Record { id, replaced })
+}
+
+/// What a record's fields hold, as it is read.
+struct RecordFields<'a> {
+    f: &'a JsonlFields,
+    /// The body, once a string field of that name has been read.
+    text: &'a mut String,
+    has_text: bool,
+    id: Option<Field>,
+    title: Option<Field>,
+}
+
+/// The value of the id or title field.
+enum Field {
+    Str(String),
+    Number(serde_json::Number),
+    Other,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RecordFields<'_> {
+    type Value = Self;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
+    type Value = Self;
+
+    fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+        out.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<Self, A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if *key == self.f.text {
+                self.has_text = map.next_value_seed(TextField(&mut *self.text))?;
+            } else if *key == self.f.id || *key == self.f.title {
+                let value: Field = map.next_value()?;
+                if *key == self.f.id && *key == self.f.title {
+                    self.title = Some(match &value {
+                        Field::Str(s) => Field::Str(s.clone()),
+                        _ => Field::Other,
+                    });
+                    self.id = Some(value);
+                } else if *key == self.f.id {
+                    self.id = Some(value);
+                } else {
+                    self.title = Some(value);
+                }
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(self)
+    }
+
+    // Not an object: valid JSON, but without the text field.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+}
+
+/// Reads the text field into the buffer: true when it is a string.
+struct TextField<'a>(&'a mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for TextField<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TextField<'_> {
+    type Value = bool;
+
+    fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+        out.write_str("a JSON value")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<bool, E> {
+        self.0.clear();
+        self.0.push_str(s);
+        Ok(true)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        /// Keeps strings and numbers, skips the rest.
+        struct FieldVisitor;
+        impl<'de> serde::de::Visitor<'de> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+                out.write_str("a JSON value")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Field, E> {
+                Ok(Field::Str(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Field, E> {
+                Ok(Field::Str(s))
+            }
+            fn visit_i64<E>(self, x: i64) -> Result<Field, E> {
+                Ok(Field::Number(x.into()))
+            }
+            fn visit_u64<E>(self, x: u64) -> Result<Field, E> {
+                Ok(Field::Number(x.into()))
+            }
+            fn visit_f64<E>(self, x: f64) -> Result<Field, E> {
+                Ok(serde_json::Number::from_f64(x).map_or(Field::Other, Field::Number))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Field, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Field::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Field, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Field::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+        }
+        d.deserialize_any(FieldVisitor)
+    }
 }
 
 /// True for "too many levels of symbolic links".
