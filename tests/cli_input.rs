@@ -231,9 +231,10 @@ fn hajj_copies_cluster_from_jsonl_gz() {
 
 #[test]
 fn long_jsonl_streams_in_chunks_and_keeps_order() {
-    // More records than one chunk (4,096), copies on both sides of the first chunk
-    // boundary and in the last chunk, and a bad line after the boundary.
-    let mut lines: Vec<String> = (1..=9000)
+    // More records than one chunk (4,096) and than one window of parallel output
+    // (16,384), copies on both sides of the first chunk boundary and in the last chunk,
+    // and a bad line after the boundary. One thread and two write the same bytes.
+    let mut lines: Vec<String> = (1..=17_000)
         .map(|i| {
             let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
             jsonl_line(&format!("n{i}"), &words.join(" "))
@@ -249,7 +250,13 @@ fn long_jsonl_streams_in_chunks_and_keeps_order() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("<stdin>:5000: malformed JSON"), "{stderr}");
     let rows = csv_rows(&out.stdout);
-    assert_eq!(rows.len(), 8999);
+    assert_eq!(rows.len(), 16_999);
+    let one = run(&["-", "--format", "csv", "--threads", "1"], input.as_bytes());
+    assert!(one.stdout == out.stdout, "one thread and two differ");
+    let jsonl = |threads| run(&["-", "--format", "jsonl", "--threads", threads], input.as_bytes());
+    let (one, two) = (jsonl("1").stdout, jsonl("2").stdout);
+    assert_eq!(String::from_utf8_lossy(&one).lines().count(), 16_997);
+    assert!(one == two, "one thread and two differ");
     let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(&ids[..3], ["n1", "n2", "n3"]);
     assert_eq!(ids[4094], "hajj-a");
