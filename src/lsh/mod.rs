@@ -370,8 +370,10 @@ struct BandKeys {
 }
 
 impl BandKeys {
-    /// The keys, one band at a time (each band on a core of its own when `parallel`).
+    /// The keys, computed a document at a time (its signature read once, its bands
+    /// folded side by side) for pieces of documents, on all cores when `parallel`.
     fn of(params: LshParams, sigs: &[Option<&MinHashSignature>], parallel: bool) -> BandKeys {
+        const PIECE: usize = 1024;
         let docs: Vec<u32> = sigs
             .iter()
             .enumerate()
@@ -380,19 +382,30 @@ impl BandKeys {
         let sigs: Vec<&MinHashSignature> = sigs.iter().filter_map(|s| *s).collect();
         let n = docs.len();
         let mut keys = vec![0; n * params.bands()];
-        let fill = |(band, column): (usize, &mut [u64])| {
-            for (key, sig) in column.iter_mut().zip(&sigs) {
-                *key = band_key(params, sig, band);
+        // For each piece of documents, its part of every band's column.
+        let mut pieces: Vec<Vec<&mut [u64]>> = (0..n.div_ceil(PIECE)).map(|_| Vec::new()).collect();
+        for column in keys.chunks_mut(n.max(1)) {
+            for (piece, part) in pieces.iter_mut().zip(column.chunks_mut(PIECE)) {
+                piece.push(part);
+            }
+        }
+        let fill = |(k, mut columns): (usize, Vec<&mut [u64]>)| {
+            let mut doc_keys = vec![0; params.bands()];
+            for (p, sig) in sigs[k * PIECE..].iter().take(PIECE).enumerate() {
+                band_keys_into(params, sig, &mut doc_keys);
+                for (column, &key) in columns.iter_mut().zip(&doc_keys) {
+                    column[p] = key;
+                }
             }
         };
         #[cfg(feature = "rayon")]
         if parallel {
             use rayon::prelude::*;
-            keys.par_chunks_mut(n.max(1)).enumerate().for_each(fill);
+            pieces.into_par_iter().enumerate().for_each(fill);
             return BandKeys { docs, keys };
         }
         let _ = parallel;
-        keys.chunks_mut(n.max(1)).enumerate().for_each(fill);
+        pieces.into_iter().enumerate().for_each(fill);
         BandKeys { docs, keys }
     }
 
@@ -458,20 +471,65 @@ const BAND_SALT: u64 = 0x6c73_6862_616e_6473;
 
 /// For each band, `mix64` folded over its r slots, seeded by the band index.
 fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
-    (0..params.bands()).map(|band| band_key(params, sig, band)).collect()
+    let mut keys = vec![0; params.bands()].into_boxed_slice();
+    band_keys_into(params, sig, &mut keys);
+    keys
 }
 
-/// The key of one band (see [`band_keys`]).
+/// [`band_keys`] into `keys`. The bands are folded side by side, a row at a time: one
+/// band's fold is a chain of dependent multiplications, but the bands are independent
+/// of one another, so the core works on many at once.
 #[inline]
-fn band_key(params: LshParams, sig: &MinHashSignature, band: usize) -> u64 {
-    let rows = &sig.as_slice()[band * params.rows()..(band + 1) * params.rows()];
-    rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT))
+fn band_keys_into(params: LshParams, sig: &MinHashSignature, keys: &mut [u64]) {
+    let rows = params.rows();
+    let slots = sig.as_slice();
+    for (band, key) in keys.iter_mut().enumerate() {
+        *key = band as u64;
+    }
+    for row in 0..rows {
+        for (band, key) in keys.iter_mut().enumerate() {
+            *key = mix64(*key ^ u64::from(slots[band * rows + row]), BAND_SALT);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::MinHasher;
+
+    #[test]
+    fn band_keys_are_each_bands_fold_laid_out_band_after_band() {
+        let hasher = MinHasher::new(128, 3).unwrap();
+        // More documents than one piece (1,024), and gaps without a signature.
+        let sigs: Vec<MinHashSignature> =
+            (0..2_500u64).map(|d| hasher.sketch(d * 50..d * 50 + 80)).collect();
+        let refs: Vec<Option<&MinHashSignature>> =
+            sigs.iter().enumerate().map(|(i, s)| (i % 7 != 3).then_some(s)).collect();
+        for (bands, rows) in [(42, 3), (16, 8), (1, 128), (128, 1)] {
+            let params = LshParams::new(bands, rows).unwrap();
+            // The reference: each band folded on its own.
+            let fold = |sig: &MinHashSignature, band: usize| {
+                let rows = &sig.as_slice()[band * params.rows()..(band + 1) * params.rows()];
+                rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT))
+            };
+            for parallel in [false, true] {
+                let keys = BandKeys::of(params, &refs, parallel);
+                let with: Vec<&MinHashSignature> = refs.iter().filter_map(|s| *s).collect();
+                assert_eq!(keys.docs.len(), with.len());
+                for band in 0..bands {
+                    let expected: Vec<u64> = with.iter().map(|s| fold(s, band)).collect();
+                    assert_eq!(keys.band(band), expected, "{bands}x{rows} band {band}");
+                }
+                assert_eq!(keys.docs[3], 4, "the documents without a signature are left out");
+            }
+            assert_eq!(
+                *band_keys(params, &sigs[0]),
+                *(0..bands).map(|b| fold(&sigs[0], b)).collect::<Vec<_>>()
+            );
+        }
+        assert!(BandKeys::of(LshParams::new(4, 32).unwrap(), &[None, None], true).keys.is_empty());
+    }
 
     #[test]
     fn batch_pairs_equal_the_index_pairs() {
