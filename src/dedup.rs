@@ -291,20 +291,32 @@ impl CorpusStats {
     #[cfg(feature = "rayon")]
     fn par_from_sets(sets: &[Shingled]) -> Self {
         use rayon::prelude::*;
+        const PIECE: usize = 1 << 16;
         let size = slots_for(sets);
         let chunk = sets.len().div_ceil(rayon::current_num_threads()).max(1);
-        let counters = sets
-            .par_chunks(chunk)
-            .map(|part| count_slots(part, size))
-            .reduce_with(|mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x = x.saturating_add(y);
-                }
-                a
-            })
-            .unwrap_or_else(|| vec![0; size]);
-        let crowded = crowded_slots(&counters);
-        drop(counters);
+        let mut tables: Vec<Vec<u8>> =
+            sets.par_chunks(chunk).map(|part| count_slots(part, size)).collect();
+        // The threads' counters added up and turned into bits a piece at a time, on all
+        // cores too (SaudiNewsNet's statistics on two threads, median of ten runs: 11.4
+        // ms with one thread doing this, 10.9 without).
+        let crowded: Vec<u64> = match tables.split_first_mut() {
+            None => crowded_slots(&vec![0; size]),
+            Some((sum, others)) => {
+                let others: &[Vec<u8>] = others;
+                sum.par_chunks_mut(PIECE)
+                    .enumerate()
+                    .flat_map_iter(|(k, piece)| {
+                        for other in others {
+                            for (x, &y) in piece.iter_mut().zip(&other[k * PIECE..]) {
+                                *x = x.saturating_add(y);
+                            }
+                        }
+                        crowded_slots(piece)
+                    })
+                    .collect()
+            }
+        };
+        drop(tables);
         let counts = sets
             .par_chunks(chunk)
             .map(|part| count_candidates(part, &crowded))
