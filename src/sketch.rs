@@ -165,7 +165,8 @@ impl Sketch {
 
 /// Runs `f` with this thread's sketching buffers, kept from call to call.
 ///
-/// For the parallel calls: rayon's `map_init` starts empty buffers for every piece of
+/// For the parallel calls and for [`Deduplicator::shingle`](crate::Deduplicator::shingle),
+/// called from any thread: rayon's `map_init` starts empty buffers for every piece of
 /// work it splits off, and growing them again each time cost two threads 15% of a
 /// `dedup` run. The buffers stay as large as the largest article a thread has seen.
 pub(crate) fn with_thread_scratch<R>(f: impl FnOnce(&mut SketchScratch) -> R) -> R {
