@@ -297,7 +297,14 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     if !args.quiet {
         report.summary(start.elapsed());
     }
-    if inputs.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SKIPPED) }
+    let code =
+        if inputs.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SKIPPED) };
+    // The process ends here and its memory goes back with it, not an article at a time
+    // (100,000 articles: 11 ms of frees).
+    std::mem::forget(report);
+    std::mem::forget(clusters);
+    std::mem::forget(inputs);
+    code
 }
 
 /// Writes through a temporary file in the same folder, renamed into place on success.
@@ -326,9 +333,26 @@ fn write_atomically(
 /// output has always had: alphabetical).
 #[derive(serde::Serialize)]
 struct ClusterJson<'a> {
-    members: Vec<MemberJson<'a>>,
+    members: MembersJson<'a>,
     representative: &'a str,
     size: usize,
+}
+
+/// A cluster's members, serialised as they are read (no list of them is built: at
+/// 100,000 articles that was as many allocations as clusters).
+struct MembersJson<'a> {
+    report: &'a Report<'a>,
+    cluster: &'a nuskha::Cluster,
+}
+
+impl serde::Serialize for MembersJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.cluster.members().iter().map(|m| MemberJson {
+            id: self.report.id(m.id),
+            matched: self.report.id(m.matched),
+            similarity: m.score,
+        }))
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -439,15 +463,7 @@ impl Report<'_> {
 
     fn cluster_json<'s>(&'s self, c: &'s nuskha::Cluster) -> ClusterJson<'s> {
         ClusterJson {
-            members: c
-                .members()
-                .iter()
-                .map(|m| MemberJson {
-                    id: self.id(m.id),
-                    matched: self.id(m.matched),
-                    similarity: m.score,
-                })
-                .collect(),
+            members: MembersJson { report: self, cluster: c },
             representative: self.id(c.representative()),
             size: c.len(),
         }
