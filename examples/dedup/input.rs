@@ -604,11 +604,41 @@ struct RecordFields<'a> {
     title: Option<Field>,
 }
 
-/// The value of the id or title field.
+/// The value of a field: the id and title keep strings and numbers; the text's string
+/// goes into the record's buffer.
 enum Field {
     Str(String),
     Number(serde_json::Number),
+    /// A string, written into the buffer.
+    Text,
     Other,
+}
+
+/// Reads one field's value; a string goes into `into` when there is one.
+struct FieldValue<'a> {
+    into: Option<&'a mut String>,
+}
+
+/// The visitor methods for values read through and dropped: `$other` is what each
+/// gives back (`$this` being the visitor).
+macro_rules! drop_values {
+    ($this:ident => $other:expr; $($scalar:ident: $ty:ty),*) => {
+        $(
+            fn $scalar<E>(self, _: $ty) -> Result<Self::Value, E> {
+                let $this = self;
+                Ok($other)
+            }
+        )*
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            let $this = self;
+            Ok($other)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            let $this = self;
+            Ok($other)
+        }
+    };
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for RecordFields<'_> {
@@ -629,9 +659,10 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<Self, A::Error> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if *key == self.f.text {
-                self.has_text = map.next_value_seed(TextField(&mut *self.text))?;
+                let value = map.next_value_seed(FieldValue { into: Some(&mut *self.text) })?;
+                self.has_text = matches!(value, Field::Text);
             } else if *key == self.f.id || *key == self.f.title {
-                let value: Field = map.next_value()?;
+                let value = map.next_value_seed(FieldValue { into: None })?;
                 if *key == self.f.id && *key == self.f.title {
                     self.title = Some(match &value {
                         Field::Str(s) => Field::Str(s.clone()),
@@ -651,125 +682,48 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
     }
 
     // Not an object: valid JSON, but without the text field.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(self)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
-        Ok(self)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
-        Ok(self)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
-        Ok(self)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
-        Ok(self)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
-        Ok(self)
-    }
-    fn visit_unit<E>(self) -> Result<Self, E> {
-        Ok(self)
-    }
+    drop_values!(this => this; visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
 }
 
-/// Reads the text field into the buffer: true when it is a string.
-struct TextField<'a>(&'a mut String);
+impl<'de> serde::de::DeserializeSeed<'de> for FieldValue<'_> {
+    type Value = Field;
 
-impl<'de> serde::de::DeserializeSeed<'de> for TextField<'_> {
-    type Value = bool;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for TextField<'_> {
-    type Value = bool;
+impl<'de> serde::de::Visitor<'de> for FieldValue<'_> {
+    type Value = Field;
 
     fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
         out.write_str("a JSON value")
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<bool, E> {
-        self.0.clear();
-        self.0.push_str(s);
-        Ok(true)
+    fn visit_str<E>(self, s: &str) -> Result<Field, E> {
+        Ok(match self.into {
+            Some(buffer) => {
+                buffer.clear();
+                buffer.push_str(s);
+                Field::Text
+            }
+            None => Field::Str(s.to_owned()),
+        })
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+    fn visit_i64<E>(self, x: i64) -> Result<Field, E> {
+        Ok(Field::Number(x.into()))
+    }
+    fn visit_u64<E>(self, x: u64) -> Result<Field, E> {
+        Ok(Field::Number(x.into()))
+    }
+    fn visit_f64<E>(self, x: f64) -> Result<Field, E> {
+        Ok(serde_json::Number::from_f64(x).map_or(Field::Other, Field::Number))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
         while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
-        Ok(false)
+        Ok(Field::Other)
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Field {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
-        /// Keeps strings and numbers, skips the rest.
-        struct FieldVisitor;
-        impl<'de> serde::de::Visitor<'de> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
-                out.write_str("a JSON value")
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Field, E> {
-                Ok(Field::Str(s.to_owned()))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Field, E> {
-                Ok(Field::Str(s))
-            }
-            fn visit_i64<E>(self, x: i64) -> Result<Field, E> {
-                Ok(Field::Number(x.into()))
-            }
-            fn visit_u64<E>(self, x: u64) -> Result<Field, E> {
-                Ok(Field::Number(x.into()))
-            }
-            fn visit_f64<E>(self, x: f64) -> Result<Field, E> {
-                Ok(serde_json::Number::from_f64(x).map_or(Field::Other, Field::Number))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Field, A::Error> {
-                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
-                Ok(Field::Other)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Field, A::Error> {
-                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(Field::Other)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
-                Ok(Field::Other)
-            }
-            fn visit_unit<E>(self) -> Result<Field, E> {
-                Ok(Field::Other)
-            }
-        }
-        d.deserialize_any(FieldVisitor)
-    }
+    drop_values!(_this => Field::Other; visit_bool: bool);
 }
 
 /// True for "too many levels of symbolic links".
