@@ -370,8 +370,8 @@ struct BandKeys {
 }
 
 impl BandKeys {
-    /// The keys, computed a document at a time (its signature read once, its bands
-    /// folded side by side) for pieces of documents, on all cores when `parallel`.
+    /// The keys, computed a document at a time (its signature read once) for pieces of
+    /// documents, on all cores when `parallel`.
     fn of(params: LshParams, sigs: &[Option<&MinHashSignature>], parallel: bool) -> BandKeys {
         const PIECE: usize = 1024;
         let docs: Vec<u32> = sigs
@@ -476,20 +476,12 @@ fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
     keys
 }
 
-/// [`band_keys`] into `keys`. The bands are folded side by side, a row at a time: one
-/// band's fold is a chain of dependent multiplications, but the bands are independent
-/// of one another, so the core works on many at once.
+/// [`band_keys`] into `keys`.
 #[inline]
 fn band_keys_into(params: LshParams, sig: &MinHashSignature, keys: &mut [u64]) {
-    let rows = params.rows();
-    let slots = sig.as_slice();
-    for (band, key) in keys.iter_mut().enumerate() {
-        *key = band as u64;
-    }
-    for row in 0..rows {
-        for (band, key) in keys.iter_mut().enumerate() {
-            *key = mix64(*key ^ u64::from(slots[band * rows + row]), BAND_SALT);
-        }
+    for (band, (key, rows)) in keys.iter_mut().zip(sig.as_slice().chunks(params.rows())).enumerate()
+    {
+        *key = rows.iter().fold(band as u64, |h, &s| mix64(h ^ u64::from(s), BAND_SALT));
     }
 }
 
