@@ -14,6 +14,12 @@ fn jsonl_line(id: &str, text: &str) -> String {
     serde_json::json!({ "id": id, "text": text, "source": "test" }).to_string()
 }
 
+/// Record `n{i}`: twelve words found in no other record.
+fn filler_line(i: usize) -> String {
+    let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
+    jsonl_line(&format!("n{i}"), &words.join(" "))
+}
+
 fn gzip(path: &Path, content: &str) {
     let file = std::fs::File::create(path).unwrap();
     let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
@@ -234,12 +240,7 @@ fn long_jsonl_streams_in_chunks_and_keeps_order() {
     // More records than one chunk (4,096) and than one window of parallel output
     // (16,384), copies on both sides of the first chunk boundary and in the last chunk,
     // and a bad line after the boundary. One thread and two write the same bytes.
-    let mut lines: Vec<String> = (1..=17_000)
-        .map(|i| {
-            let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
-            jsonl_line(&format!("n{i}"), &words.join(" "))
-        })
-        .collect();
+    let mut lines: Vec<String> = (1..=17_000).map(filler_line).collect();
     lines[4095 - 1] = jsonl_line("hajj-a", &hajj("barlamane-hajj"));
     lines[4098 - 1] = jsonl_line("hajj-b", &hajj("belwadeh-hajj"));
     lines[8999 - 1] = jsonl_line("hajj-c", &hajj("marrakech-alaan-hajj"));
@@ -275,12 +276,7 @@ fn jsonl_lines_cross_read_blocks() {
     // block and a last line without a newline: read in blocks of 64 KiB (one block),
     // 1,000 bytes and 7 bytes, on one thread and two, the output is the same and the
     // line numbers are right.
-    let mut lines: Vec<String> = (1..=300)
-        .map(|i| {
-            let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
-            jsonl_line(&format!("n{i}"), &words.join(" "))
-        })
-        .collect();
+    let mut lines: Vec<String> = (1..=300).map(filler_line).collect();
     lines[9] = String::new();
     lines[10] = " \t ".to_string();
     lines[20] = jsonl_line("hajj-a", &hajj("barlamane-hajj"));
@@ -315,12 +311,7 @@ fn read_error_keeps_the_lines_before_it() {
     // and the next input is still read; the same with small and large read blocks, on
     // one thread and two (the reader runs on a thread of its own then).
     let dir = temp_dir("cut");
-    let lines: String = (1..=2000)
-        .map(|i| {
-            let words: Vec<String> = (0..12).map(|w| format!("r{i}w{w}")).collect();
-            jsonl_line(&format!("n{i}"), &words.join(" ")) + "\n"
-        })
-        .collect();
+    let lines: String = (1..=2000).map(|i| filler_line(i) + "\n").collect();
     let whole = dir.join("whole.jsonl.gz");
     gzip(&whole, &lines);
     let bytes = std::fs::read(&whole).unwrap();
