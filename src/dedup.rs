@@ -459,8 +459,8 @@ struct Shingled {
 }
 
 /// One article shingled by [`Deduplicator::shingle`], ready to be added to a [`Batch`]
-/// of the same deduplicator with [`Batch::push`]. Shingling is most of a run's work;
-/// this lets it happen on whichever thread has the text (a reader's workers, say),
+/// of the same deduplicator with [`Batch::push`]. Shingling is the largest part of a
+/// run's work; this lets it happen on whichever thread has the text (a reader's workers, say),
 /// while the batch only collects the results in order.
 #[derive(Debug, Clone)]
 pub struct ShingledArticle<'d> {

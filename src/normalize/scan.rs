@@ -210,29 +210,32 @@ mod tests {
     /// The letters the scan passes are kept by every option combination's table, and
     /// the ones it folds become Arabic letters of the same length or stay, so the scan
     /// never skips a character the table would treat otherwise.
+    /// The table of one combination of the four options, one bit each.
+    fn table_of(bits: u8) -> ArabicTable {
+        ArabicTable::new(TableOptions {
+            keep_ta_marbuta: bits & 1 != 0,
+            keep_alef_maksura: bits & 2 != 0,
+            hamza_to_base: bits & 4 != 0,
+            keep_punctuation: bits & 8 != 0,
+        })
+    }
+
     #[test]
     fn scanned_letters_are_kept_or_folded_alike_by_every_profile() {
         for bits in 0..16u8 {
-            let table = ArabicTable::new(TableOptions {
-                keep_ta_marbuta: bits & 1 != 0,
-                keep_alef_maksura: bits & 2 != 0,
-                hamza_to_base: bits & 4 != 0,
-                keep_punctuation: bits & 8 != 0,
-            });
+            let table = table_of(bits);
             for lead in [0xD8u8, 0xD9] {
                 for cont in 0x80..=0xBFu8 {
                     let kept = if lead == 0xD8 { kept_after_d8(cont) } else { kept_after_d9(cont) };
                     let index = (usize::from(lead & 3) << 6) | usize::from(cont & 0x3F);
-                    let folded_here =
+                    let folded =
                         if lead == 0xD8 { folded_after_d8(cont) } else { folded_after_d9(cont) };
                     let letter =
                         if lead == 0xD8 { letter_after_d8(cont) } else { letter_after_d9(cont) };
-                    assert_eq!(letter, kept || folded_here, "{lead:X} {cont:X}");
+                    assert_eq!(letter, kept || folded, "{lead:X} {cont:X}");
                     if kept {
                         assert!(table.keeps(index), "{lead:X} {cont:X}, options {bits:b}");
                     }
-                    let folded =
-                        if lead == 0xD8 { folded_after_d8(cont) } else { folded_after_d9(cont) };
                     if folded {
                         let c = char::from_u32(0x600 + index as u32).unwrap();
                         // Kept, or folded to an Arabic letter of the same length.
@@ -252,12 +255,7 @@ mod tests {
     #[test]
     fn fold_table_matches_the_table() {
         for bits in 0..8u8 {
-            let table = ArabicTable::new(TableOptions {
-                keep_ta_marbuta: bits & 1 != 0,
-                keep_alef_maksura: bits & 2 != 0,
-                hamza_to_base: bits & 4 != 0,
-                keep_punctuation: false,
-            });
+            let table = table_of(bits);
             let folds = fold_table(&table);
             for lead in [0xD8u8, 0xD9] {
                 for cont in (0x80..=0xBFu8)
