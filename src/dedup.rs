@@ -824,7 +824,7 @@ impl Deduplicator {
     /// An empty [`Batch`]: add articles as they are read, then cluster them all, without
     /// ever holding every text in memory.
     pub fn batch(&self) -> Batch<'_> {
-        Batch { dedup: self, sets: Vec::new(), scratch: SketchScratch::default() }
+        Batch { dedup: self, sets: Vec::new() }
     }
 
     /// [`cluster`](Self::cluster) taking the texts by value: each is dropped as soon as
@@ -862,10 +862,7 @@ impl Deduplicator {
     pub fn par_cluster_owned(&self, texts: Vec<String>) -> Clusters {
         use rayon::prelude::*;
         let mut batch = self.batch();
-        batch.sets = texts
-            .into_par_iter()
-            .map(|t| with_thread_scratch(|scratch| self.shingle_set(&t, scratch)))
-            .collect();
+        batch.sets = texts.into_par_iter().map(|t| self.shingle(&t).shingled).collect();
         batch.par_cluster()
     }
 
@@ -1050,7 +1047,6 @@ impl Default for Deduplicator {
 pub struct Batch<'d> {
     dedup: &'d Deduplicator,
     sets: Vec<Shingled>,
-    scratch: SketchScratch,
 }
 
 impl<'d> Batch<'d> {
@@ -1060,9 +1056,7 @@ impl<'d> Batch<'d> {
     ///
     /// After 2³¹ articles.
     pub fn add(&mut self, text: &str) -> DocId {
-        let id = DocId(u32::try_from(self.sets.len()).expect("fewer than 2^31 articles"));
-        self.sets.push(self.dedup.shingle_set(text, &mut self.scratch));
-        id
+        self.push(self.dedup.shingle(text))
     }
 
     /// Adds an article shingled by [`Deduplicator::shingle`] and returns its id: the
@@ -1088,10 +1082,8 @@ impl<'d> Batch<'d> {
     pub fn par_extend<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
         use rayon::prelude::*;
         let dedup = self.dedup;
-        let sets: Vec<Shingled> = texts
-            .par_iter()
-            .map(|t| with_thread_scratch(|scratch| dedup.shingle_set(t.as_ref(), scratch)))
-            .collect();
+        let sets: Vec<Shingled> =
+            texts.par_iter().map(|t| dedup.shingle(t.as_ref()).shingled).collect();
         self.sets.extend(sets);
     }
 
