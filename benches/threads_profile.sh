@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-benches/peers/work/snn/corpus.jsonl}
 runs=${2:-12}
+hz=4000 # perf samples per second of CPU time
 if [ ! -f "$corpus" ]; then
     echo "threads_profile: no corpus at $corpus (run benches/peers/run.sh first, or name a JSONL file)" >&2
     exit 2
@@ -35,6 +36,7 @@ if command -v valgrind >/dev/null; then
         dedup "$t" valgrind --tool=callgrind --callgrind-out-file=/dev/null 2>&1 |
             awk -v t="$t" '/ refs:/ { gsub(",", "", $NF); print t, $NF }'
     done | awk '{ n[$1] = $2 } END {
+        if (!n[1] || !n[2]) { print "callgrind gave no instruction count"; exit }
         printf "instructions: one thread %.4g, two threads %.4g (%.3fx)\n", n[1], n[2], n[2] / n[1] }'
 else
     echo "valgrind not found: no instruction counts"
@@ -46,7 +48,7 @@ if ! command -v perf >/dev/null; then
 fi
 for i in $(seq "$runs"); do
     for t in 1 2; do
-        dedup "$t" perf record -q -e cpu-clock -F 4000 -o "$work/p$t-$i.data" -- 2>/dev/null
+        dedup "$t" perf record -q -e cpu-clock -F "$hz" -o "$work/p$t-$i.data" -- 2>/dev/null
     done
 done
 for t in 1 2; do
@@ -58,14 +60,14 @@ for t in 1 2; do
                 sub(/ - -$/, "", sym)
                 print t "\t" $2 "\t" $3 " " substr(sym, 1, 70) }'
     done
-done | awk -F'\t' -v runs="$runs" '
+done | awk -F'\t' -v runs="$runs" -v hz="$hz" '
     { n[$1, $3] += $2; total[$1] += $2; seen[$3] = 1; if ($3 ~ /^\[k\]/) kernel[$1] += $2 }
     END {
-        printf "CPU time over %d runs each (4,000 samples/s): one thread %.2f s, two threads %.2f s (%.3fx)\n",
-            runs, total[1] / 4000, total[2] / 4000, total[2] / total[1]
+        printf "CPU time over %d runs each (%d samples/s): one thread %.2f s, two threads %.2f s (%.3fx)\n",
+            runs, hz, total[1] / hz, total[2] / hz, total[2] / total[1]
         printf "  in the kernel: %.2f s and %.2f s; in the program: %.2f s and %.2f s (%.3fx)\n",
-            kernel[1] / 4000, kernel[2] / 4000, (total[1] - kernel[1]) / 4000,
-            (total[2] - kernel[2]) / 4000, (total[2] - kernel[2]) / (total[1] - kernel[1])
+            kernel[1] / hz, kernel[2] / hz, (total[1] - kernel[1]) / hz,
+            (total[2] - kernel[2]) / hz, (total[2] - kernel[2]) / (total[1] - kernel[1])
         printf "  so two threads can run at most %.2fx as fast as one on this machine\n", 2 * total[1] / total[2]
         printf "\n%8s %8s %6s  %s\n", "1 thread", "2", "2/1", "function (samples)"
         for (s in seen) { both[s] = n[1, s] + n[2, s] }
