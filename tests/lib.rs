@@ -1,10 +1,6 @@
 //! The one integration-test binary: every module below is a group of tests.
 
-// The command-line tests run the example binary, which needs the `rayon` feature.
-#[cfg(feature = "rayon")]
-mod cli;
-#[cfg(feature = "rayon")]
-mod cli_input;
+// The command's tests live with it, in `cli/tests/`.
 mod corpus;
 mod golden;
 mod normalize;

@@ -1,16 +1,12 @@
-//! The example binary `dedup`, run as a user runs it.
+//! The `dedup` binary, run as a user runs it.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-/// The built `examples/dedup` (cargo test builds examples next to the test binary).
+/// The `dedup` binary cargo built for these tests.
 pub fn dedup_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("examples").join(format!("dedup{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} not built; run `cargo test` (it builds examples)", bin.display());
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_dedup"))
 }
 
 /// Runs `dedup` with `args`, feeding `stdin`.
@@ -67,7 +63,7 @@ fn normalize_warns_on_invalid_utf8_and_fails_only_on_unreadable_files() {
 
 /// Path of a shipped seed article.
 pub fn article(name: &str) -> String {
-    format!("{}/examples/articles/{name}.txt", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../examples/articles/{name}.txt", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
@@ -125,7 +121,7 @@ pub fn csv_rows(stdout: &[u8]) -> Vec<(String, String)> {
 
 #[test]
 fn main_command_clusters_the_shipped_articles() {
-    let dir = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
     let out = run(&[&dir, "--format", "csv"], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows = csv_rows(&out.stdout);
@@ -168,7 +164,7 @@ fn main_command_reads_nested_folders_and_files_and_writes_json() {
 
 #[test]
 fn main_command_options_are_validated() {
-    let dir = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
     let out = run(&[&dir, "--threshold", "1.5"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("threshold"));

@@ -160,7 +160,7 @@ fn jsonl_from_stdin_with_renamed_fields_and_titles() {
 fn output_file_is_written_atomically() {
     let dir = temp_dir("output");
     let target = dir.join("clusters.json");
-    let articles = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let articles = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
     let out =
         run(&[&articles, "--format", "json", "--output", target.to_str().unwrap(), "--quiet"], b"");
     assert!(out.status.success());
@@ -178,7 +178,7 @@ fn output_file_is_written_atomically() {
 
 #[test]
 fn text_report_and_usage_errors() {
-    let articles = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let articles = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
     let out = run(&[&articles, "--format", "text"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("cluster 1 (3 articles), representative: barlamane-hajj.txt"), "{text}");
@@ -204,7 +204,7 @@ fn text_report_and_usage_errors() {
 
 #[test]
 fn simhash_and_components_from_the_command_line() {
-    let articles = format!("{}/examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let articles = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
     for extra in [["--mode", "components"], ["--algorithm", "minhash"], ["--threads", "1"]] {
         let mut args = vec![articles.as_str(), "--format", "csv"];
         args.extend(extra);

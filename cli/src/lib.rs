@@ -1,5 +1,8 @@
 //! `dedup`: the command-line face of nuskha.
 //!
+//! The binary `dedup` (and the workspace's example of the same name) is [`main`]; this
+//! library holds the command so that both run the same code.
+//!
 //! ```text
 //! dedup [OPTIONS] <INPUT>...  clusters of copies among the articles
 //! dedup normalize [FILE]...   print each line as the matcher sees it
@@ -102,7 +105,8 @@ fn sketcher(shingle: (ShingleUnit, usize)) -> Result<Sketcher, String> {
     Sketcher::builder().shingles(shingle.0, shingle.1).build().map_err(|e| e.to_string())
 }
 
-fn main() -> ExitCode {
+/// Runs `dedup` on the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => Ok(cluster::run(&cli.cluster)),
