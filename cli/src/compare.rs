@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use nuskha::{ShingleUnit, decode_lossy};
 
-use crate::Format;
+use crate::args::Format;
 
 /// Reads one article, decoding invalid UTF-8 lossily with a warning.
 fn read(path: &Path) -> io::Result<String> {
@@ -26,7 +26,7 @@ pub fn run(
     passages: usize,
     format: Format,
 ) -> io::Result<ExitCode> {
-    let sketcher = match crate::sketcher(shingle) {
+    let sketcher = match crate::args::sketcher(shingle) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("dedup: {e}");

@@ -1,0 +1,233 @@
+//! The command line: every subcommand's options, and the parsers of their values.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nuskha::{ShingleUnit, Sketcher};
+
+/// Find near-duplicate news articles (Arabic first) and group them into clusters.
+///
+/// Reads articles from files, folders or JSON Lines and prints which of them are copies
+/// of one story — the same report republished, lightly edited, by several outlets.
+#[derive(Parser, Debug)]
+#[command(name = "dedup", version, about, long_about)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(after_help = "Examples:
+  dedup examples/articles                      cluster a folder, report on the terminal
+  dedup news.jsonl.gz --format csv -o out.csv  one row per article: id,cluster,...
+  zcat feed.jsonl.gz | dedup - --text-field body --threshold 0.6
+
+Exit codes: 0 everything read; 3 some inputs skipped (see the warnings); 2 bad options;
+1 the output could not be written.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print each input line normalised, exactly as the matcher sees it.
+    ///
+    /// Reads the FILEs in order (standard input when none is given) and writes one
+    /// output line per input line; an empty line stays empty. Invalid UTF-8 is decoded
+    /// with replacement characters and reported on stderr.
+    ///
+    /// Example: printf 'كَتَبَ\n' | dedup normalize
+    Normalize {
+        /// Files to read; none means standard input.
+        files: Vec<PathBuf>,
+    },
+    /// Compare two articles: exact and estimated Jaccard, containment both ways,
+    /// SimHash distance, and the longest passages they share.
+    ///
+    /// Example: dedup compare examples/articles/barlamane-hajj.txt examples/articles/belwadeh-hajj.txt
+    Compare {
+        /// The first article.
+        a: PathBuf,
+        /// The second article.
+        b: PathBuf,
+        /// Shingles to compare: `words:N` or `chars:N`.
+        #[arg(long, default_value = "words:5", value_parser = parse_shingles)]
+        shingle: (ShingleUnit, usize),
+        /// How many shared passages to show.
+        #[arg(long, default_value_t = 3)]
+        passages: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// Output formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A readable report.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Parses `words:N` / `chars:N`.
+pub fn parse_shingles(s: &str) -> Result<(ShingleUnit, usize), String> {
+    let (unit, n) = s.split_once(':').ok_or("expected words:N or chars:N, e.g. words:5")?;
+    let unit = match unit {
+        "words" | "word" | "w" => ShingleUnit::Words,
+        "chars" | "char" | "c" => ShingleUnit::Chars,
+        other => return Err(format!("unknown shingle unit `{other}` (use words or chars)")),
+    };
+    let n: usize = n.parse().map_err(|_| format!("`{n}` is not a number"))?;
+    if !(1..=nuskha::shingle::MAX_SHINGLE_SIZE).contains(&n) {
+        return Err(format!("size must be 1..={}", nuskha::shingle::MAX_SHINGLE_SIZE));
+    }
+    Ok((unit, n))
+}
+
+/// A sketcher for the chosen shingles.
+pub fn sketcher(shingle: (ShingleUnit, usize)) -> Result<Sketcher, String> {
+    Sketcher::builder().shingles(shingle.0, shingle.1).build().map_err(|e| e.to_string())
+}
+
+/// Exit code when some inputs were skipped (everything readable was clustered).
+pub const EXIT_SKIPPED: u8 = 3;
+/// Exit code for usage errors (bad options), as clap uses.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code when the output cannot be written.
+pub const EXIT_FAILED: u8 = 1;
+
+/// Options of the main job.
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    /// Articles to read: `.txt`/`.md` files (one article each), `.jsonl`/`.ndjson`
+    /// files, also gzipped (one article per line), folders (searched recursively, in
+    /// sorted order), or `-` for JSON Lines on standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// How similar two articles must be to count as copies: the share of their
+    /// 5-word phrases they have in common (Jaccard, 0–1]. Higher finds fewer, closer
+    /// copies; lower finds more loosely rewritten ones.
+    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_THRESHOLD, help_heading = "Matching")]
+    pub threshold: f64,
+
+    /// Also count as a copy a shorter article whose phrases lie at least this much
+    /// (0–1] inside a longer one — a wire item inside a round-up. `off` disables it.
+    #[arg(long, default_value = "0.8", value_parser = parse_containment, help_heading = "Matching")]
+    pub containment: Containment,
+
+    /// What is compared: `words:N` (N-word phrases) or `chars:N` (N-character pieces).
+    #[arg(long, default_value = "words:5", value_parser = parse_shingles, help_heading = "Matching")]
+    pub shingle: (ShingleUnit, usize),
+
+    /// How candidates are found: `minhash` (Jaccard, the default) or `simhash`
+    /// (fingerprints at most --max-distance bits apart: only near-identical copies).
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Minhash, help_heading = "Matching")]
+    pub algorithm: AlgorithmArg,
+
+    /// With `--algorithm simhash`: the most bits (0–7) two copies' fingerprints may differ in.
+    #[arg(long, default_value_t = 3, help_heading = "Matching")]
+    pub max_distance: u32,
+
+    /// `star`: every member matches its cluster's first article, so a chain A~B~C never
+    /// merges A with C; `components`: every chain of matches is one cluster.
+    #[arg(long, value_enum, default_value_t = Mode::Star, help_heading = "Matching")]
+    pub mode: Mode,
+
+    /// Articles with fewer words than this are reported but not clustered (bylines,
+    /// captions, empty stubs).
+    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MIN_WORDS, value_name = "WORDS", help_heading = "Matching")]
+    pub min_length: usize,
+
+    /// MinHash slots per article: more is more precise and slower.
+    #[arg(long, default_value_t = nuskha::DEFAULT_NUM_PERM, help_heading = "Matching")]
+    pub num_perm: usize,
+
+    /// Seed of every hash; the same seed gives the same result on every machine.
+    #[arg(long, default_value_t = nuskha::DEFAULT_SEED, help_heading = "Matching")]
+    pub seed: u64,
+
+    /// JSONL field holding the article id.
+    #[arg(long, default_value = "id", help_heading = "Input")]
+    pub id_field: String,
+
+    /// JSONL field holding the article text.
+    #[arg(long, default_value = "text", help_heading = "Input")]
+    pub text_field: String,
+
+    /// JSONL field holding the title, compared together with the text.
+    #[arg(long, default_value = "title", help_heading = "Input")]
+    pub title_field: String,
+
+    /// Compare the text alone, without the JSONL title.
+    #[arg(long, help_heading = "Input")]
+    pub no_title: bool,
+
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
+    pub max_file_size: u64,
+
+    /// Bytes of JSON Lines read at a time (tests use small blocks so that lines cross
+    /// block ends).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", hide = true)]
+    pub read_block: usize,
+
+    /// Output format (default: `text` on a terminal, `csv` otherwise).
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<OutputFormat>,
+
+    /// Write the output to FILE (atomically: a failed run leaves no half-written file).
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// No progress bar and no summary on standard error (warnings still show).
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, help_heading = "Output")]
+    pub threads: Option<usize>,
+}
+
+/// `--containment`: a threshold, or off.
+#[derive(Clone, Copy, Debug)]
+pub struct Containment(pub Option<f64>);
+
+/// Parses `--containment`: a number, or `off`.
+fn parse_containment(s: &str) -> Result<Containment, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Containment(None));
+    }
+    s.parse().map(|c| Containment(Some(c))).map_err(|_| format!("`{s}` is not a number or `off`"))
+}
+
+/// Cluster modes on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// No chaining.
+    Star,
+    /// Connected components.
+    Components,
+}
+
+/// Candidate algorithms on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlgorithmArg {
+    /// MinHash and LSH bands, verified by Jaccard and containment.
+    Minhash,
+    /// 64-bit SimHash fingerprints within --max-distance bits.
+    Simhash,
+}
+
+/// Output formats of the main job.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// A readable report: each cluster with its representative and members.
+    Text,
+    /// `id,cluster,similarity,note`: one row per article, singletons included.
+    Csv,
+    /// One JSON object: parameters, counts, and every cluster with scores.
+    Json,
+    /// One JSON object per line, one line per cluster.
+    Jsonl,
+}

@@ -1,0 +1,330 @@
+//! Reading articles: text files, folders (recursively, in sorted order) and JSON Lines
+//! (plain or gzipped, or `-` for standard input). Bad input is reported, never fatal.
+//!
+//! Texts are shingled into the batch as they are read (JSON Lines records parsed and
+//! shingled together on all cores unless told otherwise), so a corpus never has to fit
+//! in memory as text: only ids are kept here.
+
+mod decode;
+mod jsonl;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use nuskha::Batch;
+
+pub use decode::{Decoded, decode, warn_replaced};
+
+/// One article read: its id (its text has been handed on).
+pub struct Article {
+    pub id: String,
+}
+
+/// Text files are shingled once this many are pending, or this many bytes of them.
+const CHUNK_ARTICLES: usize = 4096;
+const CHUNK_BYTES: usize = 32 << 20;
+
+/// How JSONL records are read.
+#[derive(Clone, Debug)]
+pub struct JsonlFields {
+    pub id: String,
+    pub text: String,
+    pub title: String,
+    /// Leave the title out of the compared text.
+    pub no_title: bool,
+}
+
+/// What `read` is allowed to do, and where the articles go.
+pub struct ReadOptions<'a, 'd> {
+    pub fields: JsonlFields,
+    /// Larger files are skipped.
+    pub max_file_size: u64,
+    /// JSON Lines are read this many bytes at a time.
+    pub read_block: usize,
+    /// Parse and shingle on all cores (else on this thread).
+    pub parallel: bool,
+    /// Called after each file with the number of bytes read (progress).
+    pub on_file: Box<dyn FnMut(u64) + 'a>,
+    /// Receives every article read, shingled, in order.
+    pub batch: &'a mut Batch<'d>,
+}
+
+/// What was read, and what was left out and why.
+#[derive(Default)]
+pub struct Inputs {
+    /// Every article read, in the order it was added to the batch.
+    pub articles: Vec<Article>,
+    /// Texts of text files not yet shingled, and their size.
+    pending: Vec<String>,
+    pending_bytes: usize,
+    /// Inputs (files, JSONL lines) that could not be used: (where, reason).
+    pub skipped: Vec<(String, Reason)>,
+    /// Hidden files and files of unknown type, not read.
+    pub ignored: usize,
+}
+
+/// Why an input was skipped; the summary counts by reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    Missing,
+    Unreadable,
+    TooLarge,
+    Empty,
+    Binary,
+    NotUtf8,
+    SymlinkLoop,
+    BadRecord,
+}
+
+impl Reason {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::Missing => "missing",
+            Reason::Unreadable => "unreadable",
+            Reason::TooLarge => "too large",
+            Reason::Empty => "empty",
+            Reason::Binary => "binary",
+            Reason::NotUtf8 => "not UTF-8",
+            Reason::SymlinkLoop => "symlink loop",
+            Reason::BadRecord => "bad JSONL record",
+        }
+    }
+}
+
+/// Extensions read as one article per file.
+const TEXT_EXTENSIONS: [&str; 2] = ["txt", "md"];
+/// Extensions read as one article per line.
+const JSONL_EXTENSIONS: [&str; 2] = ["jsonl", "ndjson"];
+
+#[derive(PartialEq, Eq)]
+enum Kind {
+    Text,
+    Jsonl { gz: bool },
+    Other,
+}
+
+fn kind_of(path: &Path) -> Kind {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let (stem, gz) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_owned(), true),
+        None => (name, false),
+    };
+    let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    if JSONL_EXTENSIONS.contains(&ext) {
+        Kind::Jsonl { gz }
+    } else if !gz && TEXT_EXTENSIONS.contains(&ext) {
+        Kind::Text
+    } else {
+        Kind::Other
+    }
+}
+
+impl Inputs {
+    /// Counts of skipped inputs by reason.
+    pub fn skipped_by_reason(&self) -> BTreeMap<Reason, usize> {
+        let mut m = BTreeMap::new();
+        for (_, r) in &self.skipped {
+            *m.entry(*r).or_insert(0) += 1;
+        }
+        m
+    }
+
+    pub(super) fn skip(&mut self, place: String, reason: Reason, detail: &str) {
+        eprintln!("dedup: warning: {place}: {detail}; skipped");
+        self.skipped.push((place, reason));
+    }
+
+    /// Takes the text of a text file, shingled with the next ones.
+    fn push_text(&mut self, id: String, text: String, opts: &mut ReadOptions) {
+        self.articles.push(Article { id });
+        self.pending_bytes += text.len();
+        self.pending.push(text);
+        if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {
+            self.flush(opts);
+        }
+    }
+
+    /// Shingles the pending texts into the batch.
+    pub(super) fn flush(&mut self, opts: &mut ReadOptions) {
+        if !self.pending.is_empty() {
+            if opts.parallel {
+                opts.batch.par_extend(&self.pending);
+            } else {
+                opts.batch.extend(&self.pending);
+            }
+            self.pending.clear();
+            self.pending_bytes = 0;
+        }
+    }
+
+    /// Reads every input, warning on stderr about anything skipped, and adds every
+    /// article to `opts.batch`.
+    pub fn read(paths: &[PathBuf], opts: &mut ReadOptions) -> Inputs {
+        let mut inputs = Inputs::default();
+        for path in paths {
+            if path.as_os_str() == "-" {
+                inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
+                continue;
+            }
+            match std::fs::metadata(path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    let place = path.display().to_string();
+                    eprintln!("dedup: error: {place}: no such file or folder");
+                    inputs.skipped.push((place, Reason::Missing));
+                }
+                Err(e) => {
+                    let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                    inputs.skip(path.display().to_string(), reason, &format!("cannot read: {e}"));
+                }
+                Ok(m) if m.is_dir() => {
+                    let mut seen = HashSet::new();
+                    inputs.read_dir(path, path, &mut seen, opts);
+                }
+                Ok(_) => {
+                    let id = path.display().to_string();
+                    match kind_of(path) {
+                        Kind::Jsonl { gz } => inputs.read_jsonl_file(path, gz, opts),
+                        // A file named on the command line is read as text whatever its name.
+                        _ => inputs.read_text_file(path, id, opts),
+                    }
+                }
+            }
+        }
+        inputs.flush(opts);
+        inputs
+    }
+
+    fn read_dir(
+        &mut self,
+        root: &Path,
+        dir: &Path,
+        seen: &mut HashSet<PathBuf>,
+        opts: &mut ReadOptions,
+    ) {
+        // Follow symlinked folders, but never into a folder already walked.
+        match dir.canonicalize() {
+            Ok(real) => {
+                if !seen.insert(real) {
+                    return self.skip(
+                        dir.display().to_string(),
+                        Reason::SymlinkLoop,
+                        "folder already visited (symlink loop)",
+                    );
+                }
+            }
+            Err(e) => {
+                let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                return self.skip(
+                    dir.display().to_string(),
+                    reason,
+                    &format!("cannot open folder: {e}"),
+                );
+            }
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                return self.skip(
+                    dir.display().to_string(),
+                    Reason::Unreadable,
+                    &format!("cannot read folder: {e}"),
+                );
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let hidden =
+                path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                self.ignored += 1;
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Err(e) => {
+                    let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                    self.skip(path.display().to_string(), reason, &format!("cannot read: {e}"));
+                }
+                Ok(m) if m.is_dir() => self.read_dir(root, &path, seen, opts),
+                Ok(_) => match kind_of(&path) {
+                    Kind::Text => {
+                        let id = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+                        self.read_text_file(&path, id, opts);
+                    }
+                    Kind::Jsonl { gz } => self.read_jsonl_file(&path, gz, opts),
+                    Kind::Other => self.ignored += 1,
+                },
+            }
+        }
+    }
+
+    /// Opens a file after checking its size; `None` (reported) when it cannot be used.
+    fn open_checked(&mut self, path: &Path, opts: &ReadOptions) -> Option<(File, u64)> {
+        let place = path.display().to_string();
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                let reason = if is_loop(&e) { Reason::SymlinkLoop } else { Reason::Unreadable };
+                self.skip(place, reason, &format!("cannot read: {e}"));
+                return None;
+            }
+        };
+        let size = file.metadata().map_or(0, |m| m.len());
+        if size > opts.max_file_size {
+            self.skip(
+                place,
+                Reason::TooLarge,
+                &format!("{size} bytes is more than --max-file-size {}", opts.max_file_size),
+            );
+            return None;
+        }
+        if size == 0 {
+            self.skip(place, Reason::Empty, "empty file");
+            return None;
+        }
+        Some((file, size))
+    }
+
+    fn read_text_file(&mut self, path: &Path, id: String, opts: &mut ReadOptions) {
+        let Some((mut file, size)) = self.open_checked(path, opts) else { return };
+        let place = path.display().to_string();
+        let mut bytes = Vec::with_capacity(size as usize);
+        if let Err(e) = file.read_to_end(&mut bytes) {
+            return self.skip(place, Reason::Unreadable, &format!("cannot read: {e}"));
+        }
+        (opts.on_file)(size);
+        if bytes.contains(&0) {
+            return self.skip(place, Reason::Binary, "binary file (NUL bytes)");
+        }
+        let text = match decode(&bytes) {
+            Ok(Decoded { text, replaced }) => {
+                warn_replaced(&place, replaced);
+                text.into_owned()
+            }
+            Err((reason, detail)) => return self.skip(place, reason, &detail),
+        };
+        if text.trim().is_empty() {
+            return self.skip(place, Reason::Empty, "no text");
+        }
+        self.push_text(id, text, opts);
+    }
+
+    fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
+        let Some((file, size)) = self.open_checked(path, opts) else { return };
+        let place = path.display().to_string();
+        if gz {
+            let reader = BufReader::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)));
+            self.read_jsonl_stream(&place, reader, opts);
+        } else {
+            self.read_jsonl_stream(&place, BufReader::new(file), opts);
+        }
+        (opts.on_file)(size);
+    }
+}
+
+/// True for "too many levels of symbolic links".
+fn is_loop(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(40) || e.to_string().contains("symbolic links")
+}

@@ -1,0 +1,278 @@
+//! The main job's output: every format, and the summary on standard error.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use nuskha::{Clusters, Deduplicator, DocId};
+
+use crate::args::{ClusterArgs, OutputFormat};
+use crate::input::Inputs;
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Writes through a temporary file in the same folder, renamed into place on success.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut out = io::BufWriter::new(file);
+        write(&mut out)?;
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// One cluster as JSON, written straight from the clusters (fields in the order the
+/// output has always had: alphabetical).
+#[derive(serde::Serialize)]
+struct ClusterJson<'a> {
+    members: MembersJson<'a>,
+    representative: &'a str,
+    size: usize,
+}
+
+/// A cluster's members, serialised as they are read (no list of them is built: at
+/// 100,000 articles that was as many allocations as clusters).
+struct MembersJson<'a> {
+    report: &'a Report<'a>,
+    cluster: &'a nuskha::Cluster,
+}
+
+impl serde::Serialize for MembersJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.cluster.members().iter().map(|m| MemberJson {
+            id: self.report.id(m.id),
+            matched: self.report.id(m.matched),
+            similarity: m.score,
+        }))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct MemberJson<'a> {
+    id: &'a str,
+    matched: &'a str,
+    similarity: f64,
+}
+
+/// What the main job found, ready to be written in any format.
+pub struct Report<'a> {
+    pub inputs: &'a Inputs,
+    pub clusters: &'a Clusters,
+    pub dedup: &'a Deduplicator,
+    pub args: &'a ClusterArgs,
+    /// Articles too short to be clustered.
+    pub short: Vec<bool>,
+    /// Format the output on all cores.
+    pub parallel: bool,
+}
+
+impl Report<'_> {
+    fn id(&self, d: DocId) -> &str {
+        &self.inputs.articles[d.index()].id
+    }
+
+    fn too_short(&self, d: DocId) -> bool {
+        self.short[d.index()]
+    }
+
+    pub fn write(&self, out: &mut dyn Write, format: OutputFormat) -> io::Result<()> {
+        match format {
+            OutputFormat::Csv => self.csv(out),
+            OutputFormat::Json => {
+                let v = self.json();
+                writeln!(out, "{v}")
+            }
+            OutputFormat::Jsonl => {
+                let clusters = self.clusters.iter().as_slice();
+                self.write_each(out, clusters.len(), |out, i| {
+                    serde_json::to_writer(&mut *out, &self.cluster_json(&clusters[i]))?;
+                    out.write_all(b"\n")
+                })
+            }
+            OutputFormat::Text => self.text(out),
+        }
+    }
+
+    /// Writes `write_one(out, i)` for `i` in `0..n`, in order. On all cores, pieces of
+    /// the output are formatted a window at a time and written as they are done, so it
+    /// is never all in memory (on SaudiNewsNet's 13,000 clusters, 5 ms on one core).
+    fn write_each(
+        &self,
+        out: &mut dyn Write,
+        n: usize,
+        write_one: impl Fn(&mut dyn Write, usize) -> io::Result<()> + Sync,
+    ) -> io::Result<()> {
+        use rayon::prelude::*;
+        const PIECE: usize = 512;
+        const WINDOW: usize = 32 * PIECE;
+        if !self.parallel {
+            return (0..n).try_for_each(|i| write_one(out, i));
+        }
+        for start in (0..n).step_by(WINDOW) {
+            let window = start..n.min(start + WINDOW);
+            let pieces: Vec<io::Result<Vec<u8>>> = window
+                .step_by(PIECE)
+                .collect::<Vec<usize>>()
+                .into_par_iter()
+                .map(|from| {
+                    let mut piece = Vec::new();
+                    for i in from..n.min(from + PIECE) {
+                        write_one(&mut piece, i)?;
+                    }
+                    Ok(piece)
+                })
+                .collect();
+            for piece in pieces {
+                out.write_all(&piece?)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "id,cluster,similarity,note")?;
+        let articles = &self.inputs.articles;
+        self.write_each(out, articles.len(), |out, i| {
+            let a = &articles[i];
+            let id = DocId(i as u32);
+            let c = self.clusters.cluster_of(id);
+            let m = c.members().iter().find(|m| m.id == id).copied();
+            let note = if c.len() > 1 {
+                if c.representative() == id { "representative" } else { "copy" }
+            } else if self.too_short(id) {
+                "too short"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "{},{},{:.3},{note}",
+                csv_field(&a.id),
+                csv_field(self.id(c.representative())),
+                m.map_or(1.0, |m| m.score)
+            )
+        })
+    }
+
+    fn cluster_json<'s>(&'s self, c: &'s nuskha::Cluster) -> ClusterJson<'s> {
+        ClusterJson {
+            members: MembersJson { report: self, cluster: c },
+            representative: self.id(c.representative()),
+            size: c.len(),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let params = self.dedup.sketcher().params();
+        let skipped: Vec<_> = self
+            .inputs
+            .skipped
+            .iter()
+            .map(|(p, r)| serde_json::json!({"input": p, "reason": r.label()}))
+            .collect();
+        serde_json::json!({
+            "parameters": {
+                "threshold": self.dedup.threshold(),
+                "containment": self.dedup.containment(),
+                "algorithm": format!("{:?}", self.args.algorithm).to_lowercase(),
+                "shingles": params.shingling().map(|s| s.to_string()),
+                "num_perm": params.num_perm(),
+                "seed": params.seed(),
+                "bands": self.dedup.lsh_params().bands(),
+                "rows": self.dedup.lsh_params().rows(),
+                "mode": format!("{:?}", self.dedup.mode()).to_lowercase(),
+                "min_length": self.args.min_length,
+                "normalizer": params.profile(),
+            },
+            "counts": {
+                "articles": self.inputs.articles.len(),
+                "skipped": self.inputs.skipped.len(),
+                "ignored": self.inputs.ignored,
+                "clusters": self.clusters.len(),
+                "clusters_with_copies": self.clusters.copies().count(),
+                "copies": self.copies(),
+            },
+            "skipped": skipped,
+            "clusters": self.clusters.iter().map(|c| self.cluster_json(c)).collect::<Vec<_>>(),
+        })
+    }
+
+    fn copies(&self) -> usize {
+        self.clusters.copies().map(|c| c.len() - 1).sum()
+    }
+
+    fn text(&self, out: &mut dyn Write) -> io::Result<()> {
+        for (n, c) in self.clusters.copies().enumerate() {
+            writeln!(
+                out,
+                "cluster {} ({} articles), representative: {}",
+                n + 1,
+                c.len(),
+                self.id(c.representative())
+            )?;
+            for m in c.members() {
+                if m.id == c.representative() {
+                    writeln!(out, "  * {}", self.id(m.id))?;
+                } else {
+                    writeln!(
+                        out,
+                        "  - {}  (similarity {:.2} to {})",
+                        self.id(m.id),
+                        m.score,
+                        self.id(m.matched)
+                    )?;
+                }
+            }
+        }
+        let singles: Vec<DocId> = self
+            .clusters
+            .iter()
+            .filter(|c| c.len() == 1)
+            .map(nuskha::Cluster::representative)
+            .collect();
+        let short = singles.iter().filter(|&&d| self.too_short(d)).count();
+        writeln!(
+            out,
+            "{} articles have no copy ({short} of them too short to compare)",
+            singles.len()
+        )
+    }
+
+    pub fn summary(&self, elapsed: Duration) {
+        let skipped = self.inputs.skipped_by_reason();
+        let reasons: Vec<String> =
+            skipped.iter().map(|(r, n)| format!("{n} {}", r.label())).collect();
+        let skipped = if reasons.is_empty() {
+            "0 skipped".to_string()
+        } else {
+            format!("skipped: {}", reasons.join(", "))
+        };
+        eprintln!(
+            "dedup: {} articles read; {skipped}; {} ignored (hidden or not an article); {} clusters of copies, {} copies; {:.2} s",
+            self.inputs.articles.len(),
+            self.inputs.ignored,
+            self.clusters.copies().count(),
+            self.copies(),
+            elapsed.as_secs_f64()
+        );
+    }
+}
