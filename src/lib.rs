@@ -148,6 +148,7 @@ pub mod compare;
 mod corpus;
 pub mod dedup;
 mod error;
+pub mod eval;
 pub mod hash;
 pub mod lsh;
 pub mod minhash;
