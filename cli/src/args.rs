@@ -28,6 +28,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Score a clustering against pairs labelled by reading: precision, recall and F1,
+    /// raw and weighted by each bin's population, and a line per bin.
+    ///
+    /// CLUSTERS.csv is what `dedup --format csv` writes. A pair is predicted a copy when
+    /// both of its ids share a cluster; an id missing from the clustering counts as
+    /// apart and is reported. PAIRS and POP follow LABELLING.md: one JSON object per
+    /// pair (`a`, `b`, `bin`, `label`, optional `split`), and `{"population": {BIN: N}}`.
+    /// A bin's weight is its population over the number of its pairs that are scored.
+    ///
+    /// Example: dedup eval --pairs tests/data/devset/pairs.jsonl --population tests/data/devset/population.json --split report clusters.csv
+    Eval(EvalArgs),
     /// Print each input line normalised, exactly as the matcher sees it.
     ///
     /// Reads the FILEs in order (standard input when none is given) and writes one
@@ -147,6 +158,18 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = nuskha::DEFAULT_SEED, help_heading = "Matching")]
     pub seed: u64,
 
+    /// Verify candidates on exact Jaccard and containment (the shingle sets kept, 4
+    /// bytes a shingle) instead of the 128-slot MinHash estimate: the scores printed
+    /// are then the ones `dedup compare` calls exact.
+    #[arg(long, help_heading = "Matching")]
+    pub exact: bool,
+
+    /// Which member stands for a cluster: `first` (in input order; in star mode the
+    /// centre every member matched), `longest` (the longest text), or `earliest` (the
+    /// earliest date of `--date-field`; undated articles last, ties the first).
+    #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
+    pub representative: RepresentativeArg,
+
     /// JSONL field holding the article id.
     #[arg(long, default_value = "id", help_heading = "Input")]
     pub id_field: String,
@@ -179,6 +202,17 @@ pub struct ClusterArgs {
     /// Write the output to FILE (atomically: a failed run leaves no half-written file).
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
+
+    /// What to write: `clusters` (the report in --format), or `unique`: the
+    /// deduplicated corpus, as JSON Lines: the input record of every representative and
+    /// every article without a copy, in input order (JSONL records verbatim; a text
+    /// file as `{"id", "text"}`).
+    #[arg(long, value_enum, default_value_t = Emit::Clusters, help_heading = "Output")]
+    pub emit: Emit,
+
+    /// In the text report, also list the articles that have no copy.
+    #[arg(long, help_heading = "Output")]
+    pub singletons: bool,
 
     /// No progress bar and no summary on standard error (warnings still show).
     #[arg(long, short, help_heading = "Output")]
@@ -219,6 +253,26 @@ pub enum AlgorithmArg {
     Simhash,
 }
 
+/// `--representative`: the library's choices, and the earliest date.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepresentativeArg {
+    /// The first in input order (in star mode, the centre).
+    First,
+    /// The longest text (ties: the first).
+    Longest,
+    /// The earliest `--date-field` (undated last; ties: the first).
+    Earliest,
+}
+
+/// `--emit`: the report, or the deduplicated corpus.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    /// The clusters, in `--format`.
+    Clusters,
+    /// The input records of representatives and singletons, as JSON Lines.
+    Unique,
+}
+
 /// Output formats of the main job.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -230,4 +284,47 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per line, one line per cluster.
     Jsonl,
+}
+
+/// Options of `dedup eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The clustering to score: `dedup --format csv` output (`id,cluster,...` rows).
+    #[arg(value_name = "CLUSTERS.csv")]
+    pub clusters: PathBuf,
+
+    /// Labelled pairs, JSON Lines: `{"a", "b", "bin", "label", "split"?}`.
+    #[arg(long, value_name = "PAIRS.jsonl")]
+    pub pairs: Option<PathBuf>,
+
+    /// Each bin's population (`{"population": {BIN: N, ...}}`), for weighted figures
+    /// and their bootstrap intervals.
+    #[arg(long, value_name = "POP.json")]
+    pub population: Option<PathBuf>,
+
+    /// Labels that count as copies.
+    #[arg(long, value_delimiter = ',', default_value = "copy")]
+    pub positive: Vec<String>,
+
+    /// Labels that count as not copies (any other label is left out and counted).
+    #[arg(long, value_delimiter = ',', default_value = "same_event,different")]
+    pub negative: Vec<String>,
+
+    /// Score only the pairs of this split (e.g. `report`; the dev set is split into
+    /// `tune` and `report`).
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// A reference clustering (`id,cluster` rows) to score against by pair counting:
+    /// precision, recall, F1 and the adjusted Rand index over all pairs of its articles.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+
+    /// Bootstrap resamples for the intervals of the weighted figures (0: none).
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

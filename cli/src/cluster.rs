@@ -5,13 +5,14 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nuskha::{Algorithm, ClusterMode, Deduplicator, DocId};
+use nuskha::{Algorithm, ClusterMode, Deduplicator, DocId, Representative, Verification};
 
 use crate::args::{
-    AlgorithmArg, ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Mode, OutputFormat,
+    AlgorithmArg, ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, Mode, OutputFormat,
+    RepresentativeArg,
 };
 use crate::input::{Inputs, JsonlFields, ReadOptions};
-use crate::report::{Report, write_atomically};
+use crate::report::{Report, unique, write_atomically};
 
 fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
     let mut b = Deduplicator::builder();
@@ -21,6 +22,12 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
         .num_perm(args.num_perm)
         .seed(args.seed)
         .min_words(args.min_length)
+        .verification(if args.exact { Verification::Exact } else { Verification::Estimated })
+        .representative(match args.representative {
+            RepresentativeArg::Longest => Representative::Longest,
+            // The earliest is chosen from the dates once the clusters are formed.
+            RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
+        })
         .mode(match args.mode {
             Mode::Star => ClusterMode::Star,
             Mode::Components => ClusterMode::Components,
@@ -105,6 +112,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             on_file.tick(false);
         }),
         batch: &mut batch,
+        keep_stdin: args.emit == Emit::Unique,
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     drop(opts);
@@ -128,13 +136,21 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
         short,
         parallel: !serial,
     };
+    let kept = (args.emit == Emit::Unique).then(|| unique::kept(&clusters, inputs.articles.len()));
+    let write = |out: &mut dyn Write| match &kept {
+        Some(ids) => unique::write(out, &inputs, ids),
+        None => report.write(out, format),
+    };
     let written = match &args.output {
-        Some(path) => write_atomically(path, |out| report.write(out, format)),
+        Some(path) => write_atomically(path, write),
         None => {
             let mut out = io::BufWriter::new(io::stdout().lock());
-            report.write(&mut out, format).and_then(|()| out.flush())
+            write(&mut out).and_then(|()| out.flush())
         }
     };
+    if let Some(path) = &inputs.kept_stdin {
+        let _ = std::fs::remove_file(path);
+    }
     if let Err(e) = written {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return ExitCode::SUCCESS;

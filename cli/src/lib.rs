@@ -7,11 +7,14 @@
 //! dedup [OPTIONS] <INPUT>...  clusters of copies among the articles
 //! dedup normalize [FILE]...   print each line as the matcher sees it
 //! dedup compare A B           every similarity between two articles, and what they share
+//! dedup eval CLUSTERS.csv      precision and recall against pairs labelled by reading
 //! ```
 
 mod args;
 mod cluster;
 mod compare;
+mod date;
+mod eval;
 mod input;
 mod normalize;
 mod report;
@@ -29,6 +32,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         None => Ok(cluster::run(&cli.cluster)),
         Some(Command::Normalize { files }) => normalize::run(&files),
+        Some(Command::Eval(args)) => eval::run(&args),
         Some(Command::Compare { a, b, shingle, passages, format }) => {
             compare::run(&a, &b, shingle, passages, format)
         }

@@ -105,7 +105,8 @@ impl Inputs {
                     if replaced > 0 {
                         warn_replaced(&where_(), replaced);
                     }
-                    self.articles.push(Article { id: id.unwrap_or_else(where_) });
+                    let origin = self.origin_of(before + line);
+                    self.articles.push(Article { id: id.unwrap_or_else(where_), origin });
                     opts.batch.push(article);
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),

@@ -17,9 +17,28 @@ use nuskha::Batch;
 
 pub use decode::{Decoded, decode, warn_replaced};
 
-/// One article read: its id (its text has been handed on).
+/// One article read: its id and where its record is (its text has been handed on).
 pub struct Article {
     pub id: String,
+    pub origin: Origin,
+}
+
+/// Where an article's record is, to read it again (`--emit unique`): an index into
+/// [`Inputs::sources`] and, for JSON Lines, the record's line number (from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    pub source: u32,
+    pub line: u64,
+}
+
+/// A file articles were read from, in the order read.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// `None` for standard input not kept (`--emit unique` keeps it in a file).
+    pub path: Option<PathBuf>,
+    /// JSON Lines (one record a line), gzipped when `gz`; else one text article.
+    pub jsonl: bool,
+    pub gz: bool,
 }
 
 /// Text files are shingled once this many are pending, or this many bytes of them.
@@ -49,6 +68,8 @@ pub struct ReadOptions<'a, 'd> {
     pub on_file: Box<dyn FnMut(u64) + 'a>,
     /// Receives every article read, shingled, in order.
     pub batch: &'a mut Batch<'d>,
+    /// Keep standard input in a temporary file, so that its records can be read again.
+    pub keep_stdin: bool,
 }
 
 /// What was read, and what was left out and why.
@@ -63,6 +84,11 @@ pub struct Inputs {
     pub skipped: Vec<(String, Reason)>,
     /// Hidden files and files of unknown type, not read.
     pub ignored: usize,
+    /// Every file read, in order; articles point into it.
+    pub sources: Vec<Source>,
+    /// Standard input kept in this temporary file, to be read again; the caller
+    /// removes it.
+    pub kept_stdin: Option<PathBuf>,
 }
 
 /// Why an input was skipped; the summary counts by reason.
@@ -138,7 +164,8 @@ impl Inputs {
 
     /// Takes the text of a text file, shingled with the next ones.
     fn push_text(&mut self, id: String, text: String, opts: &mut ReadOptions) {
-        self.articles.push(Article { id });
+        let origin = self.origin_of(0);
+        self.articles.push(Article { id, origin });
         self.pending_bytes += text.len();
         self.pending.push(text);
         if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {
@@ -165,7 +192,12 @@ impl Inputs {
         let mut inputs = Inputs::default();
         for path in paths {
             if path.as_os_str() == "-" {
-                inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
+                if opts.keep_stdin {
+                    inputs.read_kept_stdin(opts);
+                } else {
+                    inputs.sources.push(Source { path: None, jsonl: true, gz: false });
+                    inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
+                }
                 continue;
             }
             match std::fs::metadata(path) {
@@ -308,12 +340,14 @@ impl Inputs {
         if text.trim().is_empty() {
             return self.skip(place, Reason::Empty, "no text");
         }
+        self.sources.push(Source { path: Some(path.to_owned()), jsonl: false, gz: false });
         self.push_text(id, text, opts);
     }
 
     fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
         let Some((file, size)) = self.open_checked(path, opts) else { return };
         let place = path.display().to_string();
+        self.sources.push(Source { path: Some(path.to_owned()), jsonl: true, gz });
         if gz {
             let reader = BufReader::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)));
             self.read_jsonl_stream(&place, reader, opts);
@@ -321,6 +355,33 @@ impl Inputs {
             self.read_jsonl_stream(&place, BufReader::new(file), opts);
         }
         (opts.on_file)(size);
+    }
+}
+
+impl Inputs {
+    /// The origin of record `line` (0 for a text file) of the source being read: every
+    /// reader pushes its source before its articles.
+    pub(super) fn origin_of(&self, line: u64) -> Origin {
+        Origin { source: self.sources.len().saturating_sub(1) as u32, line }
+    }
+
+    /// Copies standard input into a temporary file, then reads that as JSON Lines.
+    fn read_kept_stdin(&mut self, opts: &mut ReadOptions) {
+        let path = std::env::temp_dir().join(format!("dedup-stdin-{}.jsonl", std::process::id()));
+        let copied =
+            File::create(&path).and_then(|mut f| io::copy(&mut io::stdin().lock(), &mut f));
+        self.kept_stdin = Some(path.clone());
+        match copied.and_then(|_| File::open(&path)) {
+            Ok(file) => {
+                self.sources.push(Source { path: Some(path), jsonl: true, gz: false });
+                self.read_jsonl_stream("<stdin>", BufReader::new(file), opts);
+            }
+            Err(e) => self.skip(
+                "<stdin>".into(),
+                Reason::Unreadable,
+                &format!("cannot keep standard input: {e}"),
+            ),
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use nuskha::{Clusters, Deduplicator, DocId};
 use crate::args::{ClusterArgs, OutputFormat};
 use crate::input::Inputs;
 
+pub mod unique;
+
 /// Quotes a CSV field when it needs it.
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {

@@ -1,0 +1,317 @@
+//! `dedup eval`: a clustering scored against pairs labelled by reading, and against a
+//! reference clustering. The files are parsed here; the numbers come from
+//! `nuskha::eval`, so every front end computes them alike.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use nuskha::eval::{
+    Agreement, Counts, LabelledPair, Population, agreement, bootstrap_interval, evaluate_pairs,
+};
+
+use crate::args::{EvalArgs, Format};
+
+/// Exit code for unreadable or malformed input files.
+const EXIT_BAD_INPUT: u8 = 2;
+/// The seed of the bootstrap: the same intervals on every run.
+const BOOTSTRAP_SEED: u64 = 0x6576_616c;
+
+/// A file could not be used: which, and why.
+struct Bad(String);
+
+fn bad(path: &Path, what: impl std::fmt::Display) -> Bad {
+    Bad(format!("{}: {what}", path.display()))
+}
+
+fn read(path: &Path) -> Result<String, Bad> {
+    std::fs::read_to_string(path).map_err(|e| bad(path, e))
+}
+
+pub fn run(args: &EvalArgs) -> io::Result<ExitCode> {
+    match evaluate(args) {
+        Ok(report) => {
+            let mut out = io::stdout().lock();
+            match args.format {
+                Format::Json => writeln!(out, "{}", report.json())?,
+                Format::Text => report.text(&mut out)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Bad(message)) => {
+            eprintln!("dedup eval: {message}");
+            Ok(ExitCode::from(EXIT_BAD_INPUT))
+        }
+    }
+}
+
+/// Everything `dedup eval` prints.
+struct Report {
+    pairs: Option<PairReport>,
+    truth: Option<Agreement>,
+}
+
+struct PairReport {
+    evaluation: nuskha::eval::PairEvaluation,
+    intervals: Option<nuskha::eval::Intervals>,
+    /// Pairs left out: their label is neither positive nor negative.
+    ignored: usize,
+}
+
+fn evaluate(args: &EvalArgs) -> Result<Report, Bad> {
+    if args.pairs.is_none() && args.truth.is_none() {
+        return Err(Bad("nothing to score against: give --pairs or --truth".into()));
+    }
+    let clusters = read_clustering(&args.clusters)?;
+    let pairs = args.pairs.as_deref().map(|p| score_pairs(p, args, &clusters)).transpose()?;
+    let truth = args
+        .truth
+        .as_deref()
+        .map(|path| {
+            let truth = read_clustering(path)?;
+            // Every article of the reference; one the clustering lacks is a cluster of
+            // its own there.
+            let labels = truth.iter().map(|(id, t)| {
+                (t.as_str(), clusters.get(id).map_or(Err(id.as_str()), |c| Ok(c.as_str())))
+            });
+            Ok::<_, Bad>(agreement(labels))
+        })
+        .transpose()?;
+    Ok(Report { pairs, truth })
+}
+
+fn score_pairs(
+    path: &Path,
+    args: &EvalArgs,
+    clusters: &HashMap<String, String>,
+) -> Result<PairReport, Bad> {
+    let mut pairs = Vec::new();
+    let mut ignored = 0;
+    for (k, line) in read(path)?.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| bad(path, format_args!("line {}: malformed JSON ({e})", k + 1)))?;
+        let field = |name: &str| v[name].as_str().map(str::to_owned);
+        let missing =
+            |name: &str| bad(path, format_args!("line {}: no string field `{name}`", k + 1));
+        if let Some(split) = &args.split {
+            if field("split").as_deref() != Some(split) {
+                continue;
+            }
+        }
+        let label = field("label").ok_or_else(|| missing("label"))?;
+        let copy = if args.positive.contains(&label) {
+            true
+        } else if args.negative.contains(&label) {
+            false
+        } else {
+            ignored += 1;
+            continue;
+        };
+        let (a, b) =
+            (field("a").ok_or_else(|| missing("a"))?, field("b").ok_or_else(|| missing("b"))?);
+        pairs.push(LabelledPair::new(a, b, field("bin").unwrap_or_default(), copy));
+    }
+    let population = args.population.as_deref().map(|p| read_population(p, &pairs)).transpose()?;
+    let cluster_of = |id: &str| clusters.get(id);
+    let evaluation = evaluate_pairs(&pairs, cluster_of, population.as_ref())
+        .map_err(|e| bad(args.population.as_deref().unwrap_or(path), e))?;
+    let intervals = match &population {
+        Some(pop) if args.bootstrap > 0 => {
+            let together: Vec<bool> = pairs
+                .iter()
+                .map(|p| matches!((cluster_of(&p.a), cluster_of(&p.b)), (Some(x), Some(y)) if x == y))
+                .collect();
+            let found =
+                bootstrap_interval(&pairs, &together, pop, args.bootstrap, 0.95, BOOTSTRAP_SEED);
+            Some(found.map_err(|e| bad(path, e))?)
+        }
+        _ => None,
+    };
+    Ok(PairReport { evaluation, intervals, ignored })
+}
+
+/// Each bin's population, each weighed against the pairs of it that are scored.
+fn read_population(path: &Path, pairs: &[LabelledPair]) -> Result<Population, Bad> {
+    let v: serde_json::Value = serde_json::from_str(&read(path)?)
+        .map_err(|e| bad(path, format_args!("malformed JSON ({e})")))?;
+    let bins = v["population"].as_object().ok_or_else(|| bad(path, "no object `population`"))?;
+    let mut scored: HashMap<&str, u64> = HashMap::new();
+    for p in pairs {
+        *scored.entry(&p.bin).or_default() += 1;
+    }
+    let mut population = Population::default();
+    for (bin, n) in bins {
+        let n = n
+            .as_u64()
+            .ok_or_else(|| bad(path, format_args!("population of `{bin}` is not a count")))?;
+        population.insert(bin.clone(), n, scored.get(bin.as_str()).copied().unwrap_or(0));
+    }
+    Ok(population)
+}
+
+/// `id → cluster` from `id,cluster,...` rows (a header line starting `id,` is skipped).
+fn read_clustering(path: &Path) -> Result<HashMap<String, String>, Bad> {
+    let mut clusters = HashMap::new();
+    for (k, line) in read(path)?.lines().enumerate() {
+        if line.is_empty() || (k == 0 && line.starts_with("id,")) {
+            continue;
+        }
+        let fields = csv_fields(line);
+        let [id, cluster, ..] = fields.as_slice() else {
+            return Err(bad(path, format_args!("line {}: expected id,cluster", k + 1)));
+        };
+        clusters.insert(id.clone(), cluster.clone());
+    }
+    Ok(clusters)
+}
+
+/// The fields of one CSV line, with `"…"` quoting and `""` for a quote inside.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let field = fields.last_mut().expect("one field at least");
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            _ => field.push(c),
+        }
+    }
+    fields
+}
+
+fn counts_json(c: &Counts) -> serde_json::Value {
+    serde_json::json!({
+        "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
+        "tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn,
+    })
+}
+
+/// A figure with three decimals, or `-` when it is undefined.
+fn figure(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |x| format!("{x:.3}"))
+}
+
+impl Report {
+    fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({});
+        if let Some(p) = &self.pairs {
+            let e = &p.evaluation;
+            let bins: BTreeMap<&str, serde_json::Value> =
+                e.bins.iter().map(|(b, c)| (b.as_str(), counts_json(c))).collect();
+            v["raw"] = counts_json(&e.raw);
+            v["weighted"] = e.weighted.map_or(serde_json::Value::Null, |w| {
+                serde_json::json!({"precision": w.precision(), "recall": w.recall(), "f1": w.f1()})
+            });
+            if let Some(i) = &p.intervals {
+                v["intervals"] = serde_json::json!({"confidence": 0.95, "precision": i.precision, "recall": i.recall});
+            }
+            v["bins"] = serde_json::json!(bins);
+            v["missing"] = e.missing.len().into();
+            v["ignored"] = p.ignored.into();
+        }
+        if let Some(t) = &self.truth {
+            v["truth"] = serde_json::json!({
+                "precision": t.precision, "recall": t.recall, "f1": t.f1, "adjusted_rand": t.adjusted_rand,
+            });
+        }
+        v
+    }
+
+    fn text(&self, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(p) = &self.pairs {
+            let e = &p.evaluation;
+            let r = &e.raw;
+            let n = r.tp + r.fp + r.fn_ + r.tn;
+            writeln!(
+                out,
+                "pairs scored: {n} ({} copies, {} not), {} left out by label; {} ids missing from the clustering",
+                r.tp + r.fn_,
+                r.fp + r.tn,
+                p.ignored,
+                e.missing.len()
+            )?;
+            writeln!(
+                out,
+                "raw:       precision {}  recall {}  F1 {}  (tp {} fp {} fn {} tn {})",
+                figure(r.precision()),
+                figure(r.recall()),
+                figure(r.f1()),
+                r.tp,
+                r.fp,
+                r.fn_,
+                r.tn
+            )?;
+            if let Some(w) = &e.weighted {
+                write!(
+                    out,
+                    "weighted:  precision {}  recall {}  F1 {}",
+                    figure(w.precision()),
+                    figure(w.recall()),
+                    figure(w.f1())
+                )?;
+                if let Some(i) = &p.intervals {
+                    let show = |x: Option<(f64, f64)>| {
+                        x.map_or_else(|| "-".into(), |(lo, hi)| format!("[{lo:.3}, {hi:.3}]"))
+                    };
+                    write!(
+                        out,
+                        "  (95% bootstrap: precision {}, recall {})",
+                        show(i.precision),
+                        show(i.recall)
+                    )?;
+                }
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "{:<28} {:>5} {:>4} {:>4} {:>4} {:>4}  {:>9} {:>6}",
+                "bin", "pairs", "tp", "fp", "fn", "tn", "precision", "recall"
+            )?;
+            for (bin, c) in &e.bins {
+                let n = c.tp + c.fp + c.fn_ + c.tn;
+                writeln!(
+                    out,
+                    "{bin:<28} {n:>5} {:>4} {:>4} {:>4} {:>4}  {:>9} {:>6}",
+                    c.tp,
+                    c.fp,
+                    c.fn_,
+                    c.tn,
+                    figure(c.precision()),
+                    figure(c.recall())
+                )?;
+            }
+        }
+        if let Some(t) = &self.truth {
+            writeln!(
+                out,
+                "against the reference clustering (all pairs): precision {}  recall {}  F1 {}  adjusted Rand {}",
+                figure(t.precision),
+                figure(t.recall),
+                figure(t.f1),
+                figure(t.adjusted_rand)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_fields;
+
+    #[test]
+    fn csv_fields_unquote() {
+        assert_eq!(csv_fields("a,b,0.5,"), ["a", "b", "0.5", ""]);
+        assert_eq!(csv_fields(r#""x,y","say ""hi""",c"#), ["x,y", r#"say "hi""#, "c"]);
+    }
+}

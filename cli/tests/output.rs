@@ -1,0 +1,120 @@
+//! What the main job writes, beyond the cluster formats: exact scores, the choice of
+//! representative, and the deduplicated corpus (`--emit unique`).
+
+use std::io::Write;
+
+use crate::cli::{article, run, temp_dir};
+
+/// The shipped articles folder.
+fn articles() -> String {
+    format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `similarity` column of the CSV row of `id`.
+fn similarity(csv: &[u8], id: &str) -> f64 {
+    let text = String::from_utf8_lossy(csv);
+    let row = text.lines().find(|l| l.starts_with(&format!("{id},"))).expect("row of id");
+    row.split(',').nth(2).unwrap().parse().unwrap()
+}
+
+/// `dedup compare`'s exact Jaccard of two seed articles.
+fn compare_exact(a: &str, b: &str) -> f64 {
+    let out = run(&["compare", &article(a), &article(b), "--format", "json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    v["exact_jaccard"].as_f64().unwrap()
+}
+
+#[test]
+fn exact_scores_are_the_ones_compare_calls_exact() {
+    let out = run(&[&articles(), "--format", "csv", "--exact"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for copy in ["belwadeh-hajj", "marrakech-alaan-hajj"] {
+        let exact = compare_exact("barlamane-hajj", copy);
+        let got = similarity(&out.stdout, &format!("{copy}.txt"));
+        assert!((got - exact).abs() < 5e-4, "{copy}: --exact {got}, compare {exact}");
+    }
+    // Without --exact the score is the 128-slot estimate, which differs.
+    let estimated = run(&[&articles(), "--format", "csv"], b"");
+    let est = similarity(&estimated.stdout, "belwadeh-hajj.txt");
+    assert!((est - compare_exact("barlamane-hajj", "belwadeh-hajj")).abs() > 5e-4, "{est}");
+}
+
+/// One JSONL record.
+fn record(id: &str, text: &str, date: &str) -> String {
+    serde_json::json!({"id": id, "text": text, "date": date}).to_string()
+}
+
+/// A story, a longer copy of it and an unrelated article, with dates.
+fn dated_feed() -> String {
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let other = std::fs::read_to_string(article("open-days-diplomats")).unwrap();
+    [
+        record("first", &story, "2015-08-04 10:00:00"),
+        record("other", &other, "2015-08-01 09:00:00"),
+        record(
+            "longer",
+            &format!("{story}\nوأضاف المصدر أن الرحلات ستتواصل طيلة الأسبوع المقبل."),
+            "Mon, 03 Aug 2015 08:00:00 +0300",
+        ),
+    ]
+    .join("\n")
+        + "\n"
+}
+
+#[test]
+fn representative_first_longest_and_earliest() {
+    let feed = dated_feed();
+    let rep_of = |choice: &str| {
+        let out = run(&["-", "--format", "csv", "--representative", choice], feed.as_bytes());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let row = text.lines().find(|l| l.starts_with("first,")).expect("row").to_owned();
+        row.split(',').nth(1).unwrap().to_owned()
+    };
+    assert_eq!(rep_of("first"), "first");
+    assert_eq!(rep_of("longest"), "longer");
+    // 2015-08-03 08:00 +0300 is before 2015-08-04 10:00 UTC.
+    assert_eq!(rep_of("earliest"), "longer");
+    let out = run(&["-", "--representative", "newest"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn emit_unique_writes_the_deduplicated_corpus() {
+    let feed = dated_feed();
+    let lines: Vec<&str> = feed.lines().collect();
+    // From standard input: the records of the representative and the singleton, verbatim.
+    let out = run(&["-", "--emit", "unique"], feed.as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{}\n{}\n", lines[0], lines[1]));
+    // From a gzipped file, written to a file.
+    let dir = temp_dir("emit-unique");
+    let gz = dir.join("feed.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(feed.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let clean = dir.join("clean.jsonl");
+    let args = [
+        gz.to_str().unwrap(),
+        "--emit",
+        "unique",
+        "--representative",
+        "longest",
+        "-o",
+        clean.to_str().unwrap(),
+    ];
+    let out = run(&args, b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&clean).unwrap();
+    assert_eq!(written, format!("{}\n{}\n", lines[1], lines[2]));
+    // Text files become {"id", "text"} records; the copies are left out.
+    let out = run(&[&articles(), "--emit", "unique"], b"");
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["barlamane-hajj.txt", "open-days-diplomats.txt"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
