@@ -95,6 +95,8 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             id: args.id_field.clone(),
             text: args.text_field.clone(),
             title: args.title_field.clone(),
+            source: args.source_field.clone(),
+            date: args.date_field.clone(),
             no_title: args.no_title,
         },
         max_file_size: args.max_file_size,
