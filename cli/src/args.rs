@@ -186,6 +186,14 @@ pub struct ClusterArgs {
     #[arg(long, help_heading = "Input")]
     pub no_title: bool,
 
+    /// JSONL field holding the article's source (outlet), kept for the report.
+    #[arg(long, default_value = "source", help_heading = "Input")]
+    pub source_field: String,
+
+    /// JSONL field holding the article's date, kept as written for the report.
+    #[arg(long, default_value = "date", help_heading = "Input")]
+    pub date_field: String,
+
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
     pub max_file_size: u64,

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nuskha::{Algorithm, ClusterMode, Deduplicator, DocId, Representative, Verification};
+use nuskha::{Algorithm, ClusterMode, Clusters, Deduplicator, DocId, Representative, Verification};
 
 use crate::args::{
     AlgorithmArg, ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, Mode, OutputFormat,
     RepresentativeArg,
 };
+use crate::date::parse_date;
 use crate::input::{Inputs, JsonlFields, ReadOptions};
 use crate::report::{Report, unique, write_atomically};
 
@@ -38,7 +39,24 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
     b.build().map_err(|e| e.to_string())
 }
 
-/// A progress bar on stderr, only for a person watching a terminal.
+/// Makes the earliest-dated member each cluster's representative (undated members
+/// last, ties the first), and says how many dates could not be read.
+fn choose_earliest(clusters: &mut Clusters, inputs: &Inputs) {
+    let dates: Vec<Option<i64>> =
+        inputs.articles.iter().map(|a| a.date.as_deref().and_then(parse_date)).collect();
+    let unreadable =
+        inputs.articles.iter().zip(&dates).filter(|(a, d)| a.date.is_some() && d.is_none()).count();
+    if unreadable > 0 {
+        eprintln!(
+            "dedup: warning: {unreadable} dates are not ISO 8601, RFC 2822 or Unix seconds; those articles count as undated"
+        );
+    }
+    clusters.choose_representatives(|id| match dates[id.index()] {
+        Some(t) => (false, t),
+        None => (true, 0),
+    });
+}
+
 /// A progress display on stderr, only for a person watching a terminal, and only once
 /// the run has lasted more than a moment: it starts hidden and [`Progress::tick`]
 /// reveals it.
@@ -102,6 +120,8 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             id: args.id_field.clone(),
             text: args.text_field.clone(),
             title: args.title_field.clone(),
+            source: args.source_field.clone(),
+            date: args.date_field.clone(),
             no_title: args.no_title,
         },
         max_file_size: args.max_file_size,
@@ -120,7 +140,10 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);
     let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
-    let clusters = if serial { batch.cluster() } else { batch.par_cluster() };
+    let mut clusters = if serial { batch.cluster() } else { batch.par_cluster() };
+    if args.representative == RepresentativeArg::Earliest {
+        choose_earliest(&mut clusters, &inputs);
+    }
     bar.finish_and_clear();
 
     let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {

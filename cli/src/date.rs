@@ -94,7 +94,7 @@ fn month_of(name: &str) -> Option<i64> {
     const MONTHS: [&str; 12] =
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     let lower = name.get(..3)?.to_ascii_lowercase();
-    MONTHS.iter().position(|&m| m == lower).map(|k| k as i64 + 1)
+    (1..).zip(MONTHS).find(|&(_, m)| m == lower).map(|(k, _)| k)
 }
 
 /// A run of ASCII digits.

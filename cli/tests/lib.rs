@@ -3,4 +3,5 @@
 
 mod cli;
 mod cli_input;
+mod eval;
 mod output;

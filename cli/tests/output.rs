@@ -118,3 +118,28 @@ fn emit_unique_writes_the_deduplicated_corpus() {
     assert_eq!(ids, ["barlamane-hajj.txt", "open-days-diplomats.txt"]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn text_report_shows_titles_outlets_and_singletons_on_request() {
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let other = std::fs::read_to_string(article("open-days-diplomats")).unwrap();
+    let feed = [
+        serde_json::json!({"id": "a", "title": "حموشي يستقبل الحجاج", "source": "barlamane", "text": story}),
+        serde_json::json!({"id": "b", "title": "الحجاج\nفي الرباط", "source": "belwadeh", "date": "2015-08-03", "text": story}),
+        serde_json::json!({"id": "c", "title": "الأبواب المفتوحة", "source": "hespress", "text": other}),
+    ]
+    .map(|v| v.to_string())
+    .join("\n");
+    let out = run(&["-", "--format", "text"], feed.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  * a  | حموشي يستقبل الحجاج  [barlamane]\n"), "{text}");
+    assert!(
+        text.contains("  - b  (")
+            && text.contains("  | الحجاج في الرباط  [belwadeh, 2015-08-03]\n"),
+        "{text}"
+    );
+    assert!(!text.contains("  . c"), "singletons are listed only on request: {text}");
+    let out = run(&["-", "--format", "text", "--singletons"], feed.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  . c  | الأبواب المفتوحة  [hespress]\n"), "{text}");
+}

@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 use nuskha::{Deduplicator, ShingledArticle};
 
 use super::decode::{Decoded, decode, warn_replaced};
-use super::{Article, Inputs, JsonlFields, ReadOptions, Reason};
+use super::{Article, Inputs, JsonlFields, Meta, ReadOptions, Reason};
 
 impl Inputs {
     /// Reads one record per line; a bad line is reported with its number and skipped.
@@ -101,12 +101,13 @@ impl Inputs {
             // Formatted only when needed: most records have an id and no warning.
             let where_ = || format!("{place}:{}", before + line);
             match record {
-                Ok(Parsed { id, article, replaced }) => {
+                Ok(Parsed { record, article }) => {
+                    let Record { id, meta, replaced } = record;
                     if replaced > 0 {
                         warn_replaced(&where_(), replaced);
                     }
                     let origin = self.origin_of(before + line);
-                    self.articles.push(Article { id: id.unwrap_or_else(where_), origin });
+                    self.articles.push(Article::new(id.unwrap_or_else(where_), meta, origin));
                     opts.batch.push(article);
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),
@@ -142,11 +143,8 @@ fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) 
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record = parse_record(line, fields, &mut text).map(|Record { id, replaced }| Parsed {
-            id,
-            article: dedup.shingle(&text),
-            replaced,
-        });
+        let record = parse_record(line, fields, &mut text)
+            .map(|record| Parsed { record, article: dedup.shingle(&text) });
         block.records.push((block.lines, record));
     }
     block
@@ -218,15 +216,16 @@ impl<R: Read> Iterator for LineBlocks<R> {
 
 /// A JSONL record parsed and shingled.
 struct Parsed<'d> {
-    id: Option<String>,
+    record: Record,
     article: ShingledArticle<'d>,
-    replaced: usize,
 }
 
-/// One JSONL record: its id when it has one (its text is in the caller's buffer).
-struct Record {
-    id: Option<String>,
-    replaced: usize,
+/// One JSONL record: its id when it has one, and its metadata (its text is in the
+/// caller's buffer).
+pub(super) struct Record {
+    pub id: Option<String>,
+    pub meta: Meta,
+    pub replaced: usize,
 }
 
 /// Parses one JSONL record into its id and, in `text`, the text to compare (the title,
@@ -234,30 +233,48 @@ struct Record {
 /// the text goes into a buffer used again for the next record: no allocation for the
 /// text or for the fields nobody reads. As with a map of the whole record, the last of
 /// a repeated field counts.
-fn parse_record(line: &[u8], f: &JsonlFields, text: &mut String) -> Result<Record, Refused> {
+pub(super) fn parse_record(
+    line: &[u8],
+    f: &JsonlFields,
+    text: &mut String,
+) -> Result<Record, Refused> {
     use serde::de::DeserializeSeed;
     let Decoded { text: json, replaced } = decode(line)?;
     let mut de = serde_json::Deserializer::from_str(&json);
-    let fields = RecordFields { f, text: &mut *text, has_text: false, id: None, title: None };
-    let fields = fields
+    let fields = RecordFields::new(f, text)
         .deserialize(&mut de)
         .and_then(|fields| de.end().map(|()| fields))
         .map_err(|e| (Reason::BadRecord, format!("malformed JSON ({e})")))?;
-    if !fields.has_text {
-        return Err((Reason::BadRecord, format!("no string field `{}`", f.text)));
+    let mut record = fields.finish()?;
+    record.replaced = replaced;
+    Ok(record)
+}
+
+impl<'a> RecordFields<'a> {
+    pub(super) fn new(f: &'a JsonlFields, text: &'a mut String) -> Self {
+        RecordFields { f, text, has_text: false, id: None, title: None, source: None, date: None }
     }
-    let id = match fields.id {
-        Some(Field::Str(s)) => Some(s),
-        Some(Field::Number(x)) => Some(x.to_string()),
-        _ => None,
-    };
-    if let Some(Field::Str(title)) = fields.title.filter(|_| !f.no_title) {
-        if !title.is_empty() {
-            text.insert(0, '\n');
-            text.insert_str(0, &title);
+
+    /// The record read, its title put before the text unless told otherwise.
+    pub(super) fn finish(self) -> Result<Record, Refused> {
+        if !self.has_text {
+            return Err((Reason::BadRecord, format!("no string field `{}`", self.f.text)));
         }
+        let title_str = matches!(self.title, Some(Field::Str(_)));
+        let title = self.title.and_then(Field::into_string);
+        if let Some(title) = title.as_deref().filter(|_| title_str && !self.f.no_title) {
+            if !title.is_empty() {
+                self.text.insert(0, '\n');
+                self.text.insert_str(0, title);
+            }
+        }
+        let meta = Meta {
+            title,
+            source: self.source.and_then(Field::into_string),
+            date: self.date.and_then(Field::into_string),
+        };
+        Ok(Record { id: self.id.and_then(Field::into_string), meta, replaced: 0 })
     }
-    Ok(Record { id, replaced })
 }
 
 /// What a record's fields hold, as it is read.
@@ -268,16 +285,30 @@ struct RecordFields<'a> {
     has_text: bool,
     id: Option<Field>,
     title: Option<Field>,
+    source: Option<Field>,
+    date: Option<Field>,
 }
 
-/// The value of a field: the id and title keep strings and numbers; the text's string
-/// goes into the record's buffer.
+/// The value of a field: the id and metadata keep strings and numbers; the text's
+/// string goes into the record's buffer.
+#[derive(Clone)]
 enum Field {
     Str(String),
     Number(serde_json::Number),
     /// A string, written into the buffer.
     Text,
     Other,
+}
+
+impl Field {
+    /// A string as it is, a number as written in JSON; anything else is no value.
+    fn into_string(self) -> Option<String> {
+        match self {
+            Field::Str(s) => Some(s),
+            Field::Number(x) => Some(x.to_string()),
+            Field::Text | Field::Other => None,
+        }
+    }
 }
 
 /// Reads one field's value; a string goes into `into` when there is one.
@@ -327,18 +358,26 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
             if *key == self.f.text {
                 let value = map.next_value_seed(FieldValue { into: Some(&mut *self.text) })?;
                 self.has_text = matches!(value, Field::Text);
-            } else if *key == self.f.id || *key == self.f.title {
+            } else if *key == self.f.id
+                || *key == self.f.title
+                || *key == self.f.source
+                || *key == self.f.date
+            {
                 let value = map.next_value_seed(FieldValue { into: None })?;
-                if *key == self.f.id && *key == self.f.title {
-                    self.title = Some(match &value {
-                        Field::Str(s) => Field::Str(s.clone()),
-                        _ => Field::Other,
-                    });
-                    self.id = Some(value);
-                } else if *key == self.f.id {
-                    self.id = Some(value);
-                } else {
-                    self.title = Some(value);
+                // One field may be asked for twice (`--id-field title`): each gets it,
+                // copied only then.
+                let slots = [
+                    (*key == self.f.id).then_some(&mut self.id),
+                    (*key == self.f.title).then_some(&mut self.title),
+                    (*key == self.f.source).then_some(&mut self.source),
+                    (*key == self.f.date).then_some(&mut self.date),
+                ];
+                let mut slots = slots.into_iter().flatten();
+                if let Some(first) = slots.next() {
+                    for other in slots {
+                        *other = Some(value.clone());
+                    }
+                    *first = Some(value);
                 }
             } else {
                 map.next_value::<serde::de::IgnoredAny>()?;
@@ -390,4 +429,72 @@ impl<'de> serde::de::Visitor<'de> for FieldValue<'_> {
         Ok(Field::Other)
     }
     drop_values!(_this => Field::Other; visit_bool: bool);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> JsonlFields {
+        JsonlFields {
+            id: "id".into(),
+            text: "text".into(),
+            title: "title".into(),
+            source: "source".into(),
+            date: "date".into(),
+            no_title: false,
+        }
+    }
+
+    fn parse(line: &str, f: &JsonlFields) -> (Record, String) {
+        let mut text = String::new();
+        let Ok(record) = parse_record(line.as_bytes(), f, &mut text) else {
+            panic!("not a record: {line}")
+        };
+        (record, text)
+    }
+
+    #[test]
+    fn metadata_fields_are_kept_as_strings_or_numbers() {
+        let line = r#"{"date": "2015-08-03", "id": "a", "source": "sabq", "title": "T", "text": "body", "x": [1]}"#;
+        let (r, text) = parse(line, &fields());
+        assert_eq!(r.id.as_deref(), Some("a"));
+        assert_eq!(
+            r.meta,
+            Meta {
+                title: Some("T".into()),
+                source: Some("sabq".into()),
+                date: Some("2015-08-03".into())
+            }
+        );
+        assert_eq!(text, "T\nbody");
+        // Numbers as written; other values and missing fields give nothing.
+        let (r, text) =
+            parse(r#"{"text": "b", "date": 20150803, "source": null, "title": 7}"#, &fields());
+        assert_eq!(
+            r.meta,
+            Meta { title: Some("7".into()), source: None, date: Some("20150803".into()) }
+        );
+        assert_eq!(text, "b", "a number title is kept, not compared");
+    }
+
+    #[test]
+    fn metadata_fields_follow_the_options() {
+        let f = JsonlFields {
+            source: "outlet".into(),
+            date: "published".into(),
+            title: "id".into(),
+            no_title: true,
+            ..fields()
+        };
+        let (r, text) = parse(
+            r#"{"id": "x", "outlet": "o", "published": "p", "source": "no", "text": "t"}"#,
+            &f,
+        );
+        assert_eq!(r.id.as_deref(), Some("x"));
+        assert_eq!(r.meta.title.as_deref(), Some("x"), "one field asked for twice");
+        assert_eq!(r.meta.source.as_deref(), Some("o"));
+        assert_eq!(r.meta.date.as_deref(), Some("p"));
+        assert_eq!(text, "t");
+    }
 }

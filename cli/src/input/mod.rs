@@ -17,10 +17,32 @@ use nuskha::Batch;
 
 pub use decode::{Decoded, decode, warn_replaced};
 
-/// One article read: its id and where its record is (its text has been handed on).
+/// One article read: its id, metadata and where its record is (its text has been
+/// handed on).
 pub struct Article {
     pub id: String,
+    /// The JSONL `--title-field` (a string, or a number as written); `None` for text files.
+    pub title: Option<String>,
+    /// The JSONL `--source-field`; `None` for text files.
+    pub source: Option<String>,
+    /// The JSONL `--date-field`, as written (not parsed); `None` for text files.
+    pub date: Option<String>,
     pub origin: Origin,
+}
+
+/// An article's metadata, as read from its record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub date: Option<String>,
+}
+
+impl Article {
+    fn new(id: String, meta: Meta, origin: Origin) -> Self {
+        let Meta { title, source, date } = meta;
+        Article { id, title, source, date, origin }
+    }
 }
 
 /// Where an article's record is, to read it again (`--emit unique`): an index into
@@ -51,6 +73,8 @@ pub struct JsonlFields {
     pub id: String,
     pub text: String,
     pub title: String,
+    pub source: String,
+    pub date: String,
     /// Leave the title out of the compared text.
     pub no_title: bool,
 }
@@ -165,7 +189,7 @@ impl Inputs {
     /// Takes the text of a text file, shingled with the next ones.
     fn push_text(&mut self, id: String, text: String, opts: &mut ReadOptions) {
         let origin = self.origin_of(0);
-        self.articles.push(Article { id, origin });
+        self.articles.push(Article::new(id, Meta::default(), origin));
         self.pending_bytes += text.len();
         self.pending.push(text);
         if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {

@@ -9,6 +9,7 @@ use nuskha::{Clusters, Deduplicator, DocId};
 use crate::args::{ClusterArgs, OutputFormat};
 use crate::input::Inputs;
 
+mod text;
 pub mod unique;
 
 /// Quotes a CSV field when it needs it.
@@ -88,11 +89,11 @@ pub struct Report<'a> {
 }
 
 impl Report<'_> {
-    fn id(&self, d: DocId) -> &str {
+    pub(super) fn id(&self, d: DocId) -> &str {
         &self.inputs.articles[d.index()].id
     }
 
-    fn too_short(&self, d: DocId) -> bool {
+    pub(super) fn too_short(&self, d: DocId) -> bool {
         self.short[d.index()]
     }
 
@@ -220,43 +221,6 @@ impl Report<'_> {
 
     fn copies(&self) -> usize {
         self.clusters.copies().map(|c| c.len() - 1).sum()
-    }
-
-    fn text(&self, out: &mut dyn Write) -> io::Result<()> {
-        for (n, c) in self.clusters.copies().enumerate() {
-            writeln!(
-                out,
-                "cluster {} ({} articles), representative: {}",
-                n + 1,
-                c.len(),
-                self.id(c.representative())
-            )?;
-            for m in c.members() {
-                if m.id == c.representative() {
-                    writeln!(out, "  * {}", self.id(m.id))?;
-                } else {
-                    writeln!(
-                        out,
-                        "  - {}  (similarity {:.2} to {})",
-                        self.id(m.id),
-                        m.score,
-                        self.id(m.matched)
-                    )?;
-                }
-            }
-        }
-        let singles: Vec<DocId> = self
-            .clusters
-            .iter()
-            .filter(|c| c.len() == 1)
-            .map(nuskha::Cluster::representative)
-            .collect();
-        let short = singles.iter().filter(|&&d| self.too_short(d)).count();
-        writeln!(
-            out,
-            "{} articles have no copy ({short} of them too short to compare)",
-            singles.len()
-        )
     }
 
     pub fn summary(&self, elapsed: Duration) {
