@@ -3,7 +3,7 @@
 //! population so that precision and recall can be weighted back to the corpus.
 //!
 //! ```sh
-//! cargo run --release --example sample_pairs -- ../shared/data/arabic_news tests/data/devset
+//! cargo run --release --example sample_pairs -- ../shared/data/arabic_news /tmp/devset
 //! ```
 //!
 //! For each corpus file (SaudiNewsNet, ANT) on its own: every article's title and text,
@@ -13,8 +13,9 @@
 //! (or, below 0.05, into `low_j5_high_words` when their word sets overlap ≥ 0.3);
 //! random pairs of one extraction day form one more bin. A fixed number per bin is
 //! drawn with a seeded hash (the same draw on every machine), more in the bins where
-//! labels are mixed. Writes `pairs_unlabelled.jsonl` (ids, bin, scores) and
-//! `population.json` (each bin's population and how many were drawn).
+//! labels are mixed. Writes `pairs_unlabelled.jsonl` (ids, bin, tune/report split,
+//! scores) and `population.json` (each bin's population and how many were drawn).
+//! The labels read into these pairs are in `tests/data/devset/pairs.jsonl`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
