@@ -27,6 +27,12 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Words of already lowercased text, split on whitespace and ASCII punctuation, as
+/// slices of it (no allocation per word).
+pub fn words(lower: &str) -> Vec<&str> {
+    lower.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).filter(|t| !t.is_empty()).collect()
+}
+
 /// Word n-grams joined by spaces (one shingle of all tokens when fewer than n).
 pub fn shingles(text: &str, n: usize) -> Vec<String> {
     let t = tokens(text);

@@ -1,6 +1,10 @@
-//! The gaoya crate as its users run it: `gaoya_peer CORPUS.jsonl THRESHOLD BANDS ROWS OUT.tsv`
+//! The gaoya crate as a careful user runs it: `gaoya_peer CORPUS.jsonl THRESHOLD BANDS ROWS OUT.tsv`
 //! — word 5-shingles, 32-bit MinHash with BANDS×ROWS hashes, an LSH index, and every
 //! document queried; writes the pairs it reports as near-duplicates.
+//!
+//! Each shingle is hashed where it lies: the text is lowercased once, split into word
+//! slices, and every window of five slices is handed to the hasher as it is (`&[&str]`
+//! is `Hash`), with no `String` built per shingle (about twice as fast as joining).
 
 use std::io::Write;
 
@@ -15,7 +19,15 @@ fn main() {
     let mut index = MinHashIndex::new(bands, rows, threshold);
     let sigs: Vec<Vec<u32>> = docs
         .iter()
-        .map(|(_, t)| hasher.create_signature(nuskha_peers::shingles(t, 5).iter()))
+        .map(|(_, t)| {
+            let lower = t.to_lowercase();
+            let words = nuskha_peers::words(&lower);
+            if words.len() < 5 {
+                // One shingle of every word, as the joining version makes.
+                return hasher.create_signature(std::iter::once(words.as_slice()));
+            }
+            hasher.create_signature(words.windows(5))
+        })
         .collect();
     for (i, sig) in sigs.iter().enumerate() {
         index.insert(i, sig.clone());
