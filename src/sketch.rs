@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
 use crate::normalize::{ArabicNormalizer, Normalize};
 use crate::normalize::{Shape, WordBreaks};
+pub use crate::shingle::Shingling;
 use crate::shingle::{ShingleUnit, Shingler};
 use crate::simhash::{SimHash, SimHashAccumulator, SimHasher};
 use crate::{Error, Result};
@@ -23,22 +24,6 @@ pub const DEFAULT_NUM_PERM: usize = 128;
 pub const DEFAULT_SHINGLE_UNIT: ShingleUnit = ShingleUnit::Words;
 /// The default shingle size.
 pub const DEFAULT_SHINGLE_SIZE: usize = 5;
-
-/// How shingles were made: unit and size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Shingling {
-    /// Words or characters.
-    pub unit: ShingleUnit,
-    /// Units per shingle.
-    pub size: usize,
-}
-
-impl fmt::Display for Shingling {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.unit, self.size)
-    }
-}
 
 /// Everything that determines a signature's values. Signatures compare only when their
 /// parameters are equal.
@@ -428,8 +413,14 @@ impl SketcherBuilder {
     }
 
     /// The normaliser (default [`ArabicNormalizer::new`], profile "dedup-default v1").
+    /// An [`ArabicNormalizer`] given here keeps its fast path, as with
+    /// [`arabic_normalizer`](Self::arabic_normalizer).
     pub fn normalizer(&mut self, normalizer: impl Normalize + 'static) -> &mut Self {
-        self.normalizer = Some(Normalizer::Custom(Arc::new(normalizer)));
+        let any: &dyn std::any::Any = &normalizer;
+        self.normalizer = Some(match any.downcast_ref::<ArabicNormalizer>() {
+            Some(arabic) => Normalizer::Arabic(arabic.clone()),
+            None => Normalizer::Custom(Arc::new(normalizer)),
+        });
         self
     }
 
@@ -451,8 +442,9 @@ impl SketcherBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a shingle size outside 1..=64 or a `num_perm`
-    /// outside 1..=65536.
+    /// [`Error::InvalidParameter`] for a shingle size outside
+    /// 1..=[`MAX_SHINGLE_SIZE`](crate::shingle::MAX_SHINGLE_SIZE) (checked by
+    /// [`Shingler::new`]) or a `num_perm` outside 1..=65536.
     pub fn build(&self) -> Result<Sketcher> {
         let normalizer =
             self.normalizer.clone().unwrap_or_else(|| Normalizer::Arabic(ArabicNormalizer::new()));
