@@ -8,12 +8,15 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::hash::hash_bytes;
 use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
+use crate::normalize::decode_lossy;
 use crate::normalize::{ArabicNormalizer, Normalize};
 use crate::normalize::{Shape, WordBreaks};
 pub use crate::shingle::Shingling;
 use crate::shingle::{ShingleUnit, Shingler};
-use crate::simhash::{SimHash, SimHashAccumulator, SimHasher};
+use crate::simhash::{SimHash, SimHasher};
+use crate::tokenize::words;
 use crate::{Error, Result};
 
 /// The default seed of every hash (the bytes of "nuskha").
@@ -107,8 +110,10 @@ impl Sketch {
         &self.minhash
     }
 
-    /// The SimHash fingerprint over the same shingles, weighted by term frequency, when
-    /// the sketcher was built with [`SketcherBuilder::simhash`].
+    /// The SimHash fingerprint of the document's words, weighted by term frequency
+    /// (Manku et al. 2007), when the sketcher was built with [`SketcherBuilder::simhash`]:
+    /// the same fingerprint [`Algorithm::SimHash`](crate::Algorithm::SimHash) judges
+    /// copies by.
     pub fn simhash(&self) -> Option<SimHash> {
         self.simhash
     }
@@ -321,15 +326,28 @@ impl Sketcher {
     /// As [`sketch`](Self::sketch), reusing `scratch`.
     pub fn sketch_with(&self, text: &str, scratch: &mut SketchScratch) -> Sketch {
         self.shingle_into(text, scratch);
-        let shingles = scratch.shingles.iter().copied();
-        let Some(simhasher) = self.simhasher else {
-            let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
-            return Sketch { minhash, simhash: None };
-        };
-        let mut sim = SimHashAccumulator::default();
-        let shingles = shingles.inspect(|&h| sim.add(simhasher.feature_bits(h), 1));
-        let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
-        Sketch { minhash, simhash: Some(sim.finish()) }
+        let minhash =
+            self.minhasher.sketch_with(scratch.shingles.iter().copied(), &mut scratch.minhash);
+        let simhash = self.simhasher.map(|simhasher| self.simhash_of(simhasher, scratch));
+        Sketch { minhash, simhash }
+    }
+
+    /// The SimHash of the text [`shingle_into`](Self::shingle_into) left in `scratch`:
+    /// its words, each hashed as word shingles hash them and weighted by term
+    /// frequency. The one definition, for [`Sketch::simhash`] and the deduplicator.
+    /// Word shingling has hashed the words already; other units tokenise here.
+    pub(crate) fn simhash_of(&self, simhasher: SimHasher, scratch: &SketchScratch) -> SimHash {
+        if self.shingler.unit() == ShingleUnit::Words {
+            return simhasher.sketch(scratch.words.iter().copied());
+        }
+        let seed = self.shingler.seed();
+        let (text, _) = decode_lossy(&scratch.text);
+        simhasher.sketch(words(&text).map(|w| hash_bytes(w.as_bytes(), seed)))
+    }
+
+    /// The SimHasher, when SimHash is on.
+    pub(crate) fn simhasher(&self) -> Option<SimHasher> {
+        self.simhasher
     }
 
     /// The sketches of many texts, in order.
@@ -431,8 +449,8 @@ impl SketcherBuilder {
         self
     }
 
-    /// Also compute a SimHash fingerprint over the same shingles (default: off; it
-    /// costs about as much as the MinHash).
+    /// Also compute a SimHash fingerprint of the words, weighted by term frequency
+    /// (default: off).
     pub fn simhash(&mut self, yes: bool) -> &mut Self {
         self.simhash = yes;
         self

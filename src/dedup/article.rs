@@ -2,16 +2,15 @@
 //! before boilerplate removal) and [`Sketched`] (what verification and clustering
 //! read), and how the deduplicator makes them.
 
-use crate::hash::hash_bytes;
 use crate::minhash::{MinHashScratch, MinHashSignature};
 use crate::normalize::decode_lossy;
 use crate::shingle::ShingleUnit;
-use crate::simhash::{SimHash, SimHasher};
+use crate::simhash::SimHash;
 use crate::sketch::SketchScratch;
 use crate::tokenize::words;
 
+use super::Deduplicator;
 use super::stats::FingerprintSet;
-use super::{Algorithm, Deduplicator};
 
 /// The 32-bit fingerprint an article's shingle set keeps of a 64-bit shingle hash: its
 /// high half. Half the memory of the full hash, which matters because the sets are most
@@ -105,12 +104,10 @@ impl Deduplicator {
         // Sets live until the pairs are verified: give back what the repeats took.
         set.shrink_to_fit();
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
-        // put light copies 10+ bits apart.
-        let simhash = matches!(self.verifier.algorithm(), Algorithm::SimHash { .. }).then(|| {
-            let seed = self.sketcher.params().seed();
-            let (text, _) = decode_lossy(&scratch.text);
-            SimHasher::new(seed).sketch(words(&text).map(|w| hash_bytes(w.as_bytes(), seed)))
-        });
+        // put light copies 10+ bits apart. The sketcher has SimHash on exactly when the
+        // algorithm is SimHash (the builder's doing), and its definition is the one
+        // `Sketch::simhash` reports.
+        let simhash = self.sketcher.simhasher().map(|s| self.sketcher.simhash_of(s, scratch));
         Shingled { set, simhash, len: text.len(), short: false }
     }
 
@@ -131,5 +128,27 @@ impl Deduplicator {
             self.minhasher.sketch_distinct(set.iter().map(|&f| u64::from(f)), set.len(), scratch);
         let set = self.verifier.keeps_sets().then_some(set);
         Sketched { signature, simhash, set, len }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Algorithm, Deduplicator, ShingleUnit};
+
+    #[test]
+    fn the_sketchers_simhash_is_the_one_the_deduplicator_judges_by() {
+        let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني \
+                     القاصدين الديار المقدسة لأداء فريضة الحج، والأمن الوطني يودعهم";
+        for unit in [ShingleUnit::Words, ShingleUnit::Chars] {
+            let dedup = Deduplicator::builder()
+                .shingles(unit, 4)
+                .algorithm(Algorithm::SimHash { max_distance: 3 })
+                .build()
+                .unwrap();
+            let judged = dedup.shingle(story).shingled.simhash;
+            let sketched = dedup.sketcher().sketch(story).simhash();
+            assert!(judged.is_some());
+            assert_eq!(judged, sketched, "{unit}");
+        }
     }
 }
