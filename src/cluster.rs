@@ -12,7 +12,11 @@
 //! Output is deterministic: clusters are sorted by their first member, members by id,
 //! and ties are broken by id.
 
+use std::fmt;
+use std::str::FromStr;
+
 use crate::corpus::DocId;
+use crate::error::Error;
 
 /// How verified pairs become clusters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -27,6 +31,131 @@ pub enum ClusterMode {
     Star,
 }
 
+impl fmt::Display for ClusterMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ClusterMode::Components => "components",
+            ClusterMode::Star => "star",
+        })
+    }
+}
+
+/// Parses `"star"` or `"components"` (the [`Display`](fmt::Display) form).
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::ClusterMode;
+///
+/// assert_eq!("components".parse::<ClusterMode>()?, ClusterMode::Components);
+/// assert_eq!(ClusterMode::Star.to_string(), "star");
+/// assert!("chains".parse::<ClusterMode>().is_err());
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+impl FromStr for ClusterMode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "star" => Ok(ClusterMode::Star),
+            "components" => Ok(ClusterMode::Components),
+            other => Err(Error::invalid(
+                "mode",
+                format!("unknown cluster mode `{other}` (use star or components)"),
+            )),
+        }
+    }
+}
+
+/// What made a verified pair a match.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::MatchKind;
+///
+/// assert_eq!("containment".parse::<MatchKind>()?, MatchKind::Containment);
+/// assert_eq!(MatchKind::SimHash.to_string(), "simhash");
+/// assert!("cosine".parse::<MatchKind>().is_err());
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[non_exhaustive]
+pub enum MatchKind {
+    /// Jaccard similarity (estimated or exact) reached the threshold; also a cluster of
+    /// one's match with itself.
+    #[default]
+    Jaccard,
+    /// Only containment did: the shorter article is mostly inside the longer one.
+    Containment,
+    /// The SimHash fingerprints are within the maximum distance.
+    SimHash,
+}
+
+impl fmt::Display for MatchKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MatchKind::Jaccard => "jaccard",
+            MatchKind::Containment => "containment",
+            MatchKind::SimHash => "simhash",
+        })
+    }
+}
+
+impl FromStr for MatchKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "jaccard" => Ok(MatchKind::Jaccard),
+            "containment" => Ok(MatchKind::Containment),
+            "simhash" => Ok(MatchKind::SimHash),
+            other => Err(Error::invalid(
+                "match_kind",
+                format!("unknown match kind `{other}` (use jaccard, containment or simhash)"),
+            )),
+        }
+    }
+}
+
+/// A verified pair's similarity and what made it a match.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{Match, MatchKind};
+///
+/// let m = Match::jaccard(0.9);
+/// assert_eq!(m, Match { score: 0.9, kind: MatchKind::Jaccard });
+/// assert!(Match { score: 0.85, kind: MatchKind::Containment }.by_containment());
+/// assert_eq!(Match::SELF.score, 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Match {
+    /// The similarity: Jaccard, containment, or 1 − Hamming distance/64 for SimHash.
+    pub score: f64,
+    /// Which measure reached its threshold.
+    pub kind: MatchKind,
+}
+
+impl Match {
+    /// An article's match with itself: Jaccard 1 (a cluster of one, a centre).
+    pub const SELF: Match = Match { score: 1.0, kind: MatchKind::Jaccard };
+
+    /// A match by Jaccard similarity `score`.
+    pub const fn jaccard(score: f64) -> Self {
+        Match { score, kind: MatchKind::Jaccard }
+    }
+
+    /// Whether only containment made it a match (star clusters prefer any other).
+    pub fn by_containment(&self) -> bool {
+        self.kind == MatchKind::Containment
+    }
+}
+
 /// One article in a cluster.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -35,6 +164,8 @@ pub struct Member {
     pub id: DocId,
     /// Its similarity to `matched` (1 for a cluster of one).
     pub score: f64,
+    /// What made it a match of `matched` ([`MatchKind::Jaccard`] for a cluster of one).
+    pub kind: MatchKind,
     /// The member it matched: the centre in star mode, its best match in components
     /// mode (itself for a cluster of one).
     pub matched: DocId,
@@ -148,7 +279,7 @@ impl<'a> IntoIterator for &'a Clusters {
     }
 }
 
-/// Clusters `n` articles from verified pairs `(a, b, similarity)`.
+/// Clusters `n` articles from verified pairs `(a, b, match)`.
 ///
 /// Pairs with an id ≥ `n` or `a == b` are ignored. The representative is the first
 /// member (the centre in star mode); see [`Clusters::choose_representatives`].
@@ -156,39 +287,38 @@ impl<'a> IntoIterator for &'a Clusters {
 /// # Examples
 ///
 /// ```
-/// use nuskha::{ClusterMode, DocId, cluster_pairs};
+/// use nuskha::{ClusterMode, DocId, Match, cluster_pairs};
 ///
 /// // 0~1 and 1~2 match, 0 and 2 do not: a chain.
-/// let pairs = [(DocId(0), DocId(1), 0.9), (DocId(1), DocId(2), 0.8)];
+/// let pairs = [(DocId(0), DocId(1), Match::jaccard(0.9)), (DocId(1), DocId(2), Match::jaccard(0.8))];
 /// let components = cluster_pairs(4, &pairs, ClusterMode::Components);
 /// assert_eq!(components.len(), 2); // {0, 1, 2} and {3}
 /// let star = cluster_pairs(4, &pairs, ClusterMode::Star);
 /// assert_eq!(star.len(), 3); // {0, 1}, {2}, {3}: 2 does not match centre 0
+/// assert_eq!(star.cluster_of(DocId(1)).members()[1].score, 0.9);
 /// ```
-pub fn cluster_pairs(n: usize, pairs: &[(DocId, DocId, f64)], mode: ClusterMode) -> Clusters {
-    let mut edges: Vec<(DocId, DocId, f64)> = pairs
+///
+/// In star mode a match by containment only is taken when the article has no other
+/// match with a centre (see [`MatchKind::Containment`]).
+pub fn cluster_pairs(n: usize, pairs: &[(DocId, DocId, Match)], mode: ClusterMode) -> Clusters {
+    let mut edges: Vec<(DocId, DocId, Match)> = pairs
         .iter()
         .filter(|&&(a, b, _)| a != b && a.index() < n && b.index() < n)
-        .map(|&(a, b, s)| if a < b { (a, b, s) } else { (b, a, s) })
+        .map(|&(a, b, m)| if a < b { (a, b, m) } else { (b, a, m) })
         .collect();
-    edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)));
+    edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.score.total_cmp(&x.2.score)));
     edges.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
     match mode {
         ClusterMode::Components => components(n, &edges),
-        ClusterMode::Star => {
-            let edges: Vec<(DocId, DocId, f64, bool)> =
-                edges.into_iter().map(|(a, b, s)| (a, b, s, false)).collect();
-            star_clusters(n, &edges)
-        }
+        ClusterMode::Star => star_clusters(n, &edges),
     }
 }
 
-/// Star clusters from sorted, deduplicated pairs (earlier, later, similarity, by
-/// containment only).
-pub(crate) fn star_clusters(n: usize, edges: &[(DocId, DocId, f64, bool)]) -> Clusters {
-    let mut back: Vec<Vec<(DocId, f64, bool)>> = vec![Vec::new(); n];
-    for &(a, b, s, c) in edges {
-        back[b.index()].push((a, s, c));
+/// Star clusters from sorted, deduplicated pairs (earlier, later, match).
+pub(crate) fn star_clusters(n: usize, edges: &[(DocId, DocId, Match)]) -> Clusters {
+    let mut back: Vec<Vec<(DocId, Match)>> = vec![Vec::new(); n];
+    for &(a, b, m) in edges {
+        back[b.index()].push((a, m));
     }
     let mut star = StarBuilder::default();
     for earlier in back {
@@ -197,16 +327,16 @@ pub(crate) fn star_clusters(n: usize, edges: &[(DocId, DocId, f64, bool)]) -> Cl
     star.finish()
 }
 
-pub(crate) fn components(n: usize, edges: &[(DocId, DocId, f64)]) -> Clusters {
+pub(crate) fn components(n: usize, edges: &[(DocId, DocId, Match)]) -> Clusters {
     let mut uf = UnionFind::new(n);
-    let mut best: Vec<(f64, DocId)> = (0..n).map(|i| (1.0, DocId(i as u32))).collect();
+    let mut best: Vec<(Match, DocId)> = (0..n).map(|i| (Match::SELF, DocId(i as u32))).collect();
     let mut has_edge = vec![false; n];
-    for &(a, b, s) in edges {
+    for &(a, b, m) in edges {
         uf.union(a.index(), b.index());
         for (x, y) in [(a, b), (b, a)] {
             let e = &mut best[x.index()];
-            if !has_edge[x.index()] || s > e.0 || (s == e.0 && y < e.1) {
-                *e = (s, y);
+            if !has_edge[x.index()] || m.score > e.0.score || (m.score == e.0.score && y < e.1) {
+                *e = (m, y);
                 has_edge[x.index()] = true;
             }
         }
@@ -222,8 +352,9 @@ pub(crate) fn components(n: usize, edges: &[(DocId, DocId, f64)]) -> Clusters {
         }
         let c = root_cluster[root];
         of[i] = c;
-        let (score, matched) = best[i];
-        clusters[c as usize].members.push(Member { id: DocId(i as u32), score, matched });
+        let (m, matched) = best[i];
+        let member = Member { id: DocId(i as u32), score: m.score, kind: m.kind, matched };
+        clusters[c as usize].members.push(member);
     }
     Clusters { clusters, of }
 }
@@ -238,25 +369,31 @@ pub(crate) struct StarBuilder {
 }
 
 impl StarBuilder {
-    /// Adds the next article, given its verified matches among earlier articles as
-    /// (article, similarity, by containment only); returns the index of the cluster
-    /// it joined or founded. A match by Jaccard is preferred to one by containment.
-    pub(crate) fn push(&mut self, earlier: &[(DocId, f64, bool)]) -> usize {
+    /// Adds the next article, given its verified matches among earlier articles;
+    /// returns the index of the cluster it joined or founded. A match by containment
+    /// only is taken when there is no other.
+    pub(crate) fn push(&mut self, earlier: &[(DocId, Match)]) -> usize {
         let id = DocId(self.of.len() as u32);
         let centre = earlier
             .iter()
-            .filter(|(d, _, _)| d.index() < self.is_centre.len() && self.is_centre[d.index()])
-            .max_by(|x, y| y.2.cmp(&x.2).then(x.1.total_cmp(&y.1)).then(y.0.cmp(&x.0)))
-            .map(|&(d, score, _)| (d, score));
-        let c = if let Some((centre, score)) = centre {
+            .filter(|(d, _)| d.index() < self.is_centre.len() && self.is_centre[d.index()])
+            .max_by(|(x, m), (y, n)| {
+                n.by_containment()
+                    .cmp(&m.by_containment())
+                    .then(m.score.total_cmp(&n.score))
+                    .then(y.cmp(x))
+            })
+            .copied();
+        let c = if let Some((centre, m)) = centre {
             let c = self.of[centre.index()] as usize;
-            self.clusters[c].members.push(Member { id, score, matched: centre });
+            let member = Member { id, score: m.score, kind: m.kind, matched: centre };
+            self.clusters[c].members.push(member);
             self.is_centre.push(false);
             c
         } else {
             self.clusters.push(Cluster {
                 representative: id,
-                members: vec![Member { id, score: 1.0, matched: id }],
+                members: vec![Member { id, score: 1.0, kind: MatchKind::Jaccard, matched: id }],
             });
             self.is_centre.push(true);
             self.clusters.len() - 1
@@ -339,8 +476,11 @@ mod tests {
 
     #[test]
     fn components_chain_and_star_does_not() {
-        let pairs =
-            [(DocId(2), DocId(1), 0.8), (DocId(0), DocId(1), 0.9), (DocId(3), DocId(4), 0.7)];
+        let pairs = [
+            (DocId(2), DocId(1), Match::jaccard(0.8)),
+            (DocId(0), DocId(1), Match::jaccard(0.9)),
+            (DocId(3), DocId(4), Match::jaccard(0.7)),
+        ];
         let comp = cluster_pairs(6, &pairs, ClusterMode::Components);
         let got: Vec<Vec<u32>> = comp.iter().map(ids).collect();
         assert_eq!(got, [vec![0, 1, 2], vec![3, 4], vec![5]]);
@@ -356,7 +496,8 @@ mod tests {
     #[test]
     fn star_joins_the_most_similar_centre() {
         // 2 matches centres 0 (0.6) and 1 (0.9): joins 1.
-        let pairs = [(DocId(0), DocId(2), 0.6), (DocId(1), DocId(2), 0.9)];
+        let pairs =
+            [(DocId(0), DocId(2), Match::jaccard(0.6)), (DocId(1), DocId(2), Match::jaccard(0.9))];
         let star = cluster_pairs(3, &pairs, ClusterMode::Star);
         assert_eq!(star.representative_of(DocId(2)), DocId(1));
         assert_eq!(star.cluster_of(DocId(2)).members()[1].score, 0.9);
@@ -364,8 +505,8 @@ mod tests {
 
     #[test]
     fn representatives_by_key() {
-        let pairs =
-            [(DocId(0), DocId(1), 0.9), (DocId(1), DocId(2), 0.9), (DocId(0), DocId(2), 0.9)];
+        let m = Match::jaccard(0.9);
+        let pairs = [(DocId(0), DocId(1), m), (DocId(1), DocId(2), m), (DocId(0), DocId(2), m)];
         let mut c = cluster_pairs(3, &pairs, ClusterMode::Star);
         let lengths = [10, 30, 30];
         c.choose_representatives(|id| std::cmp::Reverse(lengths[id.index()]));
@@ -373,8 +514,34 @@ mod tests {
     }
 
     #[test]
+    fn star_prefers_any_match_to_containment_and_members_keep_their_kind() {
+        // 2 is contained in centre 0 (0.95) and matches centre 1 by Jaccard (0.6).
+        let contained = Match { score: 0.95, kind: MatchKind::Containment };
+        let pairs = [(DocId(0), DocId(2), contained), (DocId(1), DocId(2), Match::jaccard(0.6))];
+        let star = cluster_pairs(3, &pairs, ClusterMode::Star);
+        assert_eq!(star.representative_of(DocId(2)), DocId(1));
+        let member = star.cluster_of(DocId(2)).members()[1];
+        assert_eq!((member.kind, member.score), (MatchKind::Jaccard, 0.6));
+        assert_eq!(star.cluster_of(DocId(0)).members()[0].kind, MatchKind::Jaccard);
+        let comp = cluster_pairs(3, &pairs[..1], ClusterMode::Components);
+        assert_eq!(comp.cluster_of(DocId(2)).members()[1].kind, MatchKind::Containment);
+    }
+
+    #[test]
+    fn match_kinds_round_trip_through_strings() {
+        for kind in [MatchKind::Jaccard, MatchKind::Containment, MatchKind::SimHash] {
+            assert_eq!(kind.to_string().parse::<MatchKind>().unwrap(), kind);
+        }
+        for mode in [ClusterMode::Star, ClusterMode::Components] {
+            assert_eq!(mode.to_string().parse::<ClusterMode>().unwrap(), mode);
+        }
+        let err = "Star".parse::<ClusterMode>().unwrap_err().to_string();
+        assert!(err.contains("unknown cluster mode `Star`"), "{err}");
+    }
+
+    #[test]
     fn ignores_self_and_out_of_range_pairs() {
-        let pairs = [(DocId(0), DocId(0), 1.0), (DocId(0), DocId(9), 1.0)];
+        let pairs = [(DocId(0), DocId(0), Match::SELF), (DocId(0), DocId(9), Match::SELF)];
         assert_eq!(cluster_pairs(2, &pairs, ClusterMode::Components).len(), 2);
         assert!(cluster_pairs(0, &[], ClusterMode::Star).is_empty());
     }

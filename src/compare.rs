@@ -38,7 +38,8 @@ pub struct Comparison {
     pub estimated_containment_a_in_b: f64,
     /// MinHash estimate of B's containment in A.
     pub estimated_containment_b_in_a: f64,
-    /// SimHash Hamming distance, 0..=64.
+    /// SimHash Hamming distance, 0..=64: of the words weighted by term frequency, the
+    /// distance [`Algorithm::SimHash`](crate::Algorithm::SimHash) judges copies by.
     pub simhash_hamming: u32,
     /// Distinct shingles of A and B.
     pub shingles: (usize, usize),

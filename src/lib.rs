@@ -18,9 +18,14 @@
 //!   and stamps each [`Sketch`] with its [`SketchParams`].
 //! - [`lsh`]: [`LshIndex`] (MinHash bands, [`LshParams`]) and [`SimHashIndex`] (block
 //!   tables) find candidate pairs.
-//! - [`cluster`]: [`cluster_pairs`] turns verified pairs into [`Clusters`].
-//! - [`dedup`]: [`Deduplicator`] runs every stage on a corpus; [`DedupIndex`] on a live
-//!   feed, one article at a time, with the same result.
+//! - [`cluster`]: [`cluster_pairs`] turns verified pairs ([`Match`]: a score and a
+//!   [`MatchKind`]) into [`Clusters`].
+//! - [`dedup`]: the front door, one file per concern. [`Deduplicator`] (built and
+//!   validated by [`DeduplicatorBuilder`]) runs every stage; corpus statistics
+//!   ([`CorpusStats`]) drive boilerplate removal and the [`TemplateGuard`]; a verifier
+//!   turns candidates into [`Match`]es; one shared tail turns those into clusters for
+//!   both drivers, [`Batch`] (a corpus) and [`DedupIndex`] (a live feed, one article
+//!   at a time, with the same result given [`Deduplicator::learn`]ed statistics).
 //! - [`compare`]: [`Sketcher::compare`] puts two documents side by side.
 //! - [`hash`]: the stable, seeded hashes everything above is built on.
 //!
@@ -71,14 +76,21 @@
 //!
 //! # Example: a live feed
 //!
+//! Start the feed with statistics learned from past articles: without them
+//! ([`Deduplicator::index`]) nothing is removed as boilerplate and the template guard
+//! never applies, so a feed can merge articles that [`Deduplicator::cluster`] keeps
+//! apart. With them, fed the articles it learned from, it gives the batch's clusters.
+//!
 //! ```
 //! use nuskha::{DocId, Deduplicator};
 //!
 //! let dedup = Deduplicator::new();
-//! let mut feed = dedup.index();
 //! let story = "أعلنت هيئة الأرصاد الألمانية أن معدلات درجات الحرارة في البلاد سجلت هذا العام رقما قياسيا جديدا بلغ أربعين درجة مئوية";
+//! let oil = "ارتفعت أسعار النفط في الأسواق العالمية اليوم بعد قرار أوبك خفض الإنتاج";
+//! let past = [story, oil];
+//! let mut feed = dedup.index_with(dedup.learn(&past));
 //! assert_eq!(feed.add(story).representative, DocId(0));
-//! assert_eq!(feed.add("ارتفعت أسعار النفط في الأسواق العالمية اليوم بعد قرار أوبك خفض الإنتاج").representative, DocId(1));
+//! assert_eq!(feed.add(oil).representative, DocId(1));
 //! let copy = feed.add(&format!("برلين - {story}"));
 //! assert_eq!(copy.representative, DocId(0));
 //! ```
@@ -157,13 +169,15 @@ pub mod shingle;
 pub mod simhash;
 pub mod sketch;
 pub mod tokenize;
+mod util;
 
-pub use cluster::{Cluster, ClusterMode, Clusters, Member, cluster_pairs};
+pub use cluster::{Cluster, ClusterMode, Clusters, Match, MatchKind, Member, cluster_pairs};
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, Batch, Boilerplate, CorpusStats, DedupIndex, Deduplicator,
-    DeduplicatorBuilder, Representative, ShingledArticle, TemplateGuard, Verification,
+    Added, Algorithm, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT, DEFAULT_MIN_WORDS,
+    DEFAULT_THRESHOLD, DedupIndex, Deduplicator, DeduplicatorBuilder, Representative,
+    ShingledArticle, TemplateGuard, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};
@@ -171,29 +185,12 @@ pub use minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher}
 pub use normalize::{
     ArabicNormalizer, ArabicNormalizerBuilder, DEFAULT_PROFILE, Normalize, decode_lossy,
 };
-pub use shingle::{ShingleUnit, Shingler, Shingles};
+pub use shingle::{ShingleUnit, Shingler, Shingles, Shingling};
 pub use simhash::{FeatureWeight, SimHash, SimHasher, TermFrequency};
 pub use sketch::{
-    DEFAULT_NUM_PERM, DEFAULT_SEED, Shingling, Sketch, SketchParams, SketchScratch, Sketcher,
-    SketcherBuilder,
+    DEFAULT_NUM_PERM, DEFAULT_SEED, Sketch, SketchParams, SketchScratch, Sketcher, SketcherBuilder,
 };
 pub use tokenize::{Words, words};
-
-/// A table of `len` zeros, every page of it written now.
-///
-/// `vec![0; len]` gets untouched pages from the allocator: the first read of each maps
-/// the shared zero page, and the write after it copies the page and flushes the TLB of
-/// every core the process runs on. A table filled by random read-modify-writes (counters,
-/// hash tables) paid that for every page: SaudiNewsNet's document-frequency counters,
-/// two threads: 157 of 5,300 profile samples in those flushes, none after.
-pub(crate) fn written_zeros<T: Copy + Default>(len: usize) -> Vec<T> {
-    let mut table = Vec::with_capacity(len);
-    // Hidden from the optimiser, which may turn an allocation and a fill of zeros back
-    // into `calloc`.
-    std::hint::black_box(&mut table);
-    table.resize(len, T::default());
-    table
-}
 
 #[cfg(test)]
 mod tests;

@@ -418,7 +418,7 @@ impl DistinctSet {
 
     fn grow(&mut self) {
         let old: Vec<u64> = self.used.iter().map(|&i| self.cells[i]).collect();
-        self.cells = crate::written_zeros((self.cells.len() * 2).max(1024));
+        self.cells = crate::util::written_zeros((self.cells.len() * 2).max(1024));
         self.used.clear();
         for v in old {
             self.insert(v);

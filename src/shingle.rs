@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::num::NonZeroUsize;
+use std::str::FromStr;
 
 use crate::hash::{hash_bytes, mix64};
 use crate::normalize::{Shape, decode_lossy};
@@ -34,6 +35,91 @@ impl fmt::Display for ShingleUnit {
             ShingleUnit::Words => "words",
             ShingleUnit::Chars => "chars",
         })
+    }
+}
+
+/// Parses `"words"` (or `"word"`, `"w"`) and `"chars"` (or `"char"`, `"c"`).
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::ShingleUnit;
+///
+/// assert_eq!("w".parse::<ShingleUnit>()?, ShingleUnit::Words);
+/// assert_eq!("chars".parse::<ShingleUnit>()?, ShingleUnit::Chars);
+/// assert_eq!(ShingleUnit::Words.to_string(), "words");
+/// assert!("lines".parse::<ShingleUnit>().is_err());
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+impl FromStr for ShingleUnit {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "words" | "word" | "w" => Ok(ShingleUnit::Words),
+            "chars" | "char" | "c" => Ok(ShingleUnit::Chars),
+            other => Err(Error::invalid(
+                "shingle_unit",
+                format!("unknown shingle unit `{other}` (use words or chars)"),
+            )),
+        }
+    }
+}
+
+/// `size` as a shingle size: the one place it is checked against
+/// [`MAX_SHINGLE_SIZE`].
+fn checked_size(size: usize) -> Result<NonZeroUsize> {
+    NonZeroUsize::new(size).filter(|s| s.get() <= MAX_SHINGLE_SIZE).ok_or_else(|| {
+        Error::invalid("shingle_size", format!("must be 1..={MAX_SHINGLE_SIZE}, got {size}"))
+    })
+}
+
+/// How shingles are made: unit and size. Its text form is `unit:size`, e.g.
+/// `"words:5"`.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{ShingleUnit, Shingling};
+///
+/// let s: Shingling = "chars:4".parse()?;
+/// assert_eq!(s, Shingling { unit: ShingleUnit::Chars, size: 4 });
+/// assert_eq!(s.to_string(), "chars:4");
+/// assert_eq!("w:5".parse::<Shingling>()?.to_string(), "words:5");
+/// assert!("words:0".parse::<Shingling>().is_err());
+/// assert!("words:33".parse::<Shingling>().is_err()); // above MAX_SHINGLE_SIZE
+/// assert!("words".parse::<Shingling>().is_err());
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Shingling {
+    /// Words or characters.
+    pub unit: ShingleUnit,
+    /// Units per shingle.
+    pub size: usize,
+}
+
+impl fmt::Display for Shingling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.unit, self.size)
+    }
+}
+
+impl FromStr for Shingling {
+    type Err = Error;
+
+    /// `unit:size`: a [`ShingleUnit`] and a size in 1..=[`MAX_SHINGLE_SIZE`].
+    fn from_str(s: &str) -> Result<Self> {
+        let (unit, size) = s.split_once(':').ok_or_else(|| {
+            Error::invalid("shingles", format!("expected words:N or chars:N, got `{s}`"))
+        })?;
+        let unit = unit.parse()?;
+        let size: usize = size
+            .parse()
+            .map_err(|_| Error::invalid("shingle_size", format!("`{size}` is not a number")))?;
+        checked_size(size)?;
+        Ok(Shingling { unit, size })
     }
 }
 
@@ -69,14 +155,7 @@ impl Shingler {
     ///
     /// [`Error::InvalidParameter`] when `size` is 0 or above [`MAX_SHINGLE_SIZE`].
     pub fn new(unit: ShingleUnit, size: usize, seed: u64) -> Result<Self> {
-        let size =
-            NonZeroUsize::new(size).filter(|s| s.get() <= MAX_SHINGLE_SIZE).ok_or_else(|| {
-                Error::invalid(
-                    "shingle_size",
-                    format!("must be 1..={MAX_SHINGLE_SIZE}, got {size}"),
-                )
-            })?;
-        Ok(Shingler { unit, size, seed })
+        Ok(Shingler { unit, size: checked_size(size)?, seed })
     }
 
     /// The unit shingles are made of.

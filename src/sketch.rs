@@ -8,11 +8,15 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::hash::hash_bytes;
 use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
+use crate::normalize::decode_lossy;
 use crate::normalize::{ArabicNormalizer, Normalize};
 use crate::normalize::{Shape, WordBreaks};
+pub use crate::shingle::Shingling;
 use crate::shingle::{ShingleUnit, Shingler};
-use crate::simhash::{SimHash, SimHashAccumulator, SimHasher};
+use crate::simhash::{SimHash, SimHasher};
+use crate::tokenize::words;
 use crate::{Error, Result};
 
 /// The default seed of every hash (the bytes of "nuskha").
@@ -23,22 +27,6 @@ pub const DEFAULT_NUM_PERM: usize = 128;
 pub const DEFAULT_SHINGLE_UNIT: ShingleUnit = ShingleUnit::Words;
 /// The default shingle size.
 pub const DEFAULT_SHINGLE_SIZE: usize = 5;
-
-/// How shingles were made: unit and size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Shingling {
-    /// Words or characters.
-    pub unit: ShingleUnit,
-    /// Units per shingle.
-    pub size: usize,
-}
-
-impl fmt::Display for Shingling {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.unit, self.size)
-    }
-}
 
 /// Everything that determines a signature's values. Signatures compare only when their
 /// parameters are equal.
@@ -122,8 +110,10 @@ impl Sketch {
         &self.minhash
     }
 
-    /// The SimHash fingerprint over the same shingles, weighted by term frequency, when
-    /// the sketcher was built with [`SketcherBuilder::simhash`].
+    /// The SimHash fingerprint of the document's words, weighted by term frequency
+    /// (Manku et al. 2007), when the sketcher was built with [`SketcherBuilder::simhash`]:
+    /// the same fingerprint [`Algorithm::SimHash`](crate::Algorithm::SimHash) judges
+    /// copies by.
     pub fn simhash(&self) -> Option<SimHash> {
         self.simhash
     }
@@ -336,15 +326,28 @@ impl Sketcher {
     /// As [`sketch`](Self::sketch), reusing `scratch`.
     pub fn sketch_with(&self, text: &str, scratch: &mut SketchScratch) -> Sketch {
         self.shingle_into(text, scratch);
-        let shingles = scratch.shingles.iter().copied();
-        let Some(simhasher) = self.simhasher else {
-            let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
-            return Sketch { minhash, simhash: None };
-        };
-        let mut sim = SimHashAccumulator::default();
-        let shingles = shingles.inspect(|&h| sim.add(simhasher.feature_bits(h), 1));
-        let minhash = self.minhasher.sketch_with(shingles, &mut scratch.minhash);
-        Sketch { minhash, simhash: Some(sim.finish()) }
+        let minhash =
+            self.minhasher.sketch_with(scratch.shingles.iter().copied(), &mut scratch.minhash);
+        let simhash = self.simhasher.map(|simhasher| self.simhash_of(simhasher, scratch));
+        Sketch { minhash, simhash }
+    }
+
+    /// The SimHash of the text [`shingle_into`](Self::shingle_into) left in `scratch`:
+    /// its words, each hashed as word shingles hash them and weighted by term
+    /// frequency. The one definition, for [`Sketch::simhash`] and the deduplicator.
+    /// Word shingling has hashed the words already; other units tokenise here.
+    pub(crate) fn simhash_of(&self, simhasher: SimHasher, scratch: &SketchScratch) -> SimHash {
+        if self.shingler.unit() == ShingleUnit::Words {
+            return simhasher.sketch(scratch.words.iter().copied());
+        }
+        let seed = self.shingler.seed();
+        let (text, _) = decode_lossy(&scratch.text);
+        simhasher.sketch(words(&text).map(|w| hash_bytes(w.as_bytes(), seed)))
+    }
+
+    /// The SimHasher, when SimHash is on.
+    pub(crate) fn simhasher(&self) -> Option<SimHasher> {
+        self.simhasher
     }
 
     /// The sketches of many texts, in order.
@@ -428,8 +431,14 @@ impl SketcherBuilder {
     }
 
     /// The normaliser (default [`ArabicNormalizer::new`], profile "dedup-default v1").
+    /// An [`ArabicNormalizer`] given here keeps its fast path, as with
+    /// [`arabic_normalizer`](Self::arabic_normalizer).
     pub fn normalizer(&mut self, normalizer: impl Normalize + 'static) -> &mut Self {
-        self.normalizer = Some(Normalizer::Custom(Arc::new(normalizer)));
+        let any: &dyn std::any::Any = &normalizer;
+        self.normalizer = Some(match any.downcast_ref::<ArabicNormalizer>() {
+            Some(arabic) => Normalizer::Arabic(arabic.clone()),
+            None => Normalizer::Custom(Arc::new(normalizer)),
+        });
         self
     }
 
@@ -440,8 +449,8 @@ impl SketcherBuilder {
         self
     }
 
-    /// Also compute a SimHash fingerprint over the same shingles (default: off; it
-    /// costs about as much as the MinHash).
+    /// Also compute a SimHash fingerprint of the words, weighted by term frequency
+    /// (default: off).
     pub fn simhash(&mut self, yes: bool) -> &mut Self {
         self.simhash = yes;
         self
@@ -451,8 +460,9 @@ impl SketcherBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a shingle size outside 1..=64 or a `num_perm`
-    /// outside 1..=65536.
+    /// [`Error::InvalidParameter`] for a shingle size outside
+    /// 1..=[`MAX_SHINGLE_SIZE`](crate::shingle::MAX_SHINGLE_SIZE) (checked by
+    /// [`Shingler::new`]) or a `num_perm` outside 1..=65536.
     pub fn build(&self) -> Result<Sketcher> {
         let normalizer =
             self.normalizer.clone().unwrap_or_else(|| Normalizer::Arabic(ArabicNormalizer::new()));

@@ -43,5 +43,10 @@ const PINNED_CHAR_SHINGLES: [u64; 3] =
     [0xbd61_cb0a_87a9_c4ce, 0x9f66_6d9a_9a2c_3ac5, 0xc543_4eaf_81f4_8536];
 const PINNED_FIRST_SLOTS: &[u32] = &[0x6708_bd4e, 0x3a92_20ef, 0x2b03_c151, 0x13df_a6af];
 const PINNED_SIGNATURE_DIGEST: u64 = 0x694b_12b1_732a_082b;
-const PINNED_SIMHASH: u64 = 0x84e2_7522_57ff_fe78;
+// Changed on purpose (was 0x84e2_7522_57ff_fe78): the sketcher's SimHash was over its
+// shingles, each weighted 1, while `Algorithm::SimHash` judged copies by a SimHash of
+// the words weighted by term frequency (Manku et al.). There is now one definition, the
+// words', so `Sketch::simhash` and `Comparison::simhash_hamming` report the distance the
+// deduplicator judges by.
+const PINNED_SIMHASH: u64 = 0x6b7e_0699_edd1_6f16;
 const PINNED_SET_SIZE: usize = 314;

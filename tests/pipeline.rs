@@ -4,7 +4,7 @@
 use nuskha::hash::mix64;
 use nuskha::shingle::jaccard;
 use nuskha::{
-    Boilerplate, ClusterMode, Clusters, DocId, LshIndex, LshParams, MinHasher, Sketcher,
+    Boilerplate, ClusterMode, Clusters, DocId, LshIndex, LshParams, Match, MinHasher, Sketcher,
     Verification, cluster_pairs,
 };
 use nuskha::{Deduplicator, ShingleUnit};
@@ -181,7 +181,7 @@ fn naive_components(texts: &[String], threshold: f64) -> Clusters {
         for j in i + 1..sets.len() {
             let jac = jaccard(&sets[i], &sets[j]);
             if jac >= threshold {
-                pairs.push((DocId(i as u32), DocId(j as u32), jac));
+                pairs.push((DocId(i as u32), DocId(j as u32), Match::jaccard(jac)));
             }
         }
     }
@@ -465,6 +465,26 @@ fn template_cables_to_different_presidents_are_not_copies() {
         let expected: Vec<Vec<u32>> = (0..8).map(|r| vec![3 * r, 3 * r + 1, 3 * r + 2]).collect();
         assert_eq!(got, expected, "{mode:?}");
     }
+}
+
+/// The live feed's trap: `index()` without statistics removes no boilerplate and never
+/// applies the template guard, so template cables it is fed merge; `index_with(learn)`
+/// on the same articles gives exactly the batch clusters.
+#[test]
+fn a_live_feed_needs_learned_statistics_to_equal_the_batch() {
+    let texts = cables();
+    let dedup = Deduplicator::new();
+    let batch = dedup.cluster(&texts);
+    let feed_of = |mut feed: nuskha::DedupIndex| {
+        for t in &texts {
+            feed.add(t);
+        }
+        feed.clusters()
+    };
+    assert_eq!(feed_of(dedup.index_with(dedup.learn(&texts))), batch);
+    let unlearned = feed_of(dedup.index());
+    assert_ne!(unlearned, batch, "without statistics the guard cannot tell the cables apart");
+    assert!(unlearned.len() < batch.len(), "the cables merge: {}", unlearned.len());
 }
 
 #[cfg(feature = "rayon")]

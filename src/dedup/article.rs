@@ -1,0 +1,154 @@
+//! The per-article records every stage passes on: [`Shingled`] (after shingling,
+//! before boilerplate removal) and [`Sketched`] (what verification and clustering
+//! read), and how the deduplicator makes them.
+
+use crate::minhash::{MinHashScratch, MinHashSignature};
+use crate::normalize::decode_lossy;
+use crate::shingle::ShingleUnit;
+use crate::simhash::SimHash;
+use crate::sketch::SketchScratch;
+use crate::tokenize::words;
+
+use super::Deduplicator;
+use super::stats::FingerprintSet;
+
+/// The 32-bit fingerprint an article's shingle set keeps of a 64-bit shingle hash: its
+/// high half. Half the memory of the full hash, which matters because the sets are most
+/// of what a run holds; two different shingles share a fingerprint with probability
+/// 2⁻³², so an article of 1,000 shingles sees a collision about once in 8,600 articles,
+/// and it can only add one shingle to a pair's intersection.
+#[inline]
+pub(super) fn fingerprint(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
+/// One article's shingles, before boilerplate removal.
+#[derive(Debug, Clone)]
+pub(super) struct Shingled {
+    /// Distinct shingle [`fingerprint`]s, in text order.
+    pub(super) set: Vec<u32>,
+    pub(super) simhash: Option<SimHash>,
+    pub(super) len: usize,
+    /// Fewer words than `min_words`: never matched.
+    pub(super) short: bool,
+}
+
+/// The sketch of one article, as verification and clustering read it.
+#[derive(Debug, Clone)]
+pub(super) struct Sketched {
+    pub(super) signature: MinHashSignature,
+    pub(super) simhash: Option<SimHash>,
+    /// The shingle fingerprints, kept for exact verification and the template guard;
+    /// sorted before the article is verified.
+    pub(super) set: Option<Vec<u32>>,
+    /// Length of the raw text, for the `Longest` representative.
+    pub(super) len: usize,
+}
+
+/// One article shingled by [`Deduplicator::shingle`], ready to be added to a
+/// [`Batch`](super::Batch) of the same deduplicator with
+/// [`Batch::push`](super::Batch::push). Shingling is the largest part of a run's work;
+/// this lets it happen on whichever thread has the text (a reader's workers, say),
+/// while the batch only collects the results in order.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Deduplicator;
+///
+/// let dedup = Deduplicator::new();
+/// assert!(dedup.shingle("خبر قصير").too_short());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ShingledArticle<'d> {
+    pub(super) dedup: &'d Deduplicator,
+    pub(super) shingled: Shingled,
+}
+
+impl<'d> ShingledArticle<'d> {
+    pub(super) fn new(dedup: &'d Deduplicator, shingled: Shingled) -> Self {
+        ShingledArticle { dedup, shingled }
+    }
+
+    /// Whether the article has fewer words than the deduplicator's
+    /// [`min_words`](super::DeduplicatorBuilder::min_words), so it can match nothing.
+    pub fn too_short(&self) -> bool {
+        self.shingled.short
+    }
+}
+
+impl Deduplicator {
+    /// Normalises and shingles one article.
+    pub(super) fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
+        self.sketcher.shingle_into(text, scratch);
+        // Word shingling has just hashed every word; other units count them here.
+        let short = if self.sketcher.shingler().unit() == ShingleUnit::Words {
+            scratch.words.len() < self.min_words
+        } else {
+            words(&decode_lossy(&scratch.text).0).take(self.min_words).count() < self.min_words
+        };
+        if short {
+            return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
+        }
+        // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits until
+        // the set is to be verified (see `sort_candidate_sets`).
+        let distinct = &mut scratch.minhash.distinct;
+        distinct.clear();
+        let mut set = Vec::with_capacity(scratch.shingles.len());
+        for &h in &scratch.shingles {
+            let fp = fingerprint(h);
+            if distinct.insert(u64::from(fp)) {
+                set.push(fp);
+            }
+        }
+        // Sets live until the pairs are verified: give back what the repeats took.
+        set.shrink_to_fit();
+        // SimHash works on words weighted by frequency (Manku et al.): shingles would
+        // put light copies 10+ bits apart. The sketcher has SimHash on exactly when the
+        // algorithm is SimHash (the builder's doing), and its definition is the one
+        // `Sketch::simhash` reports.
+        let simhash = self.sketcher.simhasher().map(|s| self.sketcher.simhash_of(s, scratch));
+        Shingled { set, simhash, len: text.len(), short: false }
+    }
+
+    /// Sketches one article from its shingle set, boilerplate removed.
+    pub(super) fn sketch_set(
+        &self,
+        shingled: Shingled,
+        boilerplate: &FingerprintSet,
+        scratch: &mut MinHashScratch,
+    ) -> Sketched {
+        let Shingled { mut set, simhash, len, short: _ } = shingled;
+        if !boilerplate.is_empty() {
+            set.retain(|&fp| !boilerplate.contains(fp));
+        }
+        // MinHash mixes its input with the seed, so a fingerprint is as good a key as
+        // the full hash.
+        let signature =
+            self.minhasher.sketch_distinct(set.iter().map(|&f| u64::from(f)), set.len(), scratch);
+        let set = self.verifier.keeps_sets().then_some(set);
+        Sketched { signature, simhash, set, len }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Algorithm, Deduplicator, ShingleUnit};
+
+    #[test]
+    fn the_sketchers_simhash_is_the_one_the_deduplicator_judges_by() {
+        let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني \
+                     القاصدين الديار المقدسة لأداء فريضة الحج، والأمن الوطني يودعهم";
+        for unit in [ShingleUnit::Words, ShingleUnit::Chars] {
+            let dedup = Deduplicator::builder()
+                .shingles(unit, 4)
+                .algorithm(Algorithm::SimHash { max_distance: 3 })
+                .build()
+                .unwrap();
+            let judged = dedup.shingle(story).shingled.simhash;
+            let sketched = dedup.sketcher().sketch(story).simhash();
+            assert!(judged.is_some());
+            assert_eq!(judged, sketched, "{unit}");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! [`DeduplicatorBuilder`]: the only place a deduplicator's parameters are validated
+//! and derived (the LSH banding, the sketcher, the verifier).
+
+use crate::cluster::ClusterMode;
+use crate::lsh::{LshParams, SimHashIndex};
+use crate::normalize::Normalize;
+use crate::shingle::ShingleUnit;
+use crate::sketch::SketcherBuilder;
+use crate::{Error, Result};
+
+use super::stats::COMMON_FLOOR;
+use super::verify::Verifier;
+use super::{
+    Algorithm, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
+    Deduplicator, Representative, TemplateGuard, Verification,
+};
+
+/// Builds a [`Deduplicator`]; every setter documents its default.
+#[derive(Debug, Clone)]
+pub struct DeduplicatorBuilder {
+    /// Normaliser, shingles, K and seed: the sketcher's own builder.
+    sketch: SketcherBuilder,
+    threshold: f64,
+    containment: Option<f64>,
+    bands: Option<(usize, usize)>,
+    verification: Verification,
+    algorithm: Algorithm,
+    boilerplate: Boilerplate,
+    template_guard: Option<TemplateGuard>,
+    min_words: usize,
+    mode: ClusterMode,
+    representative: Representative,
+}
+
+impl Default for DeduplicatorBuilder {
+    fn default() -> Self {
+        DeduplicatorBuilder {
+            sketch: SketcherBuilder::default(),
+            threshold: DEFAULT_THRESHOLD,
+            containment: Some(DEFAULT_CONTAINMENT),
+            bands: None,
+            verification: Verification::default(),
+            algorithm: Algorithm::default(),
+            boilerplate: Boilerplate::default(),
+            template_guard: Some(TemplateGuard::default()),
+            min_words: DEFAULT_MIN_WORDS,
+            mode: ClusterMode::default(),
+            representative: Representative::default(),
+        }
+    }
+}
+
+impl DeduplicatorBuilder {
+    /// Shingle unit and size (default: words, 5).
+    pub fn shingles(&mut self, unit: ShingleUnit, size: usize) -> &mut Self {
+        self.sketch.shingles(unit, size);
+        self
+    }
+
+    /// MinHash slots, K (default 128).
+    pub fn num_perm(&mut self, num_perm: usize) -> &mut Self {
+        self.sketch.num_perm(num_perm);
+        self
+    }
+
+    /// The seed of every hash (default [`crate::DEFAULT_SEED`]).
+    pub fn seed(&mut self, seed: u64) -> &mut Self {
+        self.sketch.seed(seed);
+        self
+    }
+
+    /// Jaccard similarity at or above which two articles are copies (default
+    /// [`DEFAULT_THRESHOLD`], 0.5).
+    pub fn threshold(&mut self, threshold: f64) -> &mut Self {
+        self.threshold = threshold;
+        self
+    }
+
+    /// Also count as copies two articles where the shorter one's shingles are at least
+    /// this fraction inside the longer one (default [`DEFAULT_CONTAINMENT`], 0.8;
+    /// `None` turns it off). Catches a wire item inside a round-up, whose Jaccard is
+    /// low; LSH then searches at a lower similarity. In star mode a match by
+    /// containment only lets the longer article join the shorter one's cluster, and a
+    /// match by Jaccard is always preferred, so a round-up never glues the several
+    /// stories it contains into one cluster.
+    pub fn containment(&mut self, threshold: Option<f64>) -> &mut Self {
+        self.containment = threshold;
+        self
+    }
+
+    /// Fix the LSH banding instead of deriving it from the threshold (default: derived
+    /// by [`LshParams::for_threshold`]).
+    pub fn bands(&mut self, bands: usize, rows: usize) -> &mut Self {
+        self.bands = Some((bands, rows));
+        self
+    }
+
+    /// How candidates are confirmed (default [`Verification::Estimated`]).
+    pub fn verification(&mut self, verification: Verification) -> &mut Self {
+        self.verification = verification;
+        self
+    }
+
+    /// Which sketch finds candidates (default [`Algorithm::MinHash`]).
+    pub fn algorithm(&mut self, algorithm: Algorithm) -> &mut Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Boilerplate removal (default [`Boilerplate::Auto`]).
+    pub fn boilerplate(&mut self, boilerplate: Boilerplate) -> &mut Self {
+        self.boilerplate = boilerplate;
+        self
+    }
+
+    /// The second-stage check against template texts (default: on, with
+    /// [`TemplateGuard::default`]); `None` turns it off. It keeps each article's
+    /// shingle set (4 bytes per shingle) for the duration of the call or the feed.
+    pub fn template_guard(&mut self, guard: Option<TemplateGuard>) -> &mut Self {
+        self.template_guard = guard;
+        self
+    }
+
+    /// Articles with fewer words than this are never matched: each stays a cluster of
+    /// its own (default [`DEFAULT_MIN_WORDS`], 10). Scraped stubs — a byline, a
+    /// caption, "تعليقات ()" — are identical across unrelated pages; set 0 to match
+    /// even one-word texts (e.g. to deduplicate headlines alone).
+    pub fn min_words(&mut self, min_words: usize) -> &mut Self {
+        self.min_words = min_words;
+        self
+    }
+
+    /// Components or star clusters (default [`ClusterMode::Star`], no chaining).
+    pub fn mode(&mut self, mode: ClusterMode) -> &mut Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Which member represents a cluster (default [`Representative::First`]).
+    pub fn representative(&mut self, representative: Representative) -> &mut Self {
+        self.representative = representative;
+        self
+    }
+
+    /// The normaliser (default [`ArabicNormalizer::new`](crate::ArabicNormalizer::new),
+    /// profile "dedup-default v1"): any [`Normalize`], as
+    /// [`SketcherBuilder::normalizer`] takes it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::{ArabicNormalizer, Deduplicator, Normalize};
+    /// use std::borrow::Cow;
+    ///
+    /// // A custom normaliser: the default profile, then every digit folded to 0.
+    /// struct NoDigits(ArabicNormalizer);
+    /// impl Normalize for NoDigits {
+    ///     fn normalize_into(&self, text: &str, out: &mut String) {
+    ///         let mut plain = String::new();
+    ///         self.0.normalize_into(text, &mut plain);
+    ///         out.extend(plain.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }));
+    ///     }
+    ///     fn profile(&self) -> Cow<'static, str> {
+    ///         "no-digits".into()
+    ///     }
+    /// }
+    ///
+    /// let dedup = Deduplicator::builder().normalizer(NoDigits(ArabicNormalizer::new())).min_words(1).build()?;
+    /// let clusters = dedup.cluster(&["سجلت 12 اصابة جديدة في المنطقة الشرقية اليوم", "سجلت 47 اصابة جديدة في المنطقة الشرقية اليوم"]);
+    /// assert_eq!(clusters.len(), 1);
+    /// assert_eq!(dedup.sketcher().params().profile(), Some("no-digits"));
+    /// # Ok::<(), nuskha::Error>(())
+    /// ```
+    pub fn normalizer(&mut self, normalizer: impl Normalize + 'static) -> &mut Self {
+        self.sketch.normalizer(normalizer);
+        self
+    }
+
+    /// Validates the parameters and builds the deduplicator.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a threshold or containment outside (0, 1], a
+    /// shingle size outside
+    /// 1..=[`MAX_SHINGLE_SIZE`](crate::shingle::MAX_SHINGLE_SIZE), `num_perm` outside 1..=65536, bands × rows above
+    /// `num_perm`, a SimHash distance above 7, or boilerplate limits out of range.
+    pub fn build(&self) -> Result<Deduplicator> {
+        let unit_ok = |t: f64| t > 0.0 && t <= 1.0;
+        if !unit_ok(self.threshold) {
+            return Err(Error::invalid(
+                "threshold",
+                format!("must be in (0, 1], got {}", self.threshold),
+            ));
+        }
+        if let Some(c) = self.containment {
+            if !unit_ok(c) {
+                return Err(Error::invalid("containment", format!("must be in (0, 1], got {c}")));
+            }
+        }
+        if let Boilerplate::MaxDocs { fraction, .. } = self.boilerplate {
+            if !(0.0..=1.0).contains(&fraction) {
+                return Err(Error::invalid(
+                    "boilerplate",
+                    format!("fraction must be in [0, 1], got {fraction}"),
+                ));
+            }
+        }
+        if let Algorithm::SimHash { max_distance } = self.algorithm {
+            SimHashIndex::new(max_distance)?;
+        }
+        if let Some(g) = self.template_guard {
+            if g.common_docs < COMMON_FLOOR {
+                return Err(Error::invalid(
+                    "template_guard",
+                    format!("common_docs must be at least {COMMON_FLOOR}, got {}", g.common_docs),
+                ));
+            }
+        }
+        if let Boilerplate::MaxDocs { min_docs, .. } = self.boilerplate {
+            if min_docs < COMMON_FLOOR as usize {
+                return Err(Error::invalid(
+                    "boilerplate",
+                    format!("min_docs must be at least {COMMON_FLOOR}, got {min_docs}"),
+                ));
+            }
+        }
+        let sketcher = self
+            .sketch
+            .clone()
+            .simhash(matches!(self.algorithm, Algorithm::SimHash { .. }))
+            .build()?;
+        let num_perm = sketcher.params().num_perm();
+        let lsh = match self.bands {
+            Some((b, r)) => {
+                let p = LshParams::new(b, r)?;
+                if p.slots() > num_perm {
+                    return Err(Error::invalid(
+                        "bands",
+                        format!("{b} bands × {r} rows exceed num_perm {num_perm}"),
+                    ));
+                }
+                p
+            }
+            None => {
+                // Containment pairs have low Jaccard (a 300-word wire item in a
+                // 1,200-word round-up: J ≈ 0.25), so search lower when they count.
+                let search =
+                    self.containment.map_or(self.threshold, |c| self.threshold.min(c * 0.3));
+                LshParams::for_threshold(search, num_perm)?
+            }
+        };
+        Ok(Deduplicator {
+            minhasher: sketcher.minhasher().clone(),
+            sketcher,
+            lsh,
+            verifier: Verifier {
+                threshold: self.threshold,
+                containment: self.containment,
+                template_guard: self.template_guard,
+                algorithm: self.algorithm,
+                verification: self.verification,
+            },
+            boilerplate: self.boilerplate.clone(),
+            min_words: self.min_words,
+            mode: self.mode,
+            representative: self.representative,
+        })
+    }
+}

@@ -1,0 +1,498 @@
+//! The front door: texts in, clusters of copies out.
+//!
+//! [`Deduplicator`] runs every stage — normalise, shingle, drop boilerplate, sketch,
+//! find candidates with LSH, verify them, cluster — with parameters validated once by
+//! its builder. [`Deduplicator::cluster`] and [`Deduplicator::par_cluster`] work on a
+//! whole corpus and give identical output; [`DedupIndex`] takes one article at a time
+//! (a live feed) and, given statistics learned from past articles
+//! ([`Deduplicator::learn`] → [`Deduplicator::index_with`]), gives the same clusters as
+//! the batch call on the same input.
+//!
+//! One file per concern: `builder.rs` validates and derives the parameters,
+//! `article.rs` holds the per-article records every stage passes on, `stats.rs` the
+//! corpus statistics and boilerplate, `verify.rs` the verifier that confirms
+//! candidates, `pipeline.rs` the tail both drivers share (verified edges → clusters →
+//! representatives), `batch.rs` and `index.rs` the two drivers.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::Error;
+use crate::cluster::{ClusterMode, Clusters};
+use crate::lsh::{LshIndex, LshParams, SimHashIndex};
+use crate::minhash::MinHasher;
+use crate::sketch::{SketchScratch, Sketcher, with_thread_scratch};
+
+mod article;
+mod batch;
+mod builder;
+mod index;
+mod pipeline;
+mod stats;
+mod verify;
+
+pub use crate::cluster::{Match, MatchKind};
+pub use article::ShingledArticle;
+pub use batch::Batch;
+pub use builder::DeduplicatorBuilder;
+pub use index::{Added, DedupIndex};
+pub use stats::CorpusStats;
+
+use pipeline::Tail;
+use stats::FingerprintSet;
+use verify::Verifier;
+
+/// The default Jaccard threshold (see the crate docs for how it was chosen).
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+/// The default containment threshold: a shorter article at least this much inside a
+/// longer one is a copy of it.
+pub const DEFAULT_CONTAINMENT: f64 = 0.8;
+/// The default minimum length, in words, of an article that can be matched.
+pub const DEFAULT_MIN_WORDS: usize = 10;
+
+/// How a candidate pair is confirmed.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Verification;
+///
+/// assert_eq!("exact".parse::<Verification>()?, Verification::Exact);
+/// assert_eq!(Verification::Estimated.to_string(), "estimated");
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Verification {
+    /// Estimated Jaccard (and containment) from the MinHash signatures: no extra
+    /// memory, error ≈ √(J(1−J)/K).
+    #[default]
+    Estimated,
+    /// Exact Jaccard (and containment) on the stored shingle sets (32-bit fingerprints
+    /// of the shingles): exact scores, costs 4 bytes per distinct shingle per document.
+    Exact,
+}
+
+impl fmt::Display for Verification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verification::Estimated => "estimated",
+            Verification::Exact => "exact",
+        })
+    }
+}
+
+impl FromStr for Verification {
+    type Err = Error;
+
+    /// `"estimated"` or `"exact"`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "estimated" => Ok(Verification::Estimated),
+            "exact" => Ok(Verification::Exact),
+            other => Err(Error::invalid(
+                "verification",
+                format!("unknown verification `{other}` (use estimated or exact)"),
+            )),
+        }
+    }
+}
+
+/// Which sketch finds candidates.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Algorithm;
+///
+/// assert_eq!(Algorithm::MinHash.to_string(), "minhash");
+/// assert_eq!(Algorithm::SimHash { max_distance: 3 }.to_string(), "simhash");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// MinHash + banded LSH, verified by Jaccard (and containment). The default.
+    #[default]
+    MinHash,
+    /// SimHash + block tables: pairs within `max_distance` bits are copies.
+    SimHash {
+        /// Largest Hamming distance (0..=7) counted as a copy.
+        max_distance: u32,
+    },
+}
+
+/// The algorithm's name, without its parameters: `"minhash"` or `"simhash"`.
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Algorithm::MinHash => "minhash",
+            Algorithm::SimHash { .. } => "simhash",
+        })
+    }
+}
+
+/// Which shingles count as boilerplate (site chrome, share buttons, bylines) and are
+/// left out of the sketches.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub enum Boilerplate {
+    /// Keep every shingle.
+    Off,
+    /// Learn from the corpus being clustered: a shingle found in more than
+    /// `max(min_docs, fraction × articles)` articles is boilerplate. The default,
+    /// `min_docs` 20 and `fraction` 0.005.
+    #[default]
+    Auto,
+    /// Learn as [`Auto`](Self::Auto) with these limits.
+    MaxDocs {
+        /// Never call a shingle boilerplate when it is in this many articles or fewer.
+        min_docs: usize,
+        /// Fraction of the articles above which a shingle is boilerplate.
+        fraction: f64,
+    },
+}
+
+/// The second-stage check against template texts (official cables, bulletins, market
+/// reports) that share most of their wording but differ in the names, places and
+/// numbers that make them different news.
+///
+/// A pair that passes the Jaccard (or containment) threshold is compared once more on
+/// its *distinctive* shingles only — those found in at most `common_docs` articles of
+/// the corpus. Template wording is common, the slots (a president's name, a country)
+/// are rare; copies of one story share their rare shingles, two cables to different
+/// countries share none. When both articles have at least `min_shingles` distinctive
+/// shingles, their Jaccard (or containment) on them must reach `min_similarity`.
+/// A story syndicated so widely that nothing in it is rare is left alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TemplateGuard {
+    /// A shingle in more articles than this is template wording (default 15).
+    pub common_docs: u32,
+    /// Distinctive shingles each article needs for the check to apply (default 8).
+    pub min_shingles: usize,
+    /// Similarity of the distinctive shingles a match needs (default 0.2).
+    pub min_similarity: f64,
+}
+
+impl Default for TemplateGuard {
+    fn default() -> Self {
+        TemplateGuard { common_docs: 15, min_shingles: 8, min_similarity: 0.2 }
+    }
+}
+
+/// Which member stands for a cluster.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Representative;
+///
+/// assert_eq!("longest".parse::<Representative>()?, Representative::Longest);
+/// assert_eq!(Representative::First.to_string(), "first");
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[non_exhaustive]
+pub enum Representative {
+    /// The first in input order (in star mode, the centre). The default.
+    #[default]
+    First,
+    /// The longest text (ties: the first).
+    Longest,
+}
+
+impl fmt::Display for Representative {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Representative::First => "first",
+            Representative::Longest => "longest",
+        })
+    }
+}
+
+impl FromStr for Representative {
+    type Err = Error;
+
+    /// `"first"` or `"longest"`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "first" => Ok(Representative::First),
+            "longest" => Ok(Representative::Longest),
+            other => Err(Error::invalid(
+                "representative",
+                format!("unknown representative `{other}` (use first or longest)"),
+            )),
+        }
+    }
+}
+
+/// Finds clusters of near-duplicate articles.
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Deduplicator;
+///
+/// let dedup = Deduplicator::builder().threshold(0.5).build()?;
+/// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج برسم هذه السنة";
+/// let texts = [
+///     story.to_string(),
+///     "ارتفعت أسعار النفط في الأسواق العالمية اليوم بعد قرار منظمة أوبك خفض الإنتاج".to_string(),
+///     format!("{story} وقدم لهم دعما ماليا"),
+/// ];
+/// let clusters = dedup.cluster(&texts);
+/// assert_eq!(clusters.len(), 2);
+/// assert_eq!(clusters.representative_of(nuskha::DocId(2)), nuskha::DocId(0));
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Deduplicator {
+    sketcher: Sketcher,
+    minhasher: MinHasher,
+    lsh: LshParams,
+    verifier: Verifier,
+    boilerplate: Boilerplate,
+    min_words: usize,
+    mode: ClusterMode,
+    representative: Representative,
+}
+
+impl Deduplicator {
+    /// The default deduplicator (see [`DeduplicatorBuilder`] for each default).
+    ///
+    /// # Panics
+    ///
+    /// Never: the defaults are valid.
+    pub fn new() -> Self {
+        DeduplicatorBuilder::default().build().expect("default parameters are valid")
+    }
+
+    /// A builder with every default set.
+    pub fn builder() -> DeduplicatorBuilder {
+        DeduplicatorBuilder::default()
+    }
+
+    /// The Jaccard threshold.
+    pub fn threshold(&self) -> f64 {
+        self.verifier.threshold()
+    }
+
+    /// The containment threshold, if containment matches are on.
+    pub fn containment(&self) -> Option<f64> {
+        self.verifier.containment()
+    }
+
+    /// The LSH banding.
+    pub fn lsh_params(&self) -> LshParams {
+        self.lsh
+    }
+
+    /// The sketcher (normaliser, shingles, MinHash parameters).
+    pub fn sketcher(&self) -> &Sketcher {
+        &self.sketcher
+    }
+
+    /// The cluster mode.
+    pub fn mode(&self) -> ClusterMode {
+        self.mode
+    }
+
+    /// The verification.
+    pub fn verification(&self) -> Verification {
+        self.verifier.verification()
+    }
+
+    /// The candidate algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.verifier.algorithm()
+    }
+
+    /// The minimum length in words of an article that can be matched.
+    pub fn min_words(&self) -> usize {
+        self.min_words
+    }
+
+    /// Normalises and shingles `text` for a [`Batch`] of this deduplicator (see
+    /// [`Batch::push`]). Safe to call from many threads at once; each thread keeps its
+    /// own buffers from call to call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::Deduplicator;
+    /// use std::thread;
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+    /// let copy = format!("{story} هذا العام");
+    /// // Shingled on two threads, added in order.
+    /// let (a, b) = thread::scope(|s| {
+    ///     let a = s.spawn(|| dedup.shingle(story));
+    ///     let b = s.spawn(|| dedup.shingle(&copy));
+    ///     (a.join().unwrap(), b.join().unwrap())
+    /// });
+    /// let mut batch = dedup.batch();
+    /// let first = batch.push(a);
+    /// let second = batch.push(b);
+    /// assert_eq!(batch.cluster().representative_of(second), first);
+    /// ```
+    pub fn shingle(&self, text: &str) -> ShingledArticle<'_> {
+        let shingled = with_thread_scratch(|scratch| self.shingle_set(text, scratch));
+        ShingledArticle::new(self, shingled)
+    }
+
+    /// Learns the corpus statistics (shingle document frequencies) of `texts`, for a
+    /// live feed that should remove boilerplate and guard against templates as the
+    /// batch call does: see [`index_with`](Self::index_with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::Deduplicator;
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let stats = dedup.learn(&["مقال أول", "مقال ثان"]);
+    /// assert_eq!(stats.docs(), 2);
+    /// ```
+    pub fn learn<S: AsRef<str>>(&self, texts: &[S]) -> Arc<CorpusStats> {
+        let mut batch = self.batch();
+        batch.extend(texts);
+        Arc::new(batch.stats())
+    }
+
+    /// Clusters `texts`; article `i` is `DocId(i)`.
+    ///
+    /// # Panics
+    ///
+    /// With more than 2³¹ texts.
+    pub fn cluster<S: AsRef<str>>(&self, texts: &[S]) -> Clusters {
+        let mut batch = self.batch();
+        batch.extend(texts);
+        batch.cluster()
+    }
+
+    /// An empty [`Batch`]: add articles as they are read, then cluster them all, without
+    /// ever holding every text in memory.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch::new(self)
+    }
+
+    /// [`cluster`](Self::cluster) taking the texts by value: each is dropped as soon as
+    /// its shingles are taken, so the texts and the shingle sets are never all in
+    /// memory at once. Same output.
+    ///
+    /// # Panics
+    ///
+    /// With more than 2³¹ texts.
+    pub fn cluster_owned(&self, texts: Vec<String>) -> Clusters {
+        let mut batch = self.batch();
+        batch.extend(texts);
+        batch.cluster()
+    }
+
+    /// [`cluster`](Self::cluster) on all cores; the output is identical.
+    ///
+    /// # Panics
+    ///
+    /// With more than 2³¹ texts.
+    #[cfg(feature = "rayon")]
+    pub fn par_cluster<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Clusters {
+        let mut batch = self.batch();
+        batch.par_extend(texts);
+        batch.par_cluster()
+    }
+
+    /// [`par_cluster`](Self::par_cluster) taking the texts by value, dropping each once
+    /// shingled (see [`cluster_owned`](Self::cluster_owned)). Same output.
+    ///
+    /// # Panics
+    ///
+    /// With more than 2³¹ texts.
+    #[cfg(feature = "rayon")]
+    pub fn par_cluster_owned(&self, texts: Vec<String>) -> Clusters {
+        let mut batch = self.batch();
+        batch.par_extend_owned(texts);
+        batch.par_cluster()
+    }
+
+    /// An empty index for a live feed that removes boilerplate and guards against
+    /// templates with `stats` learned from past articles ([`learn`](Self::learn)).
+    /// Fed the same articles that `stats` was learned from, it ends with the same
+    /// clusters as [`cluster`](Self::cluster) on them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::Deduplicator;
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+    /// let past = [story.to_string(), format!("{story} هذا العام")];
+    /// let mut feed = dedup.index_with(dedup.learn(&past));
+    /// for text in &past {
+    ///     feed.add(text);
+    /// }
+    /// assert_eq!(feed.clusters(), dedup.cluster(&past));
+    /// ```
+    pub fn index_with(&self, stats: Arc<CorpusStats>) -> DedupIndex {
+        DedupIndex {
+            dedup: self.clone(),
+            boilerplate: self.boilerplate_of(&stats),
+            stats,
+            lsh: LshIndex::new(self.lsh),
+            simhash: match self.algorithm() {
+                Algorithm::SimHash { max_distance } => SimHashIndex::new(max_distance).ok(),
+                Algorithm::MinHash => None,
+            },
+            sketched: Vec::new(),
+            tail: Tail::new(self.mode, self.representative),
+            scratch: SketchScratch::default(),
+        }
+    }
+
+    /// An empty index for a live feed, without corpus statistics. Prefer
+    /// [`index_with`](Self::index_with)`(dedup.`[`learn`](Self::learn)`(&past))`:
+    /// without statistics nothing is removed as boilerplate and the template guard
+    /// never applies, so the clusters can differ from [`cluster`](Self::cluster)'s on
+    /// the same articles.
+    pub fn index(&self) -> DedupIndex {
+        self.index_with(Arc::new(CorpusStats::default()))
+    }
+
+    /// The boilerplate shingles of `stats` under this deduplicator's rule.
+    fn boilerplate_of(&self, stats: &CorpusStats) -> FingerprintSet {
+        stats.boilerplate(&self.boilerplate)
+    }
+}
+
+impl Default for Deduplicator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_names_round_trip() {
+        for v in [Verification::Estimated, Verification::Exact] {
+            assert_eq!(v.to_string().parse::<Verification>().unwrap(), v);
+        }
+        for r in [Representative::First, Representative::Longest] {
+            assert_eq!(r.to_string().parse::<Representative>().unwrap(), r);
+        }
+        let err = "Exact".parse::<Verification>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid parameter `verification`: unknown verification `Exact` (use estimated or exact)"
+        );
+        assert!("".parse::<Representative>().is_err());
+    }
+}
