@@ -2,8 +2,19 @@
 
 use std::path::PathBuf;
 
+use std::str::FromStr;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nuskha::{ShingleUnit, Sketcher};
+use nuskha::{Algorithm, ClusterMode, ShingleUnit, Shingling, Sketcher};
+
+/// A library type parsed from one of `names` (which `--help` lists) by its `FromStr`.
+fn one_of<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = nuskha::Error> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+}
 
 /// Find near-duplicate news articles (Arabic first) and group them into clusters.
 ///
@@ -128,22 +139,24 @@ pub struct ClusterArgs {
     pub containment: Containment,
 
     /// What is compared: `words:N` (N-word phrases) or `chars:N` (N-character pieces).
-    #[arg(long, default_value = "words:5", value_parser = parse_shingles, help_heading = "Matching")]
-    pub shingle: (ShingleUnit, usize),
+    #[arg(long, default_value = "words:5", help_heading = "Matching")]
+    pub shingle: Shingling,
 
     /// How candidates are found: `minhash` (Jaccard, the default) or `simhash`
-    /// (fingerprints at most --max-distance bits apart: only near-identical copies).
-    #[arg(long, value_enum, default_value_t = AlgorithmArg::Minhash, help_heading = "Matching")]
-    pub algorithm: AlgorithmArg,
+    /// (word fingerprints at most 3 bits apart, `simhash:N` at most N: only
+    /// near-identical copies).
+    #[arg(long, default_value = "minhash", help_heading = "Matching")]
+    pub algorithm: Algorithm,
 
-    /// With `--algorithm simhash`: the most bits (0–7) two copies' fingerprints may differ in.
-    #[arg(long, default_value_t = 3, help_heading = "Matching")]
-    pub max_distance: u32,
+    /// With `--algorithm simhash`: the most bits (0–7) two copies' fingerprints may
+    /// differ in (the same as `--algorithm simhash:N`).
+    #[arg(long, help_heading = "Matching")]
+    pub max_distance: Option<u32>,
 
     /// `star`: every member matches its cluster's first article, so a chain A~B~C never
     /// merges A with C; `components`: every chain of matches is one cluster.
-    #[arg(long, value_enum, default_value_t = Mode::Star, help_heading = "Matching")]
-    pub mode: Mode,
+    #[arg(long, default_value = "star", value_parser = one_of::<ClusterMode>(&["star", "components"]), help_heading = "Matching")]
+    pub mode: ClusterMode,
 
     /// Articles with fewer words than this are reported but not clustered (bylines,
     /// captions, empty stubs).
@@ -241,24 +254,6 @@ fn parse_containment(s: &str) -> Result<Containment, String> {
         return Ok(Containment(None));
     }
     s.parse().map(|c| Containment(Some(c))).map_err(|_| format!("`{s}` is not a number or `off`"))
-}
-
-/// Cluster modes on the command line.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// No chaining.
-    Star,
-    /// Connected components.
-    Components,
-}
-
-/// Candidate algorithms on the command line.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AlgorithmArg {
-    /// MinHash and LSH bands, verified by Jaccard and containment.
-    Minhash,
-    /// 64-bit SimHash fingerprints within --max-distance bits.
-    Simhash,
 }
 
 /// `--representative`: the library's choices, and the earliest date.

@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nuskha::{Algorithm, ClusterMode, Clusters, Deduplicator, DocId, Representative, Verification};
+use nuskha::{Algorithm, Clusters, Deduplicator, DocId, Representative, Verification};
 
 use crate::args::{
-    AlgorithmArg, ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, Mode, OutputFormat,
-    RepresentativeArg,
+    ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, OutputFormat, RepresentativeArg,
 };
 use crate::date::parse_date;
 use crate::input::{Inputs, JsonlFields, ReadOptions};
@@ -19,7 +18,7 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
     let mut b = Deduplicator::builder();
     b.threshold(args.threshold)
         .containment(args.containment.0)
-        .shingles(args.shingle.0, args.shingle.1)
+        .shingles(args.shingle.unit, args.shingle.size)
         .num_perm(args.num_perm)
         .seed(args.seed)
         .min_words(args.min_length)
@@ -29,13 +28,11 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
             // The earliest is chosen from the dates once the clusters are formed.
             RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
         })
-        .mode(match args.mode {
-            Mode::Star => ClusterMode::Star,
-            Mode::Components => ClusterMode::Components,
+        .mode(args.mode)
+        .algorithm(match (args.algorithm, args.max_distance) {
+            (Algorithm::SimHash { .. }, Some(max_distance)) => Algorithm::SimHash { max_distance },
+            (algorithm, _) => algorithm,
         });
-    if args.algorithm == AlgorithmArg::Simhash {
-        b.algorithm(Algorithm::SimHash { max_distance: args.max_distance });
-    }
     b.build().map_err(|e| e.to_string())
 }
 

@@ -134,8 +134,7 @@ fn text_report_shows_titles_outlets_and_singletons_on_request() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("  * a  | حموشي يستقبل الحجاج  [barlamane]\n"), "{text}");
     assert!(
-        text.contains("  - b  (")
-            && text.contains("  | الحجاج في الرباط  [belwadeh, 2015-08-03]\n"),
+        text.contains("  - b  (jaccard 1.00 to a)  | الحجاج في الرباط  [belwadeh, 2015-08-03]\n"),
         "{text}"
     );
     assert!(!text.contains("  . c"), "singletons are listed only on request: {text}");

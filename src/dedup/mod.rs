@@ -134,6 +134,49 @@ impl fmt::Display for Algorithm {
     }
 }
 
+/// `minhash`, `simhash` (at most 3 bits apart) or `simhash:N` (at most `N` bits).
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::Algorithm;
+///
+/// assert_eq!("minhash".parse::<Algorithm>()?, Algorithm::MinHash);
+/// assert_eq!("simhash".parse::<Algorithm>()?, Algorithm::SimHash { max_distance: 3 });
+/// assert_eq!("simhash:5".parse::<Algorithm>()?, Algorithm::SimHash { max_distance: 5 });
+/// assert!("simhash:9".parse::<Algorithm>().is_err());
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+impl FromStr for Algorithm {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let (name, distance) = match s.split_once(':') {
+            Some((name, d)) => (name, Some(d)),
+            None => (s, None),
+        };
+        match (name, distance) {
+            ("minhash", None) => Ok(Algorithm::MinHash),
+            ("simhash", None) => Ok(Algorithm::SimHash { max_distance: DEFAULT_MAX_DISTANCE }),
+            ("simhash", Some(d)) => {
+                let max_distance = d.parse::<u32>().map_err(|_| {
+                    Error::invalid("max_distance", format!("`{d}` is not a number"))
+                })?;
+                // The block tables say which distances they support.
+                SimHashIndex::new(max_distance)?;
+                Ok(Algorithm::SimHash { max_distance })
+            }
+            _ => Err(Error::invalid(
+                "algorithm",
+                format!("unknown algorithm `{s}` (use minhash, simhash or simhash:N)"),
+            )),
+        }
+    }
+}
+
+/// The default largest SimHash distance counted as a copy.
+pub const DEFAULT_MAX_DISTANCE: u32 = 3;
+
 /// Which shingles count as boilerplate (site chrome, share buttons, bylines) and are
 /// left out of the sketches.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -63,6 +63,7 @@ impl serde::Serialize for MembersJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.cluster.members().iter().map(|m| MemberJson {
             id: self.report.id(m.id),
+            kind: m.kind,
             matched: self.report.id(m.matched),
             similarity: m.score,
         }))
@@ -72,8 +73,16 @@ impl serde::Serialize for MembersJson<'_> {
 #[derive(serde::Serialize)]
 struct MemberJson<'a> {
     id: &'a str,
+    /// Which measure made it a match: `jaccard`, `containment` or `simhash`.
+    #[serde(serialize_with = "as_text")]
+    kind: nuskha::MatchKind,
     matched: &'a str,
     similarity: f64,
+}
+
+/// A value written as its `Display` text.
+fn as_text<S: serde::Serializer>(value: &impl std::fmt::Display, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
 }
 
 /// What the main job found, ready to be written in any format.
@@ -196,13 +205,13 @@ impl Report<'_> {
             "parameters": {
                 "threshold": self.dedup.threshold(),
                 "containment": self.dedup.containment(),
-                "algorithm": format!("{:?}", self.args.algorithm).to_lowercase(),
+                "algorithm": self.dedup.algorithm().to_string(),
                 "shingles": params.shingling().map(|s| s.to_string()),
                 "num_perm": params.num_perm(),
                 "seed": params.seed(),
                 "bands": self.dedup.lsh_params().bands(),
                 "rows": self.dedup.lsh_params().rows(),
-                "mode": format!("{:?}", self.dedup.mode()).to_lowercase(),
+                "mode": self.dedup.mode().to_string(),
                 "min_length": self.args.min_length,
                 "normalizer": params.profile(),
             },

@@ -24,8 +24,9 @@ impl Report<'_> {
                 } else {
                     write!(
                         out,
-                        "  - {}  (similarity {:.2} to {})",
+                        "  - {}  ({} {:.2} to {})",
                         self.id(m.id),
+                        m.kind,
                         m.score,
                         self.id(m.matched)
                     )?;
