@@ -192,6 +192,11 @@ pub struct ClusterArgs {
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
 
+    /// Print every warning (by default at most 10 of each kind, the summary counting
+    /// the rest) and list every file of a folder that was ignored, and why.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
+
     /// Worker threads (default: one per core).
     #[arg(long, help_heading = "Output")]
     pub threads: Option<usize>,

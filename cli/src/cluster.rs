@@ -102,6 +102,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
         max_file_size: args.max_file_size,
         read_block: args.read_block.max(1),
         parallel: !serial,
+        verbose: args.verbose,
         on_file: Box::new(move |bytes| {
             on_file.bar.inc(bytes);
             on_file.tick(false);

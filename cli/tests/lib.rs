@@ -3,3 +3,4 @@
 
 mod cli;
 mod cli_input;
+mod input_checks;

@@ -33,8 +33,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, (Reason, String)> {
     Ok(Decoded { text, replaced: bad })
 }
 
-pub fn warn_replaced(place: &str, replaced: usize) {
-    if replaced > 0 {
-        eprintln!("dedup: warning: {place}: invalid UTF-8, {replaced} byte sequence(s) replaced");
-    }
+/// The warning that `replaced` invalid sequences of `place` were replaced.
+pub fn replaced_warning(place: &str, replaced: usize) -> String {
+    format!("{place}: invalid UTF-8, {replaced} byte sequence(s) replaced")
 }

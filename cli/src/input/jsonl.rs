@@ -7,8 +7,8 @@ use std::panic::AssertUnwindSafe;
 
 use nuskha::{Deduplicator, ShingledArticle};
 
-use super::decode::{Decoded, decode, warn_replaced};
-use super::{Article, Inputs, JsonlFields, Meta, ReadOptions, Reason};
+use super::decode::{Decoded, decode};
+use super::{Article, Inputs, JsonlFields, Meta, Origin, ReadOptions, Reason};
 
 impl Inputs {
     /// Reads one record per line; a bad line is reported with its number and skipped.
@@ -97,17 +97,19 @@ impl Inputs {
 
     /// Takes the records of a block whose first line follows line `before`.
     fn take_block(&mut self, place: &str, before: u64, block: ParsedBlock, opts: &mut ReadOptions) {
+        let file = self.file_index(place);
         for (line, record) in block.records {
             // Formatted only when needed: most records have an id and no warning.
             let where_ = || format!("{place}:{}", before + line);
             match record {
                 Ok(Parsed { record, article }) => {
                     let Record { id, meta, replaced } = record;
-                    if replaced > 0 {
-                        warn_replaced(&where_(), replaced);
+                    self.warn_replaced(where_, replaced);
+                    let article_ = Article::new(id.unwrap_or_else(where_), meta);
+                    // A later article of an id already read is dropped, shingles and all.
+                    if self.admit(article_, Origin::Line(file, before + line)) {
+                        opts.batch.push(article);
                     }
-                    self.articles.push(Article::new(id.unwrap_or_else(where_), meta));
-                    opts.batch.push(article);
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),
             }

@@ -8,14 +8,18 @@
 mod decode;
 mod jsonl;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
+use std::hash::{BuildHasher, RandomState};
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use nuskha::Batch;
 
-pub use decode::{Decoded, decode, warn_replaced};
+pub use decode::{Decoded, decode, replaced_warning};
+
+/// The kind of warning about invalid UTF-8 replaced.
+const REPLACED: &str = "invalid UTF-8 replaced";
 
 /// One article read: its id and metadata (its text has been handed on).
 #[allow(dead_code, reason = "the metadata is for the report and --representative, next")]
@@ -71,6 +75,9 @@ pub struct ReadOptions<'a, 'd> {
     pub parallel: bool,
     /// Called after each file with the number of bytes read (progress).
     pub on_file: Box<dyn FnMut(u64) + 'a>,
+    /// Print every warning and every file ignored (else at most
+    /// [`WARNINGS_SHOWN`] warnings of each kind).
+    pub verbose: bool,
     /// Receives every article read, shingled, in order.
     pub batch: &'a mut Batch<'d>,
 }
@@ -87,6 +94,29 @@ pub struct Inputs {
     pub skipped: Vec<(String, Reason)>,
     /// Hidden files and files of unknown type, not read.
     pub ignored: usize,
+    /// Print every warning.
+    verbose: bool,
+    /// Warnings printed so far, by kind.
+    warned: BTreeMap<&'static str, usize>,
+    /// Where each article was read, by its index in `articles`, and the files named there.
+    origins: Vec<Origin>,
+    files: Vec<String>,
+    /// The first article of each id, by a hash of the id (no copy of it is kept); ids
+    /// whose hashes collide with another id's are in `collided`.
+    ids: HashMap<u64, u32>,
+    collided: HashMap<String, u32>,
+    hasher: RandomState,
+}
+
+/// At most this many warnings of one kind are printed (without `--verbose`); the summary
+/// counts the rest.
+pub const WARNINGS_SHOWN: usize = 10;
+
+/// Where an article was read: a whole file, or one line of one (indexes in `files`).
+#[derive(Clone, Copy)]
+enum Origin {
+    File(u32),
+    Line(u32, u64),
 }
 
 /// Why an input was skipped; the summary counts by reason.
@@ -100,6 +130,7 @@ pub enum Reason {
     NotUtf8,
     SymlinkLoop,
     BadRecord,
+    DuplicateId,
 }
 
 impl Reason {
@@ -113,6 +144,7 @@ impl Reason {
             Reason::NotUtf8 => "not UTF-8",
             Reason::SymlinkLoop => "symlink loop",
             Reason::BadRecord => "bad JSONL record",
+            Reason::DuplicateId => "duplicate id",
         }
     }
 }
@@ -156,13 +188,93 @@ impl Inputs {
     }
 
     pub(super) fn skip(&mut self, place: String, reason: Reason, detail: &str) {
-        eprintln!("dedup: warning: {place}: {detail}; skipped");
+        self.warn(reason.label(), || format!("dedup: warning: {place}: {detail}; skipped"));
         self.skipped.push((place, reason));
     }
 
+    /// Prints the warning `line` of `kind`; past [`WARNINGS_SHOWN`] of a kind, one line
+    /// says that further ones are only counted (all are printed with `--verbose`).
+    fn warn(&mut self, kind: &'static str, line: impl FnOnce() -> String) {
+        let n = self.warned.entry(kind).or_insert(0);
+        *n += 1;
+        if self.verbose || *n <= WARNINGS_SHOWN {
+            eprintln!("{}", line());
+        } else if *n == WARNINGS_SHOWN + 1 {
+            eprintln!(
+                "dedup: warning: more than {WARNINGS_SHOWN} \"{kind}\" warnings: further ones are counted, not shown (--verbose shows them all)"
+            );
+        }
+    }
+
+    /// Warns that invalid UTF-8 in `place` was replaced.
+    fn warn_replaced(&mut self, place: impl FnOnce() -> String, replaced: usize) {
+        if replaced > 0 {
+            self.warn(REPLACED, || {
+                format!("dedup: warning: {}", replaced_warning(&place(), replaced))
+            });
+        }
+    }
+
+    /// The file `place` as an origin of articles.
+    fn file_index(&mut self, place: &str) -> u32 {
+        if self.files.last().is_none_or(|f| f != place) {
+            self.files.push(place.to_owned());
+        }
+        (self.files.len() - 1) as u32
+    }
+
+    fn place(&self, origin: Origin) -> String {
+        match origin {
+            Origin::File(f) => self.files[f as usize].clone(),
+            Origin::Line(f, line) => format!("{}:{line}", self.files[f as usize]),
+        }
+    }
+
+    /// Adds an article unless an article of the same id was added before: then the
+    /// later one is reported and skipped (and must not go into the batch).
+    fn admit(&mut self, article: Article, origin: Origin) -> bool {
+        let index = self.articles.len() as u32;
+        let hash = self.hasher.hash_one(article.id.as_str());
+        let first = match self.ids.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(index);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let other = *e.get();
+                if self.articles[other as usize].id == article.id {
+                    Some(other)
+                } else {
+                    // Another id with the same hash: told apart by the id itself.
+                    match self.collided.entry(article.id.clone()) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(index);
+                            None
+                        }
+                        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    }
+                }
+            }
+        };
+        if let Some(first) = first {
+            let detail = format!(
+                "duplicate id \"{}\" (first at {})",
+                article.id,
+                self.place(self.origins[first as usize])
+            );
+            self.skip(self.place(origin), Reason::DuplicateId, &detail);
+            return false;
+        }
+        self.articles.push(article);
+        self.origins.push(origin);
+        true
+    }
+
     /// Takes the text of a text file, shingled with the next ones.
-    fn push_text(&mut self, id: String, text: String, opts: &mut ReadOptions) {
-        self.articles.push(Article::new(id, Meta::default()));
+    fn push_text(&mut self, id: String, origin: Origin, text: String, opts: &mut ReadOptions) {
+        if !self.admit(Article::new(id, Meta::default()), origin) {
+            return;
+        }
         self.pending_bytes += text.len();
         self.pending.push(text);
         if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {
@@ -186,7 +298,7 @@ impl Inputs {
     /// Reads every input, warning on stderr about anything skipped, and adds every
     /// article to `opts.batch`.
     pub fn read(paths: &[PathBuf], opts: &mut ReadOptions) -> Inputs {
-        let mut inputs = Inputs::default();
+        let mut inputs = Inputs { verbose: opts.verbose, ..Inputs::default() };
         for path in paths {
             if path.as_os_str() == "-" {
                 inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
@@ -195,7 +307,9 @@ impl Inputs {
             match std::fs::metadata(path) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     let place = path.display().to_string();
-                    eprintln!("dedup: error: {place}: no such file or folder");
+                    inputs.warn(Reason::Missing.label(), || {
+                        format!("dedup: error: {place}: no such file or folder")
+                    });
                     inputs.skipped.push((place, Reason::Missing));
                 }
                 Err(e) => {
@@ -217,6 +331,11 @@ impl Inputs {
             }
         }
         inputs.flush(opts);
+        if let Some(&n) =
+            inputs.warned.get(REPLACED).filter(|&&n| n > WARNINGS_SHOWN && !opts.verbose)
+        {
+            eprintln!("dedup: warning: {n} inputs in all had invalid UTF-8 replaced");
+        }
         inputs
     }
 
@@ -324,7 +443,7 @@ impl Inputs {
         }
         let text = match decode(&bytes) {
             Ok(Decoded { text, replaced }) => {
-                warn_replaced(&place, replaced);
+                self.warn_replaced(|| place.clone(), replaced);
                 text.into_owned()
             }
             Err((reason, detail)) => return self.skip(place, reason, &detail),
@@ -332,7 +451,8 @@ impl Inputs {
         if text.trim().is_empty() {
             return self.skip(place, Reason::Empty, "no text");
         }
-        self.push_text(id, text, opts);
+        let origin = Origin::File(self.file_index(&place));
+        self.push_text(id, origin, text, opts);
     }
 
     fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
