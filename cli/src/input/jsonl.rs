@@ -117,6 +117,114 @@ impl Inputs {
     }
 }
 
+impl Inputs {
+    /// Reads a JSON document: an array of records, or one record. Returns false, having
+    /// done nothing, when `or_text` and the bytes are not JSON (they are text then).
+    pub(super) fn read_document(
+        &mut self,
+        place: &str,
+        bytes: &[u8],
+        or_text: bool,
+        opts: &mut ReadOptions,
+    ) -> bool {
+        let json = match decode(bytes) {
+            Ok(d) => d,
+            Err(_) if or_text => return false,
+            Err((reason, detail)) => {
+                self.skip(place.to_owned(), reason, &detail);
+                return true;
+            }
+        };
+        let fields = opts.fields.clone();
+        let mut records = Vec::new();
+        let mut text = String::new();
+        let result = for_each_record(&json.text, &fields, &mut text, &mut |i, record, text| {
+            records.push((i, record.map(|r| (r, std::mem::take(text)))));
+        });
+        if or_text && records.is_empty() && result.is_err() {
+            return false;
+        }
+        self.warn_replaced(|| place.to_owned(), json.replaced);
+        let file = self.file_index(place);
+        for (i, record) in records {
+            let origin = Origin::Element(file, i);
+            match record {
+                Ok((Record { id, meta, .. }, text)) => {
+                    let id = id.unwrap_or_else(|| format!("{place}[{i}]"));
+                    self.push_text(id, origin, text, meta, opts);
+                }
+                Err((reason, detail)) => self.skip(format!("{place}[{i}]"), reason, &detail),
+            }
+        }
+        match result {
+            Err(e) => {
+                let detail = format!("malformed JSON ({e})");
+                self.skip(place.to_owned(), Reason::BadRecord, &detail);
+            }
+            Ok(0) => self.skip(place.to_owned(), Reason::Empty, "no records"),
+            Ok(_) => {}
+        }
+        true
+    }
+}
+
+/// Calls `on(i, record, text)` for each record of a JSON document (each element `i` of
+/// an array, or the one object as element 0), its text in `text`; returns how many.
+pub(super) fn for_each_record(
+    json: &str,
+    f: &JsonlFields,
+    text: &mut String,
+    on: &mut OnRecord,
+) -> Result<u64, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(json);
+    let n = Document { f, text, on }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(n)
+}
+
+/// A JSON document read record by record.
+struct Document<'a, 'o> {
+    f: &'a JsonlFields,
+    text: &'a mut String,
+    on: &'o mut OnRecord<'o>,
+}
+
+/// Called with each record of a document: its index, the record, its text.
+pub(super) type OnRecord<'a> = dyn FnMut(u64, Result<Record, Refused>, &mut String) + 'a;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Document<'_, '_> {
+    type Value = u64;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Document<'_, '_> {
+    type Value = u64;
+
+    fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+        out.write_str("an array of records or one record")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let mut n = 0;
+        while let Some(fields) = seq.next_element_seed(RecordFields::new(self.f, self.text))? {
+            let record = fields.finish();
+            (self.on)(n, record, self.text);
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<u64, A::Error> {
+        let record = RecordFields::new(self.f, self.text).visit_map(map)?.finish();
+        (self.on)(0, record, self.text);
+        Ok(1)
+    }
+}
+
 /// The records of one block of whole lines, parsed and shingled.
 struct ParsedBlock<'d> {
     /// How many lines the block has, blank ones included.

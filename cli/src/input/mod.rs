@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use nuskha::Batch;
 
-pub use decode::{Decoded, decode, replaced_warning};
+pub use decode::{Decoded, decode, decode_input, replaced_warning};
+use decode::{Encoding, SNIFF_BYTES, Utf16Reader, note_utf16, sniff};
 
 /// The kind of warning about invalid UTF-8 replaced.
 const REPLACED: &str = "invalid UTF-8 replaced";
@@ -117,6 +118,8 @@ pub const WARNINGS_SHOWN: usize = 10;
 enum Origin {
     File(u32),
     Line(u32, u64),
+    /// An element of a JSON array, from 0.
+    Element(u32, u64),
 }
 
 /// Why an input was skipped; the summary counts by reason.
@@ -149,31 +152,77 @@ impl Reason {
     }
 }
 
-/// Extensions read as one article per file.
+/// Extensions read as one article per file (unless their content is JSON).
 const TEXT_EXTENSIONS: [&str; 2] = ["txt", "md"];
 /// Extensions read as one article per line.
 const JSONL_EXTENSIONS: [&str; 2] = ["jsonl", "ndjson"];
+/// Extensions read as JSON Lines or as a JSON array, by content.
+const JSON_EXTENSIONS: [&str; 1] = ["json"];
 
-#[derive(PartialEq, Eq)]
+/// What a file's name says it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// Text (one article), unless the content is JSON.
     Text,
-    Jsonl { gz: bool },
+    /// JSON Lines, whatever the content.
+    Jsonl,
+    /// JSON Lines or a JSON array (or one object), by content.
+    Json,
+    /// Nothing known: in a folder, ignored; named on the command line, read by content.
     Other,
 }
 
-fn kind_of(path: &Path) -> Kind {
+/// What a file's name says, and whether it is gzipped.
+fn kind_of(path: &Path) -> (Kind, bool) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
     let (stem, gz) = match name.strip_suffix(".gz") {
         Some(stem) => (stem.to_owned(), true),
         None => (name, false),
     };
     let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    if JSONL_EXTENSIONS.contains(&ext) {
-        Kind::Jsonl { gz }
+    let kind = if JSONL_EXTENSIONS.contains(&ext) {
+        Kind::Jsonl
+    } else if JSON_EXTENSIONS.contains(&ext) {
+        Kind::Json
     } else if !gz && TEXT_EXTENSIONS.contains(&ext) {
         Kind::Text
     } else {
         Kind::Other
+    };
+    (kind, gz)
+}
+
+/// How an input is read, told by its name and its first bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Format {
+    Text,
+    Jsonl,
+    /// A JSON array of records (or one record); `or_text`: if it is not JSON, one article.
+    Document {
+        or_text: bool,
+    },
+}
+
+/// The format of an input whose name says `kind` and whose (UTF-8) text begins with
+/// `head`: JSON Lines when a line opens an object with a key, a JSON document when it
+/// begins with `[` or with `{` alone on its line, else text (or, for `.json`, lines).
+fn format_of(kind: Kind, head: &[u8]) -> Format {
+    let mut rest = head.iter().skip_while(|b| b.is_ascii_whitespace());
+    let first = rest.next();
+    if kind == Kind::Jsonl {
+        return Format::Jsonl;
+    }
+    let or_text = kind != Kind::Json;
+    match first {
+        Some(b'[') => Format::Document { or_text },
+        Some(b'{') => match rest.find(|b| !matches!(b, b' ' | b'\t')) {
+            Some(b'"') => Format::Jsonl,
+            Some(b'\n' | b'\r') => Format::Document { or_text },
+            _ if or_text => Format::Text,
+            _ => Format::Jsonl,
+        },
+        _ if or_text => Format::Text,
+        _ => Format::Jsonl,
     }
 }
 
@@ -227,6 +276,7 @@ impl Inputs {
         match origin {
             Origin::File(f) => self.files[f as usize].clone(),
             Origin::Line(f, line) => format!("{}:{line}", self.files[f as usize]),
+            Origin::Element(f, i) => format!("{}[{i}]", self.files[f as usize]),
         }
     }
 
@@ -271,8 +321,15 @@ impl Inputs {
     }
 
     /// Takes the text of a text file, shingled with the next ones.
-    fn push_text(&mut self, id: String, origin: Origin, text: String, opts: &mut ReadOptions) {
-        if !self.admit(Article::new(id, Meta::default()), origin) {
+    fn push_text(
+        &mut self,
+        id: String,
+        origin: Origin,
+        text: String,
+        meta: Meta,
+        opts: &mut ReadOptions,
+    ) {
+        if !self.admit(Article::new(id, meta), origin) {
             return;
         }
         self.pending_bytes += text.len();
@@ -301,7 +358,13 @@ impl Inputs {
         let mut inputs = Inputs { verbose: opts.verbose, ..Inputs::default() };
         for path in paths {
             if path.as_os_str() == "-" {
-                inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
+                inputs.read_stream(
+                    "<stdin>",
+                    Box::new(io::stdin()),
+                    Kind::Json,
+                    String::new(),
+                    opts,
+                );
                 continue;
             }
             match std::fs::metadata(path) {
@@ -321,12 +384,10 @@ impl Inputs {
                     inputs.read_dir(path, path, &mut seen, opts);
                 }
                 Ok(_) => {
-                    let id = path.display().to_string();
-                    match kind_of(path) {
-                        Kind::Jsonl { gz } => inputs.read_jsonl_file(path, gz, opts),
-                        // A file named on the command line is read as text whatever its name.
-                        _ => inputs.read_text_file(path, id, opts),
-                    }
+                    // A file named on the command line is read whatever its name: as
+                    // JSON when its content is, else as text.
+                    let (kind, gz) = kind_of(path);
+                    inputs.read_file(path, path.display().to_string(), kind, gz, opts);
                 }
             }
         }
@@ -382,7 +443,7 @@ impl Inputs {
             let hidden =
                 path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
             if hidden {
-                self.ignored += 1;
+                self.ignore(&path, "hidden");
                 continue;
             }
             match std::fs::metadata(&path) {
@@ -392,12 +453,11 @@ impl Inputs {
                 }
                 Ok(m) if m.is_dir() => self.read_dir(root, &path, seen, opts),
                 Ok(_) => match kind_of(&path) {
-                    Kind::Text => {
+                    (Kind::Other, _) => self.ignore(&path, "unknown extension"),
+                    (kind, gz) => {
                         let id = path.strip_prefix(root).unwrap_or(&path).display().to_string();
-                        self.read_text_file(&path, id, opts);
+                        self.read_file(&path, id, kind, gz, opts);
                     }
-                    Kind::Jsonl { gz } => self.read_jsonl_file(&path, gz, opts),
-                    Kind::Other => self.ignored += 1,
                 },
             }
         }
@@ -414,7 +474,7 @@ impl Inputs {
                 return None;
             }
         };
-        let size = file.metadata().map_or(0, |m| m.len());
+        let (size, regular) = file.metadata().map_or((0, true), |m| (m.len(), m.is_file()));
         if size > opts.max_file_size {
             self.skip(
                 place,
@@ -423,48 +483,109 @@ impl Inputs {
             );
             return None;
         }
-        if size == 0 {
+        // A pipe (`<(zcat feed.gz)`) has no size: it is read to see.
+        if size == 0 && regular {
             self.skip(place, Reason::Empty, "empty file");
             return None;
         }
         Some((file, size))
     }
 
-    fn read_text_file(&mut self, path: &Path, id: String, opts: &mut ReadOptions) {
-        let Some((mut file, size)) = self.open_checked(path, opts) else { return };
-        let place = path.display().to_string();
-        let mut bytes = Vec::with_capacity(size as usize);
-        if let Err(e) = file.read_to_end(&mut bytes) {
-            return self.skip(place, Reason::Unreadable, &format!("cannot read: {e}"));
+    /// A file of a folder left alone: counted, and listed with `--verbose`.
+    fn ignore(&mut self, path: &Path, why: &str) {
+        self.ignored += 1;
+        if self.verbose {
+            eprintln!("dedup: ignored: {} ({why})", path.display());
         }
-        (opts.on_file)(size);
-        if bytes.contains(&0) {
-            return self.skip(place, Reason::Binary, "binary file (NUL bytes)");
-        }
-        let text = match decode(&bytes) {
-            Ok(Decoded { text, replaced }) => {
-                self.warn_replaced(|| place.clone(), replaced);
-                text.into_owned()
-            }
-            Err((reason, detail)) => return self.skip(place, reason, &detail),
-        };
-        if text.trim().is_empty() {
-            return self.skip(place, Reason::Empty, "no text");
-        }
-        let origin = Origin::File(self.file_index(&place));
-        self.push_text(id, origin, text, opts);
     }
 
-    fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
+    /// Reads a file of `kind` (gzipped when `gz`); `id` is its id if it is text.
+    fn read_file(&mut self, path: &Path, id: String, kind: Kind, gz: bool, opts: &mut ReadOptions) {
         let Some((file, size)) = self.open_checked(path, opts) else { return };
         let place = path.display().to_string();
-        if gz {
-            let reader = BufReader::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)));
-            self.read_jsonl_stream(&place, reader, opts);
+        let reader: Box<dyn Read> = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
         } else {
-            self.read_jsonl_stream(&place, BufReader::new(file), opts);
-        }
+            Box::new(file)
+        };
+        self.read_stream(&place, reader, kind, id, opts);
         (opts.on_file)(size);
+    }
+
+    /// Reads one input: its encoding and format told by its first bytes (a byte order
+    /// mark dropped, UTF-16 decoded as it is read), then as text, JSON Lines or a JSON
+    /// document.
+    fn read_stream(
+        &mut self,
+        place: &str,
+        mut reader: Box<dyn Read + '_>,
+        kind: Kind,
+        id: String,
+        opts: &mut ReadOptions,
+    ) {
+        let mut head = Vec::new();
+        if let Err(e) = reader.by_ref().take(SNIFF_BYTES as u64).read_to_end(&mut head) {
+            return self.skip(place.to_owned(), Reason::Unreadable, &format!("cannot read: {e}"));
+        }
+        let (head, reader): (Vec<u8>, Box<dyn Read + '_>) = match sniff(&head) {
+            Encoding::Binary => {
+                return self.skip(place.to_owned(), Reason::Binary, "binary file (NUL bytes)");
+            }
+            Encoding::Utf8 { bom } => {
+                head.drain(..bom);
+                (head, reader)
+            }
+            Encoding::Utf16 { big_endian, bom } => {
+                note_utf16(place, big_endian);
+                let raw = io::Cursor::new(head).chain(reader);
+                let mut raw = raw;
+                raw.by_ref().take(bom as u64).read_to_end(&mut Vec::new()).ok();
+                let mut utf8 = Utf16Reader::new(raw, big_endian);
+                let mut head = Vec::new();
+                if let Err(e) = utf8.by_ref().take(SNIFF_BYTES as u64).read_to_end(&mut head) {
+                    let detail = format!("cannot read: {e}");
+                    return self.skip(place.to_owned(), Reason::Unreadable, &detail);
+                }
+                (head, Box::new(utf8))
+            }
+        };
+        let format = format_of(kind, &head);
+        let mut whole = io::Cursor::new(head).chain(reader);
+        match format {
+            Format::Jsonl => self.read_jsonl_stream(place, whole, opts),
+            Format::Text | Format::Document { .. } => {
+                let mut bytes = Vec::new();
+                if let Err(e) = whole.read_to_end(&mut bytes) {
+                    let detail = format!("cannot read: {e}");
+                    return self.skip(place.to_owned(), Reason::Unreadable, &detail);
+                }
+                if let Format::Document { or_text } = format {
+                    if self.read_document(place, &bytes, or_text, opts) {
+                        return;
+                    }
+                }
+                self.take_text(place, id, &bytes, opts);
+            }
+        }
+    }
+
+    /// Takes the bytes of a text file (UTF-8 by now, or to be checked as UTF-8).
+    fn take_text(&mut self, place: &str, id: String, bytes: &[u8], opts: &mut ReadOptions) {
+        if bytes.contains(&0) {
+            return self.skip(place.to_owned(), Reason::Binary, "binary file (NUL bytes)");
+        }
+        let text = match decode(bytes) {
+            Ok(Decoded { text, replaced }) => {
+                self.warn_replaced(|| place.to_owned(), replaced);
+                text.into_owned()
+            }
+            Err((reason, detail)) => return self.skip(place.to_owned(), reason, &detail),
+        };
+        if text.trim().is_empty() {
+            return self.skip(place.to_owned(), Reason::Empty, "no text");
+        }
+        let origin = Origin::File(self.file_index(place));
+        self.push_text(id, origin, text, Meta::default(), opts);
     }
 }
 
