@@ -83,7 +83,22 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let progress = Progress::new(args.quiet);
     let bar = progress.bar.clone();
     bar.set_message("reading");
-    let on_file = progress.clone();
+    let on_read = progress.clone();
+    let on_read = move |bytes| {
+        on_read.bar.inc(bytes);
+        on_read.tick(false);
+    };
+    // Bytes as they are read; a share of the whole and the time left when the inputs are
+    // files whose sizes are known.
+    if let Some(total) = crate::input::total_size(&args.inputs) {
+        bar.set_length(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg} {bytes}/{total_bytes} ({percent}%), {elapsed}, about {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+    }
     // Articles are shingled as they are read; only the shingle fingerprints are kept.
     let mut batch = dedup.batch();
     // On one thread the work stays on this one: rayon's single worker would allocate
@@ -103,14 +118,15 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
         read_block: args.read_block.max(1),
         parallel: !serial,
         verbose: args.verbose,
-        on_file: Box::new(move |bytes| {
-            on_file.bar.inc(bytes);
-            on_file.tick(false);
-        }),
+        on_read: &on_read,
         batch: &mut batch,
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     drop(opts);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);

@@ -186,3 +186,47 @@ fn byte_order_marks_and_utf16_are_decoded() {
     let out = run(&[bin.to_str().unwrap(), "--format", "csv"], b"");
     assert!(String::from_utf8_lossy(&out.stderr).contains("binary file (NUL bytes)"));
 }
+
+#[test]
+fn progress_shows_bytes_and_a_share_during_one_large_file() {
+    // A terminal is needed for the display: `script` gives the command one.
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script` to run dedup on a terminal: test skipped");
+        return;
+    }
+    let dir = temp_dir("progress");
+    let feed = dir.join("big.jsonl");
+    let line = |i: usize| {
+        let words: Vec<String> = (0..60).map(|w| format!("r{i}w{w}")).collect();
+        record(&format!("n{i}"), &words.join(" ")) + "\n"
+    };
+    std::fs::write(&feed, (0..60_000).map(line).collect::<String>()).unwrap();
+    let out = dir.join("out.csv");
+    let command = format!(
+        "{} {} --format csv --threads 1 --read-block 65536 -o {}",
+        crate::cli::dedup_bin().display(),
+        feed.display(),
+        out.display()
+    );
+    let run = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{screen}");
+    // A frame with a share below 100%: shown while the one file was being read.
+    let shares: Vec<u32> = screen
+        .split('(')
+        .filter_map(|s| s.split_once("%)").and_then(|(n, _)| n.parse().ok()))
+        .collect();
+    assert!(shares.iter().any(|&p| p < 100), "no progress during the file: {screen}");
+    assert!(screen.contains("left"), "{screen}");
+    // Without a terminal, nothing but the summary.
+    let plain = crate::cli::run(
+        &[feed.to_str().unwrap(), "--format", "csv", "-o", out.to_str().unwrap()],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

@@ -74,8 +74,10 @@ pub struct ReadOptions<'a, 'd> {
     pub read_block: usize,
     /// Parse and shingle on all cores (else on this thread).
     pub parallel: bool,
-    /// Called after each file with the number of bytes read (progress).
-    pub on_file: Box<dyn FnMut(u64) + 'a>,
+    /// Called with the number of bytes of each read as it is made (progress): bytes of
+    /// the files as they are on disk (compressed, for `.gz`), so that they add up to
+    /// the files' sizes; a file skipped unread counts its size at once.
+    pub on_read: &'a (dyn Fn(u64) + Sync),
     /// Print every warning and every file ignored (else at most
     /// [`WARNINGS_SHOWN`] warnings of each kind).
     pub verbose: bool,
@@ -476,6 +478,7 @@ impl Inputs {
         };
         let (size, regular) = file.metadata().map_or((0, true), |m| (m.len(), m.is_file()));
         if size > opts.max_file_size {
+            (opts.on_read)(size);
             self.skip(
                 place,
                 Reason::TooLarge,
@@ -501,15 +504,15 @@ impl Inputs {
 
     /// Reads a file of `kind` (gzipped when `gz`); `id` is its id if it is text.
     fn read_file(&mut self, path: &Path, id: String, kind: Kind, gz: bool, opts: &mut ReadOptions) {
-        let Some((file, size)) = self.open_checked(path, opts) else { return };
+        let Some((file, _)) = self.open_checked(path, opts) else { return };
         let place = path.display().to_string();
+        let file = Counted { inner: file, on_read: opts.on_read };
         let reader: Box<dyn Read> = if gz {
             Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
         } else {
             Box::new(file)
         };
         self.read_stream(&place, reader, kind, id, opts);
-        (opts.on_file)(size);
     }
 
     /// Reads one input: its encoding and format told by its first bytes (a byte order
@@ -587,6 +590,35 @@ impl Inputs {
         let origin = Origin::File(self.file_index(place));
         self.push_text(id, origin, text, Meta::default(), opts);
     }
+}
+
+/// A reader that tells how many bytes each read gave.
+struct Counted<'a, R> {
+    inner: R,
+    on_read: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.on_read)(n as u64);
+        Ok(n)
+    }
+}
+
+/// The total size of the inputs when it is known at once: every input a file (not a
+/// folder, nor standard input, nor a pipe).
+pub fn total_size(paths: &[PathBuf]) -> Option<u64> {
+    paths.iter().try_fold(0, |total, path| {
+        if path.as_os_str() == "-" {
+            return None;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Some(total + m.len()),
+            Ok(_) => None,
+            Err(_) => Some(total),
+        }
+    })
 }
 
 /// True for "too many levels of symbolic links".
