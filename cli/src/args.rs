@@ -53,10 +53,14 @@ pub enum Command {
     /// Print each input line normalised, exactly as the matcher sees it.
     ///
     /// Reads the FILEs in order (standard input when none is given) and writes one
-    /// output line per input line; an empty line stays empty. Invalid UTF-8 is decoded
-    /// with replacement characters and reported on stderr.
+    /// output line per input line; an empty line stays empty. Inputs are decoded as the
+    /// main command decodes them: a byte order mark is dropped, UTF-16 decoded, a stray
+    /// invalid byte replaced (with a warning); a binary file or one that is not UTF-8
+    /// (Windows-1256?) is skipped with a warning.
     ///
     /// Example: printf 'كَتَبَ\n' | dedup normalize
+    ///
+    /// Exit codes: 0 every input printed; 3 some inputs skipped (see the warnings).
     Normalize {
         /// Files to read; none means standard input.
         files: Vec<PathBuf>,
@@ -238,6 +242,11 @@ pub struct ClusterArgs {
     /// No progress bar and no summary on standard error (warnings still show).
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
+
+    /// Print every warning (by default at most 10 of each kind, the summary counting
+    /// the rest) and list every file of a folder that was ignored, and why.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
 
     /// Worker threads (default: one per core).
     #[arg(long, help_heading = "Output")]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nuskha::{Algorithm, Clusters, Deduplicator, DocId, Representative, Verification};
+use nuskha::{Algorithm, Batch, Clusters, Deduplicator, DocId, Representative, Verification};
 
 use crate::args::{
     ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, OutputFormat, RepresentativeArg,
@@ -34,6 +34,74 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
             (algorithm, _) => algorithm,
         });
     b.build().map_err(|e| e.to_string())
+}
+
+/// Reads every input into `batch`, showing progress by bytes read.
+fn read_inputs(
+    args: &ClusterArgs,
+    batch: &mut Batch,
+    progress: &Progress,
+    parallel: bool,
+    keep_meta: bool,
+) -> Inputs {
+    let bar = &progress.bar;
+    bar.set_message("reading");
+    let on_read = |bytes| {
+        bar.inc(bytes);
+        progress.tick(false);
+    };
+    // Bytes as they are read; a share of the whole and the time left when the inputs are
+    // files whose sizes are known.
+    if let Some(total) = crate::input::total_size(&args.inputs) {
+        bar.set_length(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg} {bytes}/{total_bytes} ({percent}%), {elapsed}, about {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+    }
+    let mut opts = ReadOptions {
+        fields: JsonlFields {
+            id: args.id_field.clone(),
+            text: args.text_field.clone(),
+            title: args.title_field.clone(),
+            source: args.source_field.clone(),
+            date: args.date_field.clone(),
+            no_title: args.no_title,
+            keep_meta,
+        },
+        max_file_size: args.max_file_size,
+        read_block: args.read_block.max(1),
+        parallel,
+        verbose: args.verbose,
+        on_read: &on_read,
+        batch,
+        keep_stdin: args.emit == Emit::Unique,
+    };
+    let inputs = Inputs::read(&args.inputs, &mut opts);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    inputs
+}
+
+/// Writes the report (or, with `--emit unique`, the deduplicated corpus) to the output.
+fn write_output(args: &ClusterArgs, report: &Report, format: OutputFormat) -> io::Result<()> {
+    let kept = (args.emit == Emit::Unique)
+        .then(|| unique::kept(report.clusters, report.inputs.articles.len()));
+    let write = |out: &mut dyn Write| match &kept {
+        Some(ids) => unique::write(out, report.inputs, ids),
+        None => report.write(out, format),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, write),
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            write(&mut out).and_then(|()| out.flush())
+        }
+    }
 }
 
 /// Makes the earliest-dated member each cluster's representative (undated members
@@ -102,38 +170,22 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     }
+    let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {
+        OutputFormat::Text
+    } else {
+        OutputFormat::Csv
+    });
     let progress = Progress::new(args.quiet);
-    let bar = progress.bar.clone();
-    bar.set_message("reading");
-    let on_file = progress.clone();
     // Articles are shingled as they are read; only the shingle fingerprints are kept.
     let mut batch = dedup.batch();
     // On one thread the work stays on this one: rayon's single worker would allocate
     // every shingle set in a second malloc arena, which glibc grows a page at a time
     // (4,400 `mprotect` calls on SaudiNewsNet; the run is 10% faster without them).
     let serial = rayon::current_num_threads() == 1;
-    let mut opts = ReadOptions {
-        fields: JsonlFields {
-            id: args.id_field.clone(),
-            text: args.text_field.clone(),
-            title: args.title_field.clone(),
-            source: args.source_field.clone(),
-            date: args.date_field.clone(),
-            no_title: args.no_title,
-        },
-        max_file_size: args.max_file_size,
-        read_block: args.read_block.max(1),
-        parallel: !serial,
-        on_file: Box::new(move |bytes| {
-            on_file.bar.inc(bytes);
-            on_file.tick(false);
-        }),
-        batch: &mut batch,
-        keep_stdin: args.emit == Emit::Unique,
-    };
-    let inputs = Inputs::read(&args.inputs, &mut opts);
-    drop(opts);
-    bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
+    let keep_meta = (format == OutputFormat::Text && args.emit == Emit::Clusters)
+        || args.representative == RepresentativeArg::Earliest;
+    let inputs = read_inputs(args, &mut batch, &progress, !serial, keep_meta);
+    progress.bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);
     let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
@@ -141,13 +193,8 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     if args.representative == RepresentativeArg::Earliest {
         choose_earliest(&mut clusters, &inputs);
     }
-    bar.finish_and_clear();
+    progress.bar.finish_and_clear();
 
-    let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {
-        OutputFormat::Text
-    } else {
-        OutputFormat::Csv
-    });
     let report = Report {
         inputs: &inputs,
         clusters: &clusters,
@@ -156,18 +203,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
         short,
         parallel: !serial,
     };
-    let kept = (args.emit == Emit::Unique).then(|| unique::kept(&clusters, inputs.articles.len()));
-    let write = |out: &mut dyn Write| match &kept {
-        Some(ids) => unique::write(out, &inputs, ids),
-        None => report.write(out, format),
-    };
-    let written = match &args.output {
-        Some(path) => write_atomically(path, write),
-        None => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
-            write(&mut out).and_then(|()| out.flush())
-        }
-    };
+    let written = write_output(args, &report, format);
     if let Some(path) = &inputs.kept_stdin {
         let _ = std::fs::remove_file(path);
     }

@@ -52,13 +52,19 @@ fn normalize_warns_on_invalid_utf8_and_fails_only_on_unreadable_files() {
     let missing = dir.join("missing.txt");
     let out = run(&["normalize", bad.to_str().unwrap(), missing.to_str().unwrap()], b"");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "\nok\n");
-    assert!(stderr.contains("cp1256.txt") && stderr.contains("invalid UTF-8"), "{stderr}");
-    assert!(stderr.contains("missing.txt"), "{stderr}");
-    assert!(!out.status.success(), "a missing file must give a failing exit code");
+    // Windows-1256 is refused, in the main command's words.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert!(stderr.contains("cp1256.txt: not UTF-8") && stderr.contains("iconv"), "{stderr}");
+    assert!(stderr.contains("missing.txt: no such file"), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "skipped inputs give exit code 3");
 
-    let out = run(&["normalize", bad.to_str().unwrap()], b"");
-    assert!(out.status.success(), "invalid UTF-8 alone is a warning, not a failure");
+    let stray = dir.join("stray.txt");
+    std::fs::write(&stray, b"\xEF\xBB\xBFok \xFF fine\nok\n").unwrap();
+    let out = run(&["normalize", stray.to_str().unwrap()], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "a stray invalid byte is a warning, not a failure");
+    assert!(stderr.contains("stray.txt: invalid UTF-8, 1 byte sequence(s) replaced"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok fine\nok\n", "no BOM");
 }
 
 /// Path of a shipped seed article.

@@ -4,4 +4,5 @@
 mod cli;
 mod cli_input;
 mod eval;
+mod input_checks;
 mod output;

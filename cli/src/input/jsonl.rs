@@ -7,8 +7,8 @@ use std::panic::AssertUnwindSafe;
 
 use nuskha::{Deduplicator, ShingledArticle};
 
-use super::decode::{Decoded, decode, warn_replaced};
-use super::{Article, Inputs, JsonlFields, Meta, ReadOptions, Reason};
+use super::decode::{Decoded, decode};
+use super::{Article, Inputs, JsonlFields, Meta, Origin, ReadOptions, Reason};
 
 impl Inputs {
     /// Reads one record per line; a bad line is reported with its number and skipped.
@@ -97,22 +97,131 @@ impl Inputs {
 
     /// Takes the records of a block whose first line follows line `before`.
     fn take_block(&mut self, place: &str, before: u64, block: ParsedBlock, opts: &mut ReadOptions) {
+        let file = self.file_index(place);
         for (line, record) in block.records {
             // Formatted only when needed: most records have an id and no warning.
             let where_ = || format!("{place}:{}", before + line);
             match record {
                 Ok(Parsed { record, article }) => {
                     let Record { id, meta, replaced } = record;
-                    if replaced > 0 {
-                        warn_replaced(&where_(), replaced);
+                    self.warn_replaced(where_, replaced);
+                    let article_ = Article::new(id.unwrap_or_else(where_), meta);
+                    // A later article of an id already read is dropped, shingles and all.
+                    if self.admit(article_, Origin::Line(file, before + line)) {
+                        opts.batch.push(article);
                     }
-                    let origin = self.origin_of(before + line);
-                    self.articles.push(Article::new(id.unwrap_or_else(where_), meta, origin));
-                    opts.batch.push(article);
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),
             }
         }
+    }
+}
+
+impl Inputs {
+    /// Reads a JSON document: an array of records, or one record. Returns false, having
+    /// done nothing, when `or_text` and the bytes are not JSON (they are text then).
+    pub(super) fn read_document(
+        &mut self,
+        place: &str,
+        bytes: &[u8],
+        or_text: bool,
+        opts: &mut ReadOptions,
+    ) -> bool {
+        let json = match decode(bytes) {
+            Ok(d) => d,
+            Err(_) if or_text => return false,
+            Err((reason, detail)) => {
+                self.skip(place.to_owned(), reason, &detail);
+                return true;
+            }
+        };
+        let fields = opts.fields.clone();
+        let mut records = Vec::new();
+        let mut text = String::new();
+        let result = for_each_record(&json.text, &fields, &mut text, &mut |i, record, text| {
+            records.push((i, record.map(|r| (r, std::mem::take(text)))));
+        });
+        if or_text && records.is_empty() && result.is_err() {
+            return false;
+        }
+        self.warn_replaced(|| place.to_owned(), json.replaced);
+        let file = self.file_index(place);
+        for (i, record) in records {
+            let origin = Origin::Element(file, i);
+            match record {
+                Ok((Record { id, meta, .. }, text)) => {
+                    let id = id.unwrap_or_else(|| format!("{place}[{i}]"));
+                    self.push_text(id, origin, text, meta, opts);
+                }
+                Err((reason, detail)) => self.skip(format!("{place}[{i}]"), reason, &detail),
+            }
+        }
+        match result {
+            Err(e) => {
+                let detail = format!("malformed JSON ({e})");
+                self.skip(place.to_owned(), Reason::BadRecord, &detail);
+            }
+            Ok(0) => self.skip(place.to_owned(), Reason::Empty, "no records"),
+            Ok(_) => {}
+        }
+        true
+    }
+}
+
+/// Calls `on(i, record, text)` for each record of a JSON document (each element `i` of
+/// an array, or the one object as element 0), its text in `text`; returns how many.
+pub(super) fn for_each_record(
+    json: &str,
+    f: &JsonlFields,
+    text: &mut String,
+    on: &mut OnRecord,
+) -> Result<u64, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(json);
+    let n = Document { f, text, on }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(n)
+}
+
+/// A JSON document read record by record.
+struct Document<'a, 'o> {
+    f: &'a JsonlFields,
+    text: &'a mut String,
+    on: &'o mut OnRecord<'o>,
+}
+
+/// Called with each record of a document: its index, the record, its text.
+pub(super) type OnRecord<'a> = dyn FnMut(u64, Result<Record, Refused>, &mut String) + 'a;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Document<'_, '_> {
+    type Value = u64;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Document<'_, '_> {
+    type Value = u64;
+
+    fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+        out.write_str("an array of records or one record")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let mut n = 0;
+        while let Some(fields) = seq.next_element_seed(RecordFields::new(self.f, self.text))? {
+            let record = fields.finish();
+            (self.on)(n, record, self.text);
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<u64, A::Error> {
+        let record = RecordFields::new(self.f, self.text).visit_map(map)?.finish();
+        (self.on)(0, record, self.text);
+        Ok(1)
     }
 }
 
@@ -269,7 +378,7 @@ impl<'a> RecordFields<'a> {
             }
         }
         let meta = Meta {
-            title,
+            title: title.filter(|_| self.f.keep_meta),
             source: self.source.and_then(Field::into_string),
             date: self.date.and_then(Field::into_string),
         };
@@ -360,8 +469,7 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
                 self.has_text = matches!(value, Field::Text);
             } else if *key == self.f.id
                 || *key == self.f.title
-                || *key == self.f.source
-                || *key == self.f.date
+                || (self.f.keep_meta && (*key == self.f.source || *key == self.f.date))
             {
                 let value = map.next_value_seed(FieldValue { into: None })?;
                 // One field may be asked for twice (`--id-field title`): each gets it,
@@ -369,8 +477,8 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
                 let slots = [
                     (*key == self.f.id).then_some(&mut self.id),
                     (*key == self.f.title).then_some(&mut self.title),
-                    (*key == self.f.source).then_some(&mut self.source),
-                    (*key == self.f.date).then_some(&mut self.date),
+                    (self.f.keep_meta && *key == self.f.source).then_some(&mut self.source),
+                    (self.f.keep_meta && *key == self.f.date).then_some(&mut self.date),
                 ];
                 let mut slots = slots.into_iter().flatten();
                 if let Some(first) = slots.next() {
@@ -442,6 +550,7 @@ mod tests {
             title: "title".into(),
             source: "source".into(),
             date: "date".into(),
+            keep_meta: true,
             no_title: false,
         }
     }

@@ -8,17 +8,21 @@
 mod decode;
 mod jsonl;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
+use std::hash::{BuildHasher, RandomState};
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use nuskha::Batch;
 
-pub use decode::{Decoded, decode, warn_replaced};
+pub use decode::{Decoded, decode, decode_input, replaced_warning};
+use decode::{Encoding, SNIFF_BYTES, Utf16Reader, note_utf16, sniff};
 
-/// One article read: its id, metadata and where its record is (its text has been
-/// handed on).
+/// The kind of warning about invalid UTF-8 replaced.
+const REPLACED: &str = "invalid UTF-8 replaced";
+
+/// One article read: its id and metadata (its text has been handed on).
 pub struct Article {
     pub id: String,
     /// The JSONL `--title-field` (a string, or a number as written); `None` for text files.
@@ -27,7 +31,6 @@ pub struct Article {
     pub source: Option<String>,
     /// The JSONL `--date-field`, as written (not parsed); `None` for text files.
     pub date: Option<String>,
-    pub origin: Origin,
 }
 
 /// An article's metadata, as read from its record.
@@ -39,28 +42,10 @@ pub struct Meta {
 }
 
 impl Article {
-    fn new(id: String, meta: Meta, origin: Origin) -> Self {
+    fn new(id: String, meta: Meta) -> Self {
         let Meta { title, source, date } = meta;
-        Article { id, title, source, date, origin }
+        Article { id, title, source, date }
     }
-}
-
-/// Where an article's record is, to read it again (`--emit unique`): an index into
-/// [`Inputs::sources`] and, for JSON Lines, the record's line number (from 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Origin {
-    pub source: u32,
-    pub line: u64,
-}
-
-/// A file articles were read from, in the order read.
-#[derive(Clone, Debug)]
-pub struct Source {
-    /// `None` for standard input not kept (`--emit unique` keeps it in a file).
-    pub path: Option<PathBuf>,
-    /// JSON Lines (one record a line), gzipped when `gz`; else one text article.
-    pub jsonl: bool,
-    pub gz: bool,
 }
 
 /// Text files are shingled once this many are pending, or this many bytes of them.
@@ -77,6 +62,9 @@ pub struct JsonlFields {
     pub date: String,
     /// Leave the title out of the compared text.
     pub no_title: bool,
+    /// Keep each article's title, source and date (for a report that shows them): a
+    /// run that needs none of them reads none of them, and allocates nothing for them.
+    pub keep_meta: bool,
 }
 
 /// What `read` is allowed to do, and where the articles go.
@@ -88,11 +76,17 @@ pub struct ReadOptions<'a, 'd> {
     pub read_block: usize,
     /// Parse and shingle on all cores (else on this thread).
     pub parallel: bool,
-    /// Called after each file with the number of bytes read (progress).
-    pub on_file: Box<dyn FnMut(u64) + 'a>,
+    /// Called with the number of bytes of each read as it is made (progress): bytes of
+    /// the files as they are on disk (compressed, for `.gz`), so that they add up to
+    /// the files' sizes; a file skipped unread counts its size at once.
+    pub on_read: &'a (dyn Fn(u64) + Sync),
+    /// Print every warning and every file ignored (else at most
+    /// [`WARNINGS_SHOWN`] warnings of each kind).
+    pub verbose: bool,
     /// Receives every article read, shingled, in order.
     pub batch: &'a mut Batch<'d>,
-    /// Keep standard input in a temporary file, so that its records can be read again.
+    /// Keep standard input in a temporary file, so that its records can be read again
+    /// (`--emit unique`).
     pub keep_stdin: bool,
 }
 
@@ -108,11 +102,34 @@ pub struct Inputs {
     pub skipped: Vec<(String, Reason)>,
     /// Hidden files and files of unknown type, not read.
     pub ignored: usize,
-    /// Every file read, in order; articles point into it.
-    pub sources: Vec<Source>,
+    /// Print every warning.
+    verbose: bool,
+    /// Warnings printed so far, by kind.
+    warned: BTreeMap<&'static str, usize>,
+    /// Where each article was read, by its index in `articles`, and the files named there.
+    origins: Vec<Origin>,
+    files: Vec<String>,
+    /// The first article of each id, by a hash of the id (no copy of it is kept); ids
+    /// whose hashes collide with another id's are in `collided`.
+    ids: HashMap<u64, u32>,
+    collided: HashMap<String, u32>,
+    hasher: RandomState,
     /// Standard input kept in this temporary file, to be read again; the caller
     /// removes it.
     pub kept_stdin: Option<PathBuf>,
+}
+
+/// At most this many warnings of one kind are printed (without `--verbose`); the summary
+/// counts the rest.
+pub const WARNINGS_SHOWN: usize = 10;
+
+/// Where an article was read: a whole file, or one line of one (indexes in `files`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    File(u32),
+    Line(u32, u64),
+    /// An element of a JSON array, from 0.
+    Element(u32, u64),
 }
 
 /// Why an input was skipped; the summary counts by reason.
@@ -126,6 +143,7 @@ pub enum Reason {
     NotUtf8,
     SymlinkLoop,
     BadRecord,
+    DuplicateId,
 }
 
 impl Reason {
@@ -139,35 +157,82 @@ impl Reason {
             Reason::NotUtf8 => "not UTF-8",
             Reason::SymlinkLoop => "symlink loop",
             Reason::BadRecord => "bad JSONL record",
+            Reason::DuplicateId => "duplicate id",
         }
     }
 }
 
-/// Extensions read as one article per file.
+/// Extensions read as one article per file (unless their content is JSON).
 const TEXT_EXTENSIONS: [&str; 2] = ["txt", "md"];
 /// Extensions read as one article per line.
 const JSONL_EXTENSIONS: [&str; 2] = ["jsonl", "ndjson"];
+/// Extensions read as JSON Lines or as a JSON array, by content.
+const JSON_EXTENSIONS: [&str; 1] = ["json"];
 
-#[derive(PartialEq, Eq)]
+/// What a file's name says it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// Text (one article), unless the content is JSON.
     Text,
-    Jsonl { gz: bool },
+    /// JSON Lines, whatever the content.
+    Jsonl,
+    /// JSON Lines or a JSON array (or one object), by content.
+    Json,
+    /// Nothing known: in a folder, ignored; named on the command line, read by content.
     Other,
 }
 
-fn kind_of(path: &Path) -> Kind {
+/// What a file's name says, and whether it is gzipped.
+fn kind_of(path: &Path) -> (Kind, bool) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
     let (stem, gz) = match name.strip_suffix(".gz") {
         Some(stem) => (stem.to_owned(), true),
         None => (name, false),
     };
     let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    if JSONL_EXTENSIONS.contains(&ext) {
-        Kind::Jsonl { gz }
+    let kind = if JSONL_EXTENSIONS.contains(&ext) {
+        Kind::Jsonl
+    } else if JSON_EXTENSIONS.contains(&ext) {
+        Kind::Json
     } else if !gz && TEXT_EXTENSIONS.contains(&ext) {
         Kind::Text
     } else {
         Kind::Other
+    };
+    (kind, gz)
+}
+
+/// How an input is read, told by its name and its first bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Format {
+    Text,
+    Jsonl,
+    /// A JSON array of records (or one record); `or_text`: if it is not JSON, one article.
+    Document {
+        or_text: bool,
+    },
+}
+
+/// The format of an input whose name says `kind` and whose (UTF-8) text begins with
+/// `head`: JSON Lines when a line opens an object with a key, a JSON document when it
+/// begins with `[` or with `{` alone on its line, else text (or, for `.json`, lines).
+fn format_of(kind: Kind, head: &[u8]) -> Format {
+    let mut rest = head.iter().skip_while(|b| b.is_ascii_whitespace());
+    let first = rest.next();
+    if kind == Kind::Jsonl {
+        return Format::Jsonl;
+    }
+    let or_text = kind != Kind::Json;
+    match first {
+        Some(b'[') => Format::Document { or_text },
+        Some(b'{') => match rest.find(|b| !matches!(b, b' ' | b'\t')) {
+            Some(b'"') => Format::Jsonl,
+            Some(b'\n' | b'\r') => Format::Document { or_text },
+            _ if or_text => Format::Text,
+            _ => Format::Jsonl,
+        },
+        _ if or_text => Format::Text,
+        _ => Format::Jsonl,
     }
 }
 
@@ -182,14 +247,101 @@ impl Inputs {
     }
 
     pub(super) fn skip(&mut self, place: String, reason: Reason, detail: &str) {
-        eprintln!("dedup: warning: {place}: {detail}; skipped");
+        self.warn(reason.label(), || format!("dedup: warning: {place}: {detail}; skipped"));
         self.skipped.push((place, reason));
     }
 
+    /// Prints the warning `line` of `kind`; past [`WARNINGS_SHOWN`] of a kind, one line
+    /// says that further ones are only counted (all are printed with `--verbose`).
+    fn warn(&mut self, kind: &'static str, line: impl FnOnce() -> String) {
+        let n = self.warned.entry(kind).or_insert(0);
+        *n += 1;
+        if self.verbose || *n <= WARNINGS_SHOWN {
+            eprintln!("{}", line());
+        } else if *n == WARNINGS_SHOWN + 1 {
+            eprintln!(
+                "dedup: warning: more than {WARNINGS_SHOWN} \"{kind}\" warnings: further ones are counted, not shown (--verbose shows them all)"
+            );
+        }
+    }
+
+    /// Warns that invalid UTF-8 in `place` was replaced.
+    fn warn_replaced(&mut self, place: impl FnOnce() -> String, replaced: usize) {
+        if replaced > 0 {
+            self.warn(REPLACED, || {
+                format!("dedup: warning: {}", replaced_warning(&place(), replaced))
+            });
+        }
+    }
+
+    /// The file `place` as an origin of articles.
+    fn file_index(&mut self, place: &str) -> u32 {
+        if self.files.last().is_none_or(|f| f != place) {
+            self.files.push(place.to_owned());
+        }
+        (self.files.len() - 1) as u32
+    }
+
+    fn place(&self, origin: Origin) -> String {
+        match origin {
+            Origin::File(f) => self.files[f as usize].clone(),
+            Origin::Line(f, line) => format!("{}:{line}", self.files[f as usize]),
+            Origin::Element(f, i) => format!("{}[{i}]", self.files[f as usize]),
+        }
+    }
+
+    /// Adds an article unless an article of the same id was added before: then the
+    /// later one is reported and skipped (and must not go into the batch).
+    fn admit(&mut self, article: Article, origin: Origin) -> bool {
+        let index = self.articles.len() as u32;
+        let hash = self.hasher.hash_one(article.id.as_str());
+        let first = match self.ids.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(index);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let other = *e.get();
+                if self.articles[other as usize].id == article.id {
+                    Some(other)
+                } else {
+                    // Another id with the same hash: told apart by the id itself.
+                    match self.collided.entry(article.id.clone()) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(index);
+                            None
+                        }
+                        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    }
+                }
+            }
+        };
+        if let Some(first) = first {
+            let detail = format!(
+                "duplicate id \"{}\" (first at {})",
+                article.id,
+                self.place(self.origins[first as usize])
+            );
+            self.skip(self.place(origin), Reason::DuplicateId, &detail);
+            return false;
+        }
+        self.articles.push(article);
+        self.origins.push(origin);
+        true
+    }
+
     /// Takes the text of a text file, shingled with the next ones.
-    fn push_text(&mut self, id: String, text: String, opts: &mut ReadOptions) {
-        let origin = self.origin_of(0);
-        self.articles.push(Article::new(id, Meta::default(), origin));
+    fn push_text(
+        &mut self,
+        id: String,
+        origin: Origin,
+        text: String,
+        meta: Meta,
+        opts: &mut ReadOptions,
+    ) {
+        if !self.admit(Article::new(id, meta), origin) {
+            return;
+        }
         self.pending_bytes += text.len();
         self.pending.push(text);
         if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {
@@ -213,21 +365,27 @@ impl Inputs {
     /// Reads every input, warning on stderr about anything skipped, and adds every
     /// article to `opts.batch`.
     pub fn read(paths: &[PathBuf], opts: &mut ReadOptions) -> Inputs {
-        let mut inputs = Inputs::default();
+        let mut inputs = Inputs { verbose: opts.verbose, ..Inputs::default() };
         for path in paths {
             if path.as_os_str() == "-" {
-                if opts.keep_stdin {
-                    inputs.read_kept_stdin(opts);
-                } else {
-                    inputs.sources.push(Source { path: None, jsonl: true, gz: false });
-                    inputs.read_jsonl_stream("<stdin>", io::stdin(), opts);
-                }
+                let stdin: Box<dyn Read> = match inputs.keep_stdin(opts) {
+                    Ok(Some(kept)) => Box::new(kept),
+                    Ok(None) => Box::new(io::stdin()),
+                    Err(e) => {
+                        let detail = format!("cannot keep standard input to read it again: {e}");
+                        inputs.skip("<stdin>".into(), Reason::Unreadable, &detail);
+                        continue;
+                    }
+                };
+                inputs.read_stream("<stdin>", stdin, Kind::Json, String::new(), opts);
                 continue;
             }
             match std::fs::metadata(path) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     let place = path.display().to_string();
-                    eprintln!("dedup: error: {place}: no such file or folder");
+                    inputs.warn(Reason::Missing.label(), || {
+                        format!("dedup: error: {place}: no such file or folder")
+                    });
                     inputs.skipped.push((place, Reason::Missing));
                 }
                 Err(e) => {
@@ -239,16 +397,19 @@ impl Inputs {
                     inputs.read_dir(path, path, &mut seen, opts);
                 }
                 Ok(_) => {
-                    let id = path.display().to_string();
-                    match kind_of(path) {
-                        Kind::Jsonl { gz } => inputs.read_jsonl_file(path, gz, opts),
-                        // A file named on the command line is read as text whatever its name.
-                        _ => inputs.read_text_file(path, id, opts),
-                    }
+                    // A file named on the command line is read whatever its name: as
+                    // JSON when its content is, else as text.
+                    let (kind, gz) = kind_of(path);
+                    inputs.read_file(path, path.display().to_string(), kind, gz, opts);
                 }
             }
         }
         inputs.flush(opts);
+        if let Some(&n) =
+            inputs.warned.get(REPLACED).filter(|&&n| n > WARNINGS_SHOWN && !opts.verbose)
+        {
+            eprintln!("dedup: warning: {n} inputs in all had invalid UTF-8 replaced");
+        }
         inputs
     }
 
@@ -295,7 +456,7 @@ impl Inputs {
             let hidden =
                 path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
             if hidden {
-                self.ignored += 1;
+                self.ignore(&path, "hidden");
                 continue;
             }
             match std::fs::metadata(&path) {
@@ -305,12 +466,11 @@ impl Inputs {
                 }
                 Ok(m) if m.is_dir() => self.read_dir(root, &path, seen, opts),
                 Ok(_) => match kind_of(&path) {
-                    Kind::Text => {
+                    (Kind::Other, _) => self.ignore(&path, "unknown extension"),
+                    (kind, gz) => {
                         let id = path.strip_prefix(root).unwrap_or(&path).display().to_string();
-                        self.read_text_file(&path, id, opts);
+                        self.read_file(&path, id, kind, gz, opts);
                     }
-                    Kind::Jsonl { gz } => self.read_jsonl_file(&path, gz, opts),
-                    Kind::Other => self.ignored += 1,
                 },
             }
         }
@@ -327,8 +487,9 @@ impl Inputs {
                 return None;
             }
         };
-        let size = file.metadata().map_or(0, |m| m.len());
+        let (size, regular) = file.metadata().map_or((0, true), |m| (m.len(), m.is_file()));
         if size > opts.max_file_size {
+            (opts.on_read)(size);
             self.skip(
                 place,
                 Reason::TooLarge,
@@ -336,77 +497,210 @@ impl Inputs {
             );
             return None;
         }
-        if size == 0 {
+        // A pipe (`<(zcat feed.gz)`) has no size: it is read to see.
+        if size == 0 && regular {
             self.skip(place, Reason::Empty, "empty file");
             return None;
         }
         Some((file, size))
     }
 
-    fn read_text_file(&mut self, path: &Path, id: String, opts: &mut ReadOptions) {
-        let Some((mut file, size)) = self.open_checked(path, opts) else { return };
-        let place = path.display().to_string();
-        let mut bytes = Vec::with_capacity(size as usize);
-        if let Err(e) = file.read_to_end(&mut bytes) {
-            return self.skip(place, Reason::Unreadable, &format!("cannot read: {e}"));
+    /// A file of a folder left alone: counted, and listed with `--verbose`.
+    fn ignore(&mut self, path: &Path, why: &str) {
+        self.ignored += 1;
+        if self.verbose {
+            eprintln!("dedup: ignored: {} ({why})", path.display());
         }
-        (opts.on_file)(size);
-        if bytes.contains(&0) {
-            return self.skip(place, Reason::Binary, "binary file (NUL bytes)");
-        }
-        let text = match decode(&bytes) {
-            Ok(Decoded { text, replaced }) => {
-                warn_replaced(&place, replaced);
-                text.into_owned()
-            }
-            Err((reason, detail)) => return self.skip(place, reason, &detail),
-        };
-        if text.trim().is_empty() {
-            return self.skip(place, Reason::Empty, "no text");
-        }
-        self.sources.push(Source { path: Some(path.to_owned()), jsonl: false, gz: false });
-        self.push_text(id, text, opts);
     }
 
-    fn read_jsonl_file(&mut self, path: &Path, gz: bool, opts: &mut ReadOptions) {
-        let Some((file, size)) = self.open_checked(path, opts) else { return };
+    /// Reads a file of `kind` (gzipped when `gz`); `id` is its id if it is text.
+    fn read_file(&mut self, path: &Path, id: String, kind: Kind, gz: bool, opts: &mut ReadOptions) {
+        let Some((file, _)) = self.open_checked(path, opts) else { return };
         let place = path.display().to_string();
-        self.sources.push(Source { path: Some(path.to_owned()), jsonl: true, gz });
-        if gz {
-            let reader = BufReader::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)));
-            self.read_jsonl_stream(&place, reader, opts);
+        let file = Counted { inner: file, on_read: opts.on_read };
+        let reader: Box<dyn Read> = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
         } else {
-            self.read_jsonl_stream(&place, BufReader::new(file), opts);
+            Box::new(file)
+        };
+        self.read_stream(&place, reader, kind, id, opts);
+    }
+
+    /// Copies standard input into a temporary file when it is to be read again, and
+    /// opens that instead.
+    fn keep_stdin(&mut self, opts: &ReadOptions) -> io::Result<Option<File>> {
+        if !opts.keep_stdin {
+            return Ok(None);
         }
-        (opts.on_file)(size);
+        let path = std::env::temp_dir().join(format!("dedup-stdin-{}.jsonl", std::process::id()));
+        self.kept_stdin = Some(path.clone());
+        io::copy(&mut io::stdin().lock(), &mut File::create(&path)?)?;
+        File::open(&path).map(Some)
+    }
+
+    /// Where article `i` (its index in `articles`) was read.
+    pub fn origin(&self, i: usize) -> Origin {
+        self.origins[i]
+    }
+
+    /// The file of an origin, as it can be opened again: standard input only when it
+    /// was kept (`ReadOptions::keep_stdin`).
+    pub fn path_of(&self, file: u32) -> Option<PathBuf> {
+        match self.files[file as usize].as_str() {
+            "<stdin>" => self.kept_stdin.clone(),
+            place => Some(PathBuf::from(place)),
+        }
+    }
+
+    /// Reads one input: its encoding and format told by its first bytes (a byte order
+    /// mark dropped, UTF-16 decoded as it is read), then as text, JSON Lines or a JSON
+    /// document.
+    fn read_stream(
+        &mut self,
+        place: &str,
+        reader: Box<dyn Read + '_>,
+        kind: Kind,
+        id: String,
+        opts: &mut ReadOptions,
+    ) {
+        let (head, reader) = match decoded(reader) {
+            Err(e) => {
+                return self.skip(
+                    place.to_owned(),
+                    Reason::Unreadable,
+                    &format!("cannot read: {e}"),
+                );
+            }
+            Ok(Decoding::Binary) => {
+                return self.skip(place.to_owned(), Reason::Binary, "binary file (NUL bytes)");
+            }
+            Ok(Decoding::Text { head, rest, utf16 }) => {
+                if let Some(big_endian) = utf16 {
+                    note_utf16(place, big_endian);
+                }
+                (head, rest)
+            }
+        };
+        let format = format_of(kind, &head);
+        let mut whole = io::Cursor::new(head).chain(reader);
+        match format {
+            Format::Jsonl => self.read_jsonl_stream(place, whole, opts),
+            Format::Text | Format::Document { .. } => {
+                let mut bytes = Vec::new();
+                if let Err(e) = whole.read_to_end(&mut bytes) {
+                    let detail = format!("cannot read: {e}");
+                    return self.skip(place.to_owned(), Reason::Unreadable, &detail);
+                }
+                if let Format::Document { or_text } = format {
+                    if self.read_document(place, &bytes, or_text, opts) {
+                        return;
+                    }
+                }
+                self.take_text(place, id, &bytes, opts);
+            }
+        }
+    }
+
+    /// Takes the bytes of a text file (UTF-8 by now, or to be checked as UTF-8).
+    fn take_text(&mut self, place: &str, id: String, bytes: &[u8], opts: &mut ReadOptions) {
+        if bytes.contains(&0) {
+            return self.skip(place.to_owned(), Reason::Binary, "binary file (NUL bytes)");
+        }
+        let text = match decode(bytes) {
+            Ok(Decoded { text, replaced }) => {
+                self.warn_replaced(|| place.to_owned(), replaced);
+                text.into_owned()
+            }
+            Err((reason, detail)) => return self.skip(place.to_owned(), reason, &detail),
+        };
+        if text.trim().is_empty() {
+            return self.skip(place.to_owned(), Reason::Empty, "no text");
+        }
+        let origin = Origin::File(self.file_index(place));
+        self.push_text(id, origin, text, Meta::default(), opts);
     }
 }
 
-impl Inputs {
-    /// The origin of record `line` (0 for a text file) of the source being read: every
-    /// reader pushes its source before its articles.
-    pub(super) fn origin_of(&self, line: u64) -> Origin {
-        Origin { source: self.sources.len().saturating_sub(1) as u32, line }
-    }
+/// A stream told by its first bytes: binary, or UTF-8 text to read (a byte order mark
+/// dropped, UTF-16 decoded as it is read).
+enum Decoding<'r> {
+    Binary,
+    Text {
+        /// The first bytes of the UTF-8 text, then the rest of it.
+        head: Vec<u8>,
+        rest: Box<dyn Read + 'r>,
+        /// `Some(big_endian)` when the input was UTF-16.
+        utf16: Option<bool>,
+    },
+}
 
-    /// Copies standard input into a temporary file, then reads that as JSON Lines.
-    fn read_kept_stdin(&mut self, opts: &mut ReadOptions) {
-        let path = std::env::temp_dir().join(format!("dedup-stdin-{}.jsonl", std::process::id()));
-        let copied =
-            File::create(&path).and_then(|mut f| io::copy(&mut io::stdin().lock(), &mut f));
-        self.kept_stdin = Some(path.clone());
-        match copied.and_then(|_| File::open(&path)) {
-            Ok(file) => {
-                self.sources.push(Source { path: Some(path), jsonl: true, gz: false });
-                self.read_jsonl_stream("<stdin>", BufReader::new(file), opts);
-            }
-            Err(e) => self.skip(
-                "<stdin>".into(),
-                Reason::Unreadable,
-                &format!("cannot keep standard input: {e}"),
-            ),
+fn decoded<'r>(mut reader: Box<dyn Read + 'r>) -> io::Result<Decoding<'r>> {
+    let mut head = Vec::new();
+    reader.by_ref().take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+    Ok(match sniff(&head) {
+        Encoding::Binary => Decoding::Binary,
+        Encoding::Utf8 { bom } => {
+            head.drain(..bom);
+            Decoding::Text { head, rest: reader, utf16: None }
         }
+        Encoding::Utf16 { big_endian, bom } => {
+            let mut raw = io::Cursor::new(head).chain(reader);
+            raw.by_ref().take(bom as u64).read_to_end(&mut Vec::new())?;
+            let mut utf8 = Utf16Reader::new(raw, big_endian);
+            let mut head = Vec::new();
+            utf8.by_ref().take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+            Decoding::Text { head, rest: Box::new(utf8), utf16: Some(big_endian) }
+        }
+    })
+}
+
+/// Opens a file read before again, decoded as it was then (gzip by its name, a byte
+/// order mark dropped, UTF-16 decoded): the UTF-8 bytes its articles came from.
+///
+/// # Errors
+///
+/// When the file cannot be read, or is no longer text.
+pub fn reopen(path: &Path) -> io::Result<Box<dyn Read>> {
+    let file = File::open(path)?;
+    let (_, gz) = kind_of(path);
+    let reader: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    match decoded(reader)? {
+        Decoding::Binary => Err(io::Error::other("the file changed: it is binary now")),
+        Decoding::Text { head, rest, .. } => Ok(Box::new(io::Cursor::new(head).chain(rest))),
     }
+}
+
+/// A reader that tells how many bytes each read gave.
+struct Counted<'a, R> {
+    inner: R,
+    on_read: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.on_read)(n as u64);
+        Ok(n)
+    }
+}
+
+/// The total size of the inputs when it is known at once: every input a file (not a
+/// folder, nor standard input, nor a pipe).
+pub fn total_size(paths: &[PathBuf]) -> Option<u64> {
+    paths.iter().try_fold(0, |total, path| {
+        if path.as_os_str() == "-" {
+            return None;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Some(total + m.len()),
+            Ok(_) => None,
+            Err(_) => Some(total),
+        }
+    })
 }
 
 /// True for "too many levels of symbolic links".

@@ -3,12 +3,11 @@
 //! and written in input order: the texts were never all held in memory, and are not now.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 
 use nuskha::{Clusters, DocId};
 
-use crate::input::{Decoded, Inputs, Origin, decode};
+use crate::input::{Decoded, Inputs, Origin, decode, reopen};
 
 /// The articles a deduplicated corpus keeps: every representative, and every article
 /// without a copy (a representative of a cluster of one), in input order.
@@ -19,42 +18,67 @@ pub fn kept(clusters: &Clusters, articles: usize) -> Vec<DocId> {
         .collect()
 }
 
-/// Writes the input record of each article of `ids`, source by source, in input order.
+/// Writes the input record of each article of `ids`, file by file, in input order.
+///
+/// # Errors
+///
+/// When an input file cannot be read again, or has changed since it was read.
 pub fn write(out: &mut dyn Write, inputs: &Inputs, ids: &[DocId]) -> io::Result<()> {
-    let mut by_source: BTreeMap<u32, Vec<(Origin, &str)>> = BTreeMap::new();
+    let mut by_file: BTreeMap<u32, Vec<(Origin, &str)>> = BTreeMap::new();
     for &id in ids {
-        let a = &inputs.articles[id.index()];
-        by_source.entry(a.origin.source).or_default().push((a.origin, &a.id));
+        let origin = inputs.origin(id.index());
+        let (Origin::File(f) | Origin::Line(f, _) | Origin::Element(f, _)) = origin;
+        by_file.entry(f).or_default().push((origin, &inputs.articles[id.index()].id));
     }
-    for (source, records) in by_source {
-        let s = &inputs.sources[source as usize];
-        let Some(path) = &s.path else {
-            return Err(io::Error::other("standard input was not kept; it cannot be read again"));
-        };
-        let reopen = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-        let file = File::open(path).map_err(reopen)?;
-        if !s.jsonl {
-            let mut bytes = Vec::new();
-            BufReader::new(file).read_to_end(&mut bytes).map_err(reopen)?;
-            let text = decode(&bytes)
-                .map_or_else(|_| String::new(), |Decoded { text, .. }| text.into_owned());
-            for (_, id) in records {
-                serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "text": text }))?;
-                out.write_all(b"\n")?;
+    for (file, records) in by_file {
+        let path = inputs.path_of(file).ok_or_else(|| {
+            io::Error::other("standard input was not kept; it cannot be read again")
+        })?;
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let mut reader = BufReader::with_capacity(1 << 20, reopen(&path).map_err(named)?);
+        match records[0].0 {
+            Origin::Line(..) => {
+                let lines = records.iter().filter_map(|(o, _)| match o {
+                    Origin::Line(_, n) => Some(*n),
+                    _ => None,
+                });
+                copy_lines(reader, out, lines).map_err(named)?;
             }
-            continue;
+            Origin::File(_) | Origin::Element(..) => {
+                let mut bytes = Vec::new();
+                reader.read_to_end(&mut bytes).map_err(named)?;
+                let Ok(Decoded { text, .. }) = decode(&bytes) else {
+                    return Err(named(io::Error::other("no longer text")));
+                };
+                write_whole(out, &text, &records).map_err(named)?;
+            }
         }
-        let reader: Box<dyn Read> = if s.gz {
-            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
-        } else {
-            Box::new(file)
-        };
-        copy_lines(
-            BufReader::with_capacity(1 << 20, reader),
-            out,
-            records.iter().map(|(o, _)| o.line),
-        )
-        .map_err(reopen)?;
+    }
+    Ok(())
+}
+
+/// The records of a file read whole: a text article as `{"id", "text"}`, the elements
+/// of a JSON document as they are (one line each).
+fn write_whole(out: &mut dyn Write, text: &str, records: &[(Origin, &str)]) -> io::Result<()> {
+    let mut document: Option<serde_json::Value> = None;
+    for &(origin, id) in records {
+        match origin {
+            Origin::Element(_, i) => {
+                let doc = match &mut document {
+                    Some(doc) => doc,
+                    None => document.insert(serde_json::from_str(text)?),
+                };
+                let element = match doc {
+                    serde_json::Value::Array(items) => items.get(i as usize),
+                    object if i == 0 => Some(&*object),
+                    _ => None,
+                };
+                let element = element.ok_or_else(|| io::Error::other("the file changed"))?;
+                serde_json::to_writer(&mut *out, element)?;
+            }
+            _ => serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "text": text }))?,
+        }
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
