@@ -177,7 +177,7 @@ pub use corpus::DocId;
 pub use dedup::{
     Added, Algorithm, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT, DEFAULT_MIN_WORDS,
     DEFAULT_THRESHOLD, DedupIndex, Deduplicator, DeduplicatorBuilder, Representative,
-    ShingledArticle, TemplateGuard, Verification,
+    ShingledArticle, TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

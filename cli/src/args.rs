@@ -6,7 +6,9 @@ use std::str::FromStr;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nuskha::{Algorithm, ClusterMode, ShingleUnit, Shingling, Sketcher};
+use nuskha::{Algorithm, ClusterMode, Deduplicator, DeduplicatorBuilder, Shingling, Verification};
+
+use crate::input::JsonlFields;
 
 /// A library type parsed from one of `names` (which `--help` lists) by its `FromStr`.
 fn one_of<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
@@ -66,24 +68,46 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Compare two articles: exact and estimated Jaccard, containment both ways,
-    /// SimHash distance, and the longest passages they share.
+    /// SimHash distance, the longest passages they share, and the verdict at the
+    /// matching options given (the main command's defaults otherwise).
+    ///
+    /// The articles are two files, or one file giving both: an input holding one
+    /// article (a text file, a JSON record) is that article; an input holding several
+    /// (JSON Lines, a JSON array) needs `--id`, the ids taken in order. They
+    /// are read and checked as the main command reads them: an input that cannot be
+    /// used (missing, binary, empty, not UTF-8) is reported and nothing is compared
+    /// (exit code 3).
     ///
     /// Example: dedup compare examples/articles/barlamane-hajj.txt examples/articles/belwadeh-hajj.txt
-    Compare {
-        /// The first article.
-        a: PathBuf,
-        /// The second article.
-        b: PathBuf,
-        /// Shingles to compare: `words:N` or `chars:N`.
-        #[arg(long, default_value = "words:5", value_parser = parse_shingles)]
-        shingle: (ShingleUnit, usize),
-        /// How many shared passages to show.
-        #[arg(long, default_value_t = 3)]
-        passages: usize,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    /// Example: dedup compare feed.jsonl --id snn-0012 --id snn-0310
+    Compare(CompareArgs),
+}
+
+/// Options of `dedup compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// The two articles' files, or one file holding both (with two `--id`s).
+    #[arg(required = true, num_args = 1..=2, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The id of a record to compare, for each input holding several articles, in
+    /// order (twice when one input gives both).
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// How many shared passages to show.
+    #[arg(long, default_value_t = 3)]
+    pub passages: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 /// Output formats.
@@ -93,26 +117,6 @@ pub enum Format {
     Text,
     /// One JSON object.
     Json,
-}
-
-/// Parses `words:N` / `chars:N`.
-pub fn parse_shingles(s: &str) -> Result<(ShingleUnit, usize), String> {
-    let (unit, n) = s.split_once(':').ok_or("expected words:N or chars:N, e.g. words:5")?;
-    let unit = match unit {
-        "words" | "word" | "w" => ShingleUnit::Words,
-        "chars" | "char" | "c" => ShingleUnit::Chars,
-        other => return Err(format!("unknown shingle unit `{other}` (use words or chars)")),
-    };
-    let n: usize = n.parse().map_err(|_| format!("`{n}` is not a number"))?;
-    if !(1..=nuskha::shingle::MAX_SHINGLE_SIZE).contains(&n) {
-        return Err(format!("size must be 1..={}", nuskha::shingle::MAX_SHINGLE_SIZE));
-    }
-    Ok((unit, n))
-}
-
-/// A sketcher for the chosen shingles.
-pub fn sketcher(shingle: (ShingleUnit, usize)) -> Result<Sketcher, String> {
-    Sketcher::builder().shingles(shingle.0, shingle.1).build().map_err(|e| e.to_string())
 }
 
 /// Exit code when some inputs were skipped (everything readable was clustered).
@@ -131,85 +135,22 @@ pub struct ClusterArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// How similar two articles must be to count as copies: the share of their
-    /// 5-word phrases they have in common (Jaccard, 0–1]. Higher finds fewer, closer
-    /// copies; lower finds more loosely rewritten ones.
-    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_THRESHOLD, help_heading = "Matching")]
-    pub threshold: f64,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
 
-    /// Also count as a copy a shorter article whose phrases lie at least this much
-    /// (0–1] inside a longer one — a wire item inside a round-up. `off` disables it.
-    #[arg(long, default_value = "0.8", value_parser = parse_containment, help_heading = "Matching")]
-    pub containment: Containment,
-
-    /// What is compared: `words:N` (N-word phrases) or `chars:N` (N-character pieces).
-    #[arg(long, default_value = "words:5", help_heading = "Matching")]
-    pub shingle: Shingling,
-
-    /// How candidates are found: `minhash` (Jaccard, the default) or `simhash`
-    /// (word fingerprints at most 3 bits apart, `simhash:N` at most N: only
-    /// near-identical copies).
-    #[arg(long, default_value = "minhash", help_heading = "Matching")]
-    pub algorithm: Algorithm,
-
-    /// With `--algorithm simhash`: the most bits (0–7) two copies' fingerprints may
-    /// differ in (the same as `--algorithm simhash:N`).
-    #[arg(long, help_heading = "Matching")]
-    pub max_distance: Option<u32>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// `star`: every member matches its cluster's first article, so a chain A~B~C never
     /// merges A with C; `components`: every chain of matches is one cluster.
     #[arg(long, default_value = "star", value_parser = one_of::<ClusterMode>(&["star", "components"]), help_heading = "Matching")]
     pub mode: ClusterMode,
 
-    /// Articles with fewer words than this are reported but not clustered (bylines,
-    /// captions, empty stubs).
-    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MIN_WORDS, value_name = "WORDS", help_heading = "Matching")]
-    pub min_length: usize,
-
-    /// MinHash slots per article: more is more precise and slower.
-    #[arg(long, default_value_t = nuskha::DEFAULT_NUM_PERM, help_heading = "Matching")]
-    pub num_perm: usize,
-
-    /// Seed of every hash; the same seed gives the same result on every machine.
-    #[arg(long, default_value_t = nuskha::DEFAULT_SEED, help_heading = "Matching")]
-    pub seed: u64,
-
-    /// Verify candidates on exact Jaccard and containment (the shingle sets kept, 4
-    /// bytes a shingle) instead of the 128-slot MinHash estimate: the scores printed
-    /// are then the ones `dedup compare` calls exact.
-    #[arg(long, help_heading = "Matching")]
-    pub exact: bool,
-
     /// Which member stands for a cluster: `first` (in input order; in star mode the
     /// centre every member matched), `longest` (the longest text), or `earliest` (the
     /// earliest date of `--date-field`; undated articles last, ties the first).
     #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
     pub representative: RepresentativeArg,
-
-    /// JSONL field holding the article id.
-    #[arg(long, default_value = "id", help_heading = "Input")]
-    pub id_field: String,
-
-    /// JSONL field holding the article text.
-    #[arg(long, default_value = "text", help_heading = "Input")]
-    pub text_field: String,
-
-    /// JSONL field holding the title, compared together with the text.
-    #[arg(long, default_value = "title", help_heading = "Input")]
-    pub title_field: String,
-
-    /// Compare the text alone, without the JSONL title.
-    #[arg(long, help_heading = "Input")]
-    pub no_title: bool,
-
-    /// JSONL field holding the article's source (outlet), kept for the report.
-    #[arg(long, default_value = "source", help_heading = "Input")]
-    pub source_field: String,
-
-    /// JSONL field holding the article's date, kept as written for the report.
-    #[arg(long, default_value = "date", help_heading = "Input")]
-    pub date_field: String,
 
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
@@ -251,6 +192,122 @@ pub struct ClusterArgs {
     /// Worker threads (default: one per core).
     #[arg(long, help_heading = "Output")]
     pub threads: Option<usize>,
+}
+
+/// How two articles are compared: what the main job clusters by, and what `compare`
+/// gives its verdict by.
+#[derive(Args, Debug, Clone)]
+pub struct MatchingArgs {
+    /// How similar two articles must be to count as copies: the share of their
+    /// 5-word phrases they have in common (Jaccard, 0–1]. Higher finds fewer, closer
+    /// copies; lower finds more loosely rewritten ones.
+    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_THRESHOLD, help_heading = "Matching")]
+    pub threshold: f64,
+
+    /// Also count as a copy a shorter article whose phrases lie at least this much
+    /// (0–1] inside a longer one — a wire item inside a round-up. `off` disables it.
+    #[arg(long, default_value = "0.8", value_parser = parse_containment, help_heading = "Matching")]
+    pub containment: Containment,
+
+    /// What is compared: `words:N` (N-word phrases) or `chars:N` (N-character pieces).
+    #[arg(long, default_value = "words:5", help_heading = "Matching")]
+    pub shingle: Shingling,
+
+    /// How candidates are found: `minhash` (Jaccard, the default) or `simhash`
+    /// (word fingerprints at most 3 bits apart, `simhash:N` at most N: only
+    /// near-identical copies).
+    #[arg(long, default_value = "minhash", help_heading = "Matching")]
+    pub algorithm: Algorithm,
+
+    /// With `--algorithm simhash`: the most bits (0–7) two copies' fingerprints may
+    /// differ in (the same as `--algorithm simhash:N`).
+    #[arg(long, help_heading = "Matching")]
+    pub max_distance: Option<u32>,
+
+    /// Articles with fewer words than this are reported but not clustered (bylines,
+    /// captions, empty stubs).
+    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MIN_WORDS, value_name = "WORDS", help_heading = "Matching")]
+    pub min_length: usize,
+
+    /// MinHash slots per article: more is more precise and slower.
+    #[arg(long, default_value_t = nuskha::DEFAULT_NUM_PERM, help_heading = "Matching")]
+    pub num_perm: usize,
+
+    /// Seed of every hash; the same seed gives the same result on every machine.
+    #[arg(long, default_value_t = nuskha::DEFAULT_SEED, help_heading = "Matching")]
+    pub seed: u64,
+
+    /// Verify candidates on exact Jaccard and containment (the shingle sets kept, 4
+    /// bytes a shingle) instead of the 128-slot MinHash estimate: the scores printed
+    /// are then the ones `dedup compare` calls exact.
+    #[arg(long, help_heading = "Matching")]
+    pub exact: bool,
+}
+
+/// Which JSON fields an article's id, text and metadata are in.
+#[derive(Args, Debug, Clone)]
+pub struct FieldArgs {
+    /// JSONL field holding the article id.
+    #[arg(long, default_value = "id", help_heading = "Input")]
+    pub id_field: String,
+
+    /// JSONL field holding the article text.
+    #[arg(long, default_value = "text", help_heading = "Input")]
+    pub text_field: String,
+
+    /// JSONL field holding the title, compared together with the text.
+    #[arg(long, default_value = "title", help_heading = "Input")]
+    pub title_field: String,
+
+    /// Compare the text alone, without the JSONL title.
+    #[arg(long, help_heading = "Input")]
+    pub no_title: bool,
+
+    /// JSONL field holding the article's source (outlet), kept for the report.
+    #[arg(long, default_value = "source", help_heading = "Input")]
+    pub source_field: String,
+
+    /// JSONL field holding the article's date, kept as written for the report.
+    #[arg(long, default_value = "date", help_heading = "Input")]
+    pub date_field: String,
+}
+
+impl MatchingArgs {
+    /// The library's builder with these settings: the one place the command's matching
+    /// options become the library's.
+    pub fn builder(&self) -> DeduplicatorBuilder {
+        let mut b = Deduplicator::builder();
+        b.threshold(self.threshold)
+            .containment(self.containment.0)
+            .shingles(self.shingle.unit, self.shingle.size)
+            .num_perm(self.num_perm)
+            .seed(self.seed)
+            .min_words(self.min_length)
+            .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
+            .algorithm(match (self.algorithm, self.max_distance) {
+                (Algorithm::SimHash { .. }, Some(max_distance)) => {
+                    Algorithm::SimHash { max_distance }
+                }
+                (algorithm, _) => algorithm,
+            });
+        b
+    }
+}
+
+impl FieldArgs {
+    /// How JSON records are read with these fields; `keep_meta` keeps each article's
+    /// title, source and date.
+    pub fn jsonl(&self, keep_meta: bool) -> JsonlFields {
+        JsonlFields {
+            id: self.id_field.clone(),
+            text: self.text_field.clone(),
+            title: self.title_field.clone(),
+            source: self.source_field.clone(),
+            date: self.date_field.clone(),
+            no_title: self.no_title,
+            keep_meta,
+        }
+    }
 }
 
 /// `--containment`: a threshold, or off.

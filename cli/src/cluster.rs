@@ -5,34 +5,22 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nuskha::{Algorithm, Batch, Clusters, Deduplicator, DocId, Representative, Verification};
+use nuskha::{Batch, Clusters, Deduplicator, DocId, Representative};
 
 use crate::args::{
     ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, OutputFormat, RepresentativeArg,
 };
 use crate::date::parse_date;
-use crate::input::{Inputs, JsonlFields, ReadOptions};
+use crate::input::{Inputs, ReadOptions};
 use crate::report::{Report, unique, write_atomically};
 
 fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
-    let mut b = Deduplicator::builder();
-    b.threshold(args.threshold)
-        .containment(args.containment.0)
-        .shingles(args.shingle.unit, args.shingle.size)
-        .num_perm(args.num_perm)
-        .seed(args.seed)
-        .min_words(args.min_length)
-        .verification(if args.exact { Verification::Exact } else { Verification::Estimated })
-        .representative(match args.representative {
-            RepresentativeArg::Longest => Representative::Longest,
-            // The earliest is chosen from the dates once the clusters are formed.
-            RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
-        })
-        .mode(args.mode)
-        .algorithm(match (args.algorithm, args.max_distance) {
-            (Algorithm::SimHash { .. }, Some(max_distance)) => Algorithm::SimHash { max_distance },
-            (algorithm, _) => algorithm,
-        });
+    let mut b = args.matching.builder();
+    b.mode(args.mode).representative(match args.representative {
+        RepresentativeArg::Longest => Representative::Longest,
+        // The earliest is chosen from the dates once the clusters are formed.
+        RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
+    });
     b.build().map_err(|e| e.to_string())
 }
 
@@ -62,15 +50,7 @@ fn read_inputs(
         );
     }
     let mut opts = ReadOptions {
-        fields: JsonlFields {
-            id: args.id_field.clone(),
-            text: args.text_field.clone(),
-            title: args.title_field.clone(),
-            source: args.source_field.clone(),
-            date: args.date_field.clone(),
-            no_title: args.no_title,
-            keep_meta,
-        },
+        fields: args.fields.jsonl(keep_meta),
         max_file_size: args.max_file_size,
         read_block: args.read_block.max(1),
         parallel,

@@ -1,43 +1,50 @@
 //! `dedup compare A B`: why two articles match, or do not.
+//!
+//! The articles are read by the main command's reader (the same checks, warnings and
+//! record fields), then compared on every measure, and judged by the verifier at the
+//! matching options given.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use nuskha::{ShingleUnit, decode_lossy};
+use nuskha::{Deduplicator, MatchKind, Verdict};
 
-use crate::args::Format;
+use crate::args::{CompareArgs, EXIT_SKIPPED, EXIT_USAGE, Format};
+use crate::input::{Inputs, ReadOptions};
 
-/// Reads one article, decoding invalid UTF-8 lossily with a warning.
-fn read(path: &Path) -> io::Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    let (text, bad) = decode_lossy(&bytes);
-    if bad > 0 {
-        eprintln!("dedup: warning: {}: invalid UTF-8, {bad} sequence(s) replaced", path.display());
-    }
-    Ok(text.into_owned())
+/// One article to compare: where it is, its id, its compared text.
+struct Chosen {
+    id: String,
+    text: String,
 }
 
-pub fn run(
-    a: &Path,
-    b: &Path,
-    shingle: (ShingleUnit, usize),
-    passages: usize,
-    format: Format,
-) -> io::Result<ExitCode> {
-    let sketcher = match crate::args::sketcher(shingle) {
-        Ok(s) => s,
+/// Why nothing could be compared, and the exit code that says so.
+struct Refusal(u8, String);
+
+pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
+    let dedup = match args.matching.builder().build() {
+        Ok(d) => d,
         Err(e) => {
             eprintln!("dedup: {e}");
-            return Ok(ExitCode::from(2));
+            return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let (ta, tb) = (read(a)?, read(b)?);
-    let c = sketcher.compare(&ta, &tb, passages);
+    let (a, b) = match choose(args, &dedup) {
+        Ok(pair) => pair,
+        Err(Refusal(code, message)) => {
+            eprintln!("dedup compare: {message}");
+            return Ok(ExitCode::from(code));
+        }
+    };
+    let sketcher = dedup.sketcher();
+    let c = sketcher.compare(&a.text, &b.text, args.passages);
+    let verdict = dedup.verdict(&a.text, &b.text);
+    let says = verdict_line(&verdict, &dedup);
+    let num_perm = sketcher.params().num_perm();
+    let shingles = args.matching.shingle.to_string();
     let mut out = io::stdout().lock();
-    let shingles = format!("{}:{}", shingle.0, shingle.1);
-    match format {
+    match args.format {
         Format::Json => {
             let passages: Vec<_> = c
                 .shared_passages
@@ -49,10 +56,10 @@ pub fn run(
                 })
                 .collect();
             let v = serde_json::json!({
-                "a": a.display().to_string(),
-                "b": b.display().to_string(),
+                "a": a.id,
+                "b": b.id,
                 "shingles": shingles,
-                "num_perm": sketcher.params().num_perm(),
+                "num_perm": num_perm,
                 "exact_jaccard": c.exact_jaccard,
                 "estimated_jaccard": c.estimated_jaccard,
                 "exact_containment_a_in_b": c.exact_containment_a_in_b,
@@ -63,20 +70,25 @@ pub fn run(
                 "words": [c.words.0, c.words.1],
                 "distinct_shingles": [c.shingles.0, c.shingles.1],
                 "shared_passages": passages,
+                "verdict": {
+                    "copy": verdict.matched.is_some(),
+                    "kind": verdict.matched.map(|m| m.kind.to_string()),
+                    "score": verdict.matched.map(|m| m.score),
+                    "jaccard": verdict.jaccard,
+                    "containment": verdict.containment,
+                    "simhash_distance": verdict.simhash_distance,
+                    "too_short": [verdict.too_short.0, verdict.too_short.1],
+                    "reason": says,
+                },
             });
             writeln!(out, "{v}")?;
         }
         Format::Text => {
-            writeln!(out, "A: {} ({} words, {} shingles)", a.display(), c.words.0, c.shingles.0)?;
-            writeln!(out, "B: {} ({} words, {} shingles)", b.display(), c.words.1, c.shingles.1)?;
+            writeln!(out, "A: {} ({} words, {} shingles)", a.id, c.words.0, c.shingles.0)?;
+            writeln!(out, "B: {} ({} words, {} shingles)", b.id, c.words.1, c.shingles.1)?;
             writeln!(out, "shingles:            {shingles}")?;
             writeln!(out, "jaccard (exact):     {:.3}", c.exact_jaccard)?;
-            writeln!(
-                out,
-                "jaccard (MinHash):   {:.3}   (K = {})",
-                c.estimated_jaccard,
-                sketcher.params().num_perm()
-            )?;
+            writeln!(out, "jaccard (MinHash):   {:.3}   (K = {num_perm})", c.estimated_jaccard)?;
             writeln!(
                 out,
                 "containment A in B:  {:.3}   (MinHash {:.3})",
@@ -104,7 +116,140 @@ pub fn run(
                     p.text
                 )?;
             }
+            writeln!(out, "verdict: {says}")?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The verdict in words, with the scores and thresholds that decided it:
+/// `copy: jaccard 0.70 ≥ 0.5 (estimated)`.
+fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
+    let how = match dedup.verification() {
+        nuskha::Verification::Exact => "exact",
+        _ => "estimated",
+    };
+    let t = dedup.threshold();
+    if let Some(m) = v.matched {
+        return match m.kind {
+            MatchKind::Containment => format!(
+                "copy: containment {:.2} ≥ {} ({how}; jaccard {:.2} < {t})",
+                m.score,
+                dedup.containment().unwrap_or_default(),
+                v.jaccard
+            ),
+            MatchKind::SimHash => format!(
+                "copy: SimHash distance {} ≤ {}",
+                v.simhash_distance.unwrap_or_default(),
+                match dedup.algorithm() {
+                    nuskha::Algorithm::SimHash { max_distance } => max_distance,
+                    _ => 0,
+                }
+            ),
+            _ => format!("copy: jaccard {:.2} ≥ {t} ({how})", m.score),
+        };
+    }
+    match v.too_short {
+        (true, true) => {
+            return format!("not a copy: both have fewer than {} words", dedup.min_words());
+        }
+        (true, false) => {
+            return format!("not a copy: A has fewer than {} words", dedup.min_words());
+        }
+        (false, true) => {
+            return format!("not a copy: B has fewer than {} words", dedup.min_words());
+        }
+        (false, false) => {}
+    }
+    if let (nuskha::Algorithm::SimHash { max_distance }, Some(d)) =
+        (dedup.algorithm(), v.simhash_distance)
+    {
+        return format!("not a copy: SimHash distance {d} > {max_distance}");
+    }
+    let containment = match dedup.containment() {
+        Some(c) => format!(", containment {:.2} < {c}", v.containment),
+        None => String::new(),
+    };
+    format!("not a copy: jaccard {:.2} < {t}{containment} ({how})", v.jaccard)
+}
+
+/// The two articles the options name, read and checked as the main command reads:
+/// an input holding one article is that article; an input holding several needs an
+/// `--id`, the ids taken in order (one input may give both).
+fn choose(args: &CompareArgs, dedup: &Deduplicator) -> Result<(Chosen, Chosen), Refusal> {
+    let usage = |m: &str| Refusal(EXIT_USAGE, m.to_owned());
+    let mut ids = args.ids.iter().map(String::as_str);
+    let mut chosen = Vec::new();
+    match args.inputs.as_slice() {
+        [file] => {
+            let (Some(x), Some(y), None) = (ids.next(), ids.next(), ids.next()) else {
+                return Err(usage("one input gives both articles only with --id twice"));
+            };
+            let inputs = read(file, args, dedup);
+            chosen.push(pick(&inputs, file, Some(x), args)?);
+            chosen.push(pick(&inputs, file, Some(y), args)?);
+        }
+        [a, b] => {
+            for file in [a, b] {
+                let inputs = read(file, args, dedup);
+                let id = if inputs.articles.len() > 1 { ids.next() } else { None };
+                chosen.push(pick(&inputs, file, id, args)?);
+            }
+            if ids.next().is_some() {
+                return Err(usage("more --id options than inputs holding several articles"));
+            }
+        }
+        _ => return Err(usage("give one or two inputs")),
+    }
+    let b = chosen.pop().expect("two articles");
+    let a = chosen.pop().expect("two articles");
+    Ok((a, b))
+}
+
+/// Reads `path` with the main command's reader (warnings printed as it prints them).
+fn read(path: &PathBuf, args: &CompareArgs, dedup: &Deduplicator) -> Inputs {
+    let mut batch = dedup.batch();
+    let on_read = |_| {};
+    let mut opts = ReadOptions {
+        fields: args.fields.jsonl(false),
+        max_file_size: 1 << 30,
+        read_block: 1 << 20,
+        parallel: false,
+        verbose: false,
+        on_read: &on_read,
+        batch: &mut batch,
+        keep_stdin: false,
+    };
+    Inputs::read(std::slice::from_ref(path), &mut opts)
+}
+
+/// The article of `inputs` (read from `path`) of id `id`, or its only one.
+fn pick(
+    inputs: &Inputs,
+    path: &Path,
+    id: Option<&str>,
+    args: &CompareArgs,
+) -> Result<Chosen, Refusal> {
+    let refuse = |m: String| Refusal(EXIT_SKIPPED, m);
+    let place = path.display();
+    let index = match id {
+        Some(id) => inputs
+            .articles
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or_else(|| refuse(format!("{place}: no article with id \"{id}\"")))?,
+        None => match inputs.articles.len() {
+            1 => 0,
+            0 => return Err(refuse(format!("{place}: no article could be read"))),
+            n => {
+                return Err(refuse(format!(
+                    "{place} holds {n} articles: name the one to compare with --id"
+                )));
+            }
+        },
+    };
+    let text = inputs
+        .text_again(index, &args.fields.jsonl(false))
+        .map_err(|e| refuse(format!("{place}: cannot read it again: {e}")))?;
+    Ok(Chosen { id: inputs.articles[index].id.clone(), text })
 }

@@ -33,9 +33,7 @@ pub fn main() -> ExitCode {
         None => Ok(cluster::run(&cli.cluster)),
         Some(Command::Normalize { files }) => normalize::run(&files),
         Some(Command::Eval(args)) => eval::run(&args),
-        Some(Command::Compare { a, b, shingle, passages, format }) => {
-            compare::run(&a, &b, shingle, passages, format)
-        }
+        Some(Command::Compare(args)) => compare::run(&args),
     };
     match result {
         Ok(code) => code,

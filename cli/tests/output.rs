@@ -142,3 +142,74 @@ fn text_report_shows_titles_outlets_and_singletons_on_request() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("  . c  | الأبواب المفتوحة  [hespress]\n"), "{text}");
 }
+
+#[test]
+fn compare_checks_its_inputs_reads_records_by_id_and_gives_a_verdict() {
+    let dir = temp_dir("compare-inputs");
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let other = std::fs::read_to_string(article("open-days-diplomats")).unwrap();
+    let feed = dir.join("feed.jsonl");
+    let records = [
+        serde_json::json!({"id": "x", "title": "t", "text": story}),
+        serde_json::json!({"id": "y", "text": format!("{story} وأضاف المصدر")}),
+        serde_json::json!({"id": "z", "text": other}),
+    ];
+    std::fs::write(&feed, records.map(|r| r.to_string()).join("\n")).unwrap();
+    let feed = feed.to_str().unwrap();
+    let out = run(&["compare", feed, "--id", "x", "--id", "y"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("A: x (") && text.contains("\nB: y ("), "{text}");
+    assert!(text.contains("\nverdict: copy: jaccard "), "{text}");
+    let out = run(&["compare", feed, "--id", "x", "--id", "z", "--format", "json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"]["copy"], false);
+    assert!(v["verdict"]["reason"].as_str().unwrap().starts_with("not a copy: jaccard "), "{v}");
+    // A file and a record; the threshold moves the verdict.
+    let out = run(
+        &[
+            "compare",
+            &article("belwadeh-hajj"),
+            feed,
+            "--id",
+            "y",
+            "--threshold",
+            "0.9",
+            "--containment",
+            "off",
+        ],
+        b"",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("verdict: not a copy: jaccard ") && text.contains("< 0.9 (estimated)"),
+        "{text}"
+    );
+    // The main command's checks, and clear refusals (exit 3).
+    let cp1256 = dir.join("cp1256.txt");
+    std::fs::write(&cp1256, b"\xC7\xE1\xDA\xD1\xC8\xED\xC9 \xC7\xE1\xDA\xD1\xC8\xED\xC9\n")
+        .unwrap();
+    let binary = dir.join("binary.txt");
+    std::fs::write(&binary, b"\x7fELF\x00\x00\x01binary").unwrap();
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    for (bad, says) in [(&cp1256, "not UTF-8"), (&binary, "binary"), (&empty, "empty")] {
+        let out = run(&["compare", bad.to_str().unwrap(), &article("belwadeh-hajj")], b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains(bad.to_str().unwrap()) && stderr.contains(says), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = run(&["compare", feed, "--id", "x", "--id", "nope"], b"");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no article with id \"nope\""));
+    let out = run(&["compare", feed, &article("belwadeh-hajj")], b"");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds 3 articles"));
+    let out = run(&["compare", feed, "--id", "x"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out =
+        run(&["compare", &article("barlamane-hajj"), &article("belwadeh-hajj"), "--id", "x"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -274,6 +274,24 @@ impl FromStr for Representative {
     }
 }
 
+/// What the verifier sees in one pair of texts ([`Deduplicator::verdict`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Verdict {
+    /// Jaccard similarity of their shingles: estimated from the signatures, or exact
+    /// with [`Verification::Exact`].
+    pub jaccard: f64,
+    /// How much of the shorter one's shingles are in the longer one's (estimated or
+    /// exact, as `jaccard`).
+    pub containment: f64,
+    /// The SimHash distance, when SimHash finds the candidates.
+    pub simhash_distance: Option<u32>,
+    /// Whether each text is too short to be matched.
+    pub too_short: (bool, bool),
+    /// The match that makes them copies; `None` when they are not.
+    pub matched: Option<Match>,
+}
+
 /// Finds clusters of near-duplicate articles.
 ///
 /// # Examples
@@ -387,6 +405,50 @@ impl Deduplicator {
     pub fn shingle(&self, text: &str) -> ShingledArticle<'_> {
         let shingled = with_thread_scratch(|scratch| self.shingle_set(text, scratch));
         ShingledArticle::new(self, shingled)
+    }
+
+    /// How the verifier judges two texts at these settings, as if the candidate search
+    /// had paired them: the scores it compares with its thresholds, and the [`Match`]
+    /// that makes them copies, if one does. No corpus is behind it, so boilerplate
+    /// removal and the template guard (which learn from one) do not apply; a text
+    /// shorter than [`min_words`](DeduplicatorBuilder::min_words) matches nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::{Deduplicator, MatchKind};
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+    /// let v = dedup.verdict(story, &format!("{story} هذا العام"));
+    /// assert_eq!(v.matched.expect("a copy").kind, MatchKind::Jaccard);
+    /// let v = dedup.verdict(story, "ارتفعت أسعار النفط في الأسواق العالمية اليوم بعد قرار أوبك خفض الإنتاج");
+    /// assert!(v.matched.is_none() && v.jaccard < 0.1);
+    /// ```
+    pub fn verdict(&self, a: &str, b: &str) -> Verdict {
+        with_thread_scratch(|scratch| {
+            let (x, y) = (self.shingle_set(a, scratch), self.shingle_set(b, scratch));
+            let too_short = (x.short, y.short);
+            let none = FingerprintSet::default();
+            let mut x = self.sketch_set(x, &none, &mut scratch.minhash);
+            let mut y = self.sketch_set(y, &none, &mut scratch.minhash);
+            for set in [&mut x.set, &mut y.set].into_iter().flatten() {
+                set.sort_unstable();
+            }
+            let scores = self.verifier.scores(&x, &y);
+            let matched = if too_short.0 || too_short.1 {
+                None
+            } else {
+                self.verifier.verify(&x, &y, &CorpusStats::default())
+            };
+            Verdict {
+                jaccard: scores.jaccard,
+                containment: scores.containment,
+                simhash_distance: scores.simhash_distance,
+                too_short,
+                matched,
+            }
+        })
     }
 
     /// Learns the corpus statistics (shingle document frequencies) of `texts`, for a

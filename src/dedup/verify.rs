@@ -10,6 +10,14 @@ use super::article::Sketched;
 use super::stats::CorpusStats;
 use super::{Algorithm, TemplateGuard, Verification};
 
+/// The scores of one pair that verification reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Scores {
+    pub(super) jaccard: f64,
+    pub(super) containment: f64,
+    pub(super) simhash_distance: Option<u32>,
+}
+
 /// Confirms candidate pairs; made (and validated) by the builder.
 #[derive(Debug, Clone)]
 pub(super) struct Verifier {
@@ -102,17 +110,12 @@ impl Verifier {
         distinct >= guard.min_similarity
     }
 
-    /// Jaccard (or containment) when it reaches its threshold, else `None`.
-    pub(super) fn similarity(&self, a: &Sketched, b: &Sketched) -> Option<Match> {
-        if let (Algorithm::SimHash { max_distance }, Some(x), Some(y)) =
-            (self.algorithm, a.simhash, b.simhash)
-        {
-            let d = x.hamming(y);
-            return (d <= max_distance && !a.signature.is_empty() && !b.signature.is_empty())
-                .then(|| Match { score: 1.0 - f64::from(d) / 64.0, kind: MatchKind::SimHash });
-        }
+    /// The scores verification compares with its thresholds: Jaccard and the shorter
+    /// article's containment (estimated or exact, as configured), and the SimHash
+    /// distance when SimHash finds the candidates.
+    pub(super) fn scores(&self, a: &Sketched, b: &Sketched) -> Scores {
         let exact = self.verification == Verification::Exact;
-        let (j, c) = match (&a.set, &b.set) {
+        let (jaccard, containment) = match (&a.set, &b.set) {
             (Some(x), Some(y)) if exact => jaccard_and_containment(x, y),
             _ => {
                 let j = a.signature.jaccard_unchecked(&b.signature);
@@ -125,11 +128,30 @@ impl Verifier {
                 (j, c)
             }
         };
-        if j >= self.threshold {
-            return Some(Match::jaccard(j));
+        let simhash_distance = match (self.algorithm, a.simhash, b.simhash) {
+            (Algorithm::SimHash { .. }, Some(x), Some(y)) => Some(x.hamming(y)),
+            _ => None,
+        };
+        Scores { jaccard, containment, simhash_distance }
+    }
+
+    /// Jaccard (or containment) when it reaches its threshold, else `None`.
+    pub(super) fn similarity(&self, a: &Sketched, b: &Sketched) -> Option<Match> {
+        if let (Algorithm::SimHash { max_distance }, Some(x), Some(y)) =
+            (self.algorithm, a.simhash, b.simhash)
+        {
+            let d = x.hamming(y);
+            return (d <= max_distance && !a.signature.is_empty() && !b.signature.is_empty())
+                .then(|| Match { score: 1.0 - f64::from(d) / 64.0, kind: MatchKind::SimHash });
+        }
+        let Scores { jaccard, containment, .. } = self.scores(a, b);
+        if jaccard >= self.threshold {
+            return Some(Match::jaccard(jaccard));
         }
         match self.containment {
-            Some(t) if c >= t => Some(Match { score: c, kind: MatchKind::Containment }),
+            Some(t) if containment >= t => {
+                Some(Match { score: containment, kind: MatchKind::Containment })
+            }
             _ => None,
         }
     }

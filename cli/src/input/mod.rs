@@ -11,7 +11,7 @@ mod jsonl;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::hash::{BuildHasher, RandomState};
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use nuskha::Batch;
@@ -550,6 +550,55 @@ impl Inputs {
             "<stdin>" => self.kept_stdin.clone(),
             place => Some(PathBuf::from(place)),
         }
+    }
+
+    /// The compared text of article `i` (title and text as `fields` say), read again
+    /// from where it was read: `compare` shows articles that the main command's reader
+    /// checked, without that reader keeping any text.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read again or has changed since.
+    pub fn text_again(&self, i: usize, fields: &JsonlFields) -> io::Result<String> {
+        let origin = self.origin(i);
+        let (Origin::File(f) | Origin::Line(f, _) | Origin::Element(f, _)) = origin;
+        let path = self
+            .path_of(f)
+            .ok_or_else(|| io::Error::other("standard input cannot be read again"))?;
+        let changed = || io::Error::other(format!("{} changed while it was read", path.display()));
+        let mut reader = BufReader::new(reopen(&path)?);
+        let mut text = String::new();
+        match origin {
+            Origin::Line(_, n) => {
+                let mut line = Vec::new();
+                for _ in 0..n {
+                    line.clear();
+                    if reader.read_until(b'\n', &mut line)? == 0 {
+                        return Err(changed());
+                    }
+                }
+                jsonl::parse_record(&line, fields, &mut text).map_err(|_| changed())?;
+            }
+            Origin::File(_) | Origin::Element(..) => {
+                let mut bytes = Vec::new();
+                reader.read_to_end(&mut bytes)?;
+                let Decoded { text: whole, .. } = decode(&bytes).map_err(|_| changed())?;
+                if let Origin::Element(_, k) = origin {
+                    let mut found = None;
+                    let mut buffer = String::new();
+                    jsonl::for_each_record(&whole, fields, &mut buffer, &mut |j, record, t| {
+                        if j == k && record.is_ok() {
+                            found = Some(std::mem::take(t));
+                        }
+                    })
+                    .map_err(|_| changed())?;
+                    text = found.ok_or_else(changed)?;
+                } else {
+                    text = whole.into_owned();
+                }
+            }
+        }
+        Ok(text)
     }
 
     /// Reads one input: its encoding and format told by its first bytes (a byte order

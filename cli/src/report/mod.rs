@@ -212,7 +212,7 @@ impl Report<'_> {
                 "bands": self.dedup.lsh_params().bands(),
                 "rows": self.dedup.lsh_params().rows(),
                 "mode": self.dedup.mode().to_string(),
-                "min_length": self.args.min_length,
+                "min_length": self.args.matching.min_length,
                 "normalizer": params.profile(),
             },
             "counts": {
