@@ -18,6 +18,10 @@
 //! tests (`tests/golden.rs`) pin values and fail on any accidental change. `ahash` and
 //! `std`'s `DefaultHasher` are never used for these values: their output is not
 //! promised stable across versions or CPUs.
+//!
+//! The other hashing rule lives here too: `ahash`, with fixed seeds, only keys
+//! in-memory maps and sets whose order never reaches an output (the crate-private
+//! `map_state` and `FixedState`).
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -53,6 +57,24 @@ pub const fn mix64(x: u64, seed: u64) -> u64 {
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^= h >> 33;
     h
+}
+
+/// Fixed seeds for the in-memory maps: their iteration order never reaches an output
+/// (everything returned is sorted), but fixed seeds keep runs reproducible.
+pub(crate) fn map_state() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(0x6e75, 0x736b, 0x6861, 0x6c73)
+}
+
+/// `ahash` with fixed seeds, as a `Default` hasher for in-memory maps and sets.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FixedState;
+
+impl std::hash::BuildHasher for FixedState {
+    type Hasher = ahash::AHasher;
+
+    fn build_hasher(&self) -> ahash::AHasher {
+        map_state().build_hasher()
+    }
 }
 
 #[cfg(test)]

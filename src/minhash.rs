@@ -18,8 +18,82 @@
 use std::sync::Arc;
 
 use crate::hash::mix64;
-use crate::sketch::SketchParams;
+use crate::shingle::Shingling;
 use crate::{Error, Result};
+
+/// Everything that determines a signature's values. Signatures compare only when their
+/// parameters are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SketchParams {
+    num_perm: usize,
+    seed: u64,
+    algorithm: MinHashAlgorithm,
+    /// `None` when the caller hashed the shingles itself.
+    shingling: Option<Shingling>,
+    /// The normaliser's profile, `None` when the caller normalised itself.
+    profile: Option<String>,
+}
+
+impl SketchParams {
+    pub(crate) fn new(num_perm: usize, seed: u64, algorithm: MinHashAlgorithm) -> Result<Self> {
+        if !(1..=65536).contains(&num_perm) {
+            return Err(Error::invalid("num_perm", format!("must be 1..=65536, got {num_perm}")));
+        }
+        Ok(SketchParams { num_perm, seed, algorithm, shingling: None, profile: None })
+    }
+
+    /// The number of MinHash slots, K.
+    pub fn num_perm(&self) -> usize {
+        self.num_perm
+    }
+
+    /// The seed of every hash.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The MinHash algorithm.
+    pub fn algorithm(&self) -> MinHashAlgorithm {
+        self.algorithm
+    }
+
+    /// How shingles were made, when a [`Sketcher`](crate::Sketcher) made them.
+    pub fn shingling(&self) -> Option<Shingling> {
+        self.shingling
+    }
+
+    /// The normalisation profile, when a [`Sketcher`](crate::Sketcher) normalised the text.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Records what a [`Sketcher`](crate::Sketcher) made the shingles with.
+    pub(crate) fn set_source(&mut self, shingling: Shingling, profile: String) {
+        self.shingling = Some(shingling);
+        self.profile = Some(profile);
+    }
+
+    /// A human-readable description of the first difference from `other`.
+    pub(crate) fn difference(&self, other: &Self) -> String {
+        if self.num_perm != other.num_perm {
+            format!("num_perm {} vs {}", self.num_perm, other.num_perm)
+        } else if self.seed != other.seed {
+            format!("seed {} vs {}", self.seed, other.seed)
+        } else if self.algorithm != other.algorithm {
+            format!("algorithm {:?} vs {:?}", self.algorithm, other.algorithm)
+        } else if self.shingling != other.shingling {
+            let show = |s: Option<Shingling>| s.map_or("caller-supplied".into(), |s| s.to_string());
+            format!("shingles {} vs {}", show(self.shingling), show(other.shingling))
+        } else {
+            format!(
+                "normaliser profile {:?} vs {:?}",
+                self.profile.as_deref().unwrap_or("none"),
+                other.profile.as_deref().unwrap_or("none")
+            )
+        }
+    }
+}
 
 /// Salt that separates the densification probe hashes from the slot hashes.
 const DENSIFY_SALT: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::lsh::FixedState;
+use crate::hash::FixedState;
 use crate::util::{prefetch, prefetch_for_write, radix_sort, written_zeros};
 
 use super::Boilerplate;

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use ahash::RandomState;
 
-use super::map_state;
 use crate::corpus::DocId;
+use crate::hash::map_state;
 use crate::simhash::SimHash;
 use crate::{Error, Result};
 

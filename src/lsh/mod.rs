@@ -24,29 +24,13 @@ use std::sync::Arc;
 
 use ahash::RandomState;
 
+use crate::hash::map_state;
+
 use crate::corpus::DocId;
 use crate::hash::mix64;
 use crate::minhash::MinHashSignature;
-use crate::sketch::SketchParams;
+use crate::minhash::SketchParams;
 use crate::{Error, Result};
-
-/// Fixed seeds for the in-memory maps: their iteration order never reaches an output
-/// (everything returned is sorted), but fixed seeds keep runs reproducible.
-pub(crate) fn map_state() -> RandomState {
-    RandomState::with_seeds(0x6e75, 0x736b, 0x6861, 0x6c73)
-}
-
-/// `ahash` with fixed seeds, as a `Default` hasher for in-memory maps and sets.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct FixedState;
-
-impl std::hash::BuildHasher for FixedState {
-    type Hasher = ahash::AHasher;
-
-    fn build_hasher(&self) -> ahash::AHasher {
-        map_state().build_hasher()
-    }
-}
 
 /// A bucket: one document inline, or (high bit set) an index into the overflow lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
