@@ -198,8 +198,9 @@ impl Shingler {
 
     /// The shingle hashes of normalised `text` into `out` (cleared first), in text
     /// order, repeats included: the values [`shingles`](Self::shingles) yields, computed
-    /// a document at a time — every word hash first (into `words`), then every window
-    /// — which keeps the hashing loops free of per-shingle bookkeeping.
+    /// a document at a time — every word hash first (into `word_hashes`, whatever the
+    /// unit: the word count and the SimHash are read from them), then every window —
+    /// which keeps the hashing loops free of per-shingle bookkeeping.
     pub(crate) fn shingles_into(
         &self,
         text: &[u8],
@@ -216,20 +217,19 @@ impl Shingler {
             self.word_windows(word_hashes, out);
             return;
         }
-        // The normaliser writes UTF-8, so this only checks it (with SIMD).
+        // The normaliser writes UTF-8, so this only checks it (with SIMD), once per
+        // article: every later stage reads the word hashes left here.
         let (text, _) = decode_lossy(text);
+        word_hashes.clear();
+        let seed = self.seed;
+        let hash = |w: &str| hash_bytes(w.as_bytes(), seed);
+        if shape == Shape::General {
+            word_hashes.extend(words(&text).map(hash));
+        } else {
+            word_hashes.extend(words_plain(&text).map(hash));
+        }
         match self.unit {
-            ShingleUnit::Words => {
-                word_hashes.clear();
-                let seed = self.seed;
-                let hash = |w: &str| hash_bytes(w.as_bytes(), seed);
-                if shape == Shape::General {
-                    word_hashes.extend(words(&text).map(hash));
-                } else {
-                    word_hashes.extend(words_plain(&text).map(hash));
-                }
-                self.word_windows(word_hashes, out);
-            }
+            ShingleUnit::Words => self.word_windows(word_hashes, out),
             ShingleUnit::Chars => out.extend(self.shingles_of(&text, shape != Shape::General)),
         }
     }

@@ -8,16 +8,13 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::hash::hash_bytes;
 pub use crate::minhash::SketchParams;
 use crate::minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
-use crate::normalize::decode_lossy;
 use crate::normalize::{ArabicNormalizer, Normalize};
 use crate::normalize::{Shape, WordBreaks};
 pub use crate::shingle::Shingling;
 use crate::shingle::{ShingleUnit, Shingler};
 use crate::simhash::{SimHash, SimHasher};
-use crate::tokenize::words;
 use crate::{Error, Result};
 
 /// The default seed of every hash (the bytes of "nuskha").
@@ -268,14 +265,9 @@ impl Sketcher {
     /// The SimHash of the text [`shingle_into`](Self::shingle_into) left in `scratch`:
     /// its words, each hashed as word shingles hash them and weighted by term
     /// frequency. The one definition, for [`Sketch::simhash`] and the deduplicator.
-    /// Word shingling has hashed the words already; other units tokenise here.
+    /// Shingling has hashed the words already, whatever the unit.
     pub(crate) fn simhash_of(&self, simhasher: SimHasher, scratch: &SketchScratch) -> SimHash {
-        if self.shingler.unit() == ShingleUnit::Words {
-            return simhasher.sketch(scratch.words.iter().copied());
-        }
-        let seed = self.shingler.seed();
-        let (text, _) = decode_lossy(&scratch.text);
-        simhasher.sketch(words(&text).map(|w| hash_bytes(w.as_bytes(), seed)))
+        simhasher.sketch(scratch.words.iter().copied())
     }
 
     /// The SimHasher, when SimHash is on.

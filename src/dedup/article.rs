@@ -3,11 +3,8 @@
 //! read), and how the deduplicator makes them.
 
 use crate::minhash::{MinHashScratch, MinHashSignature};
-use crate::normalize::decode_lossy;
-use crate::shingle::ShingleUnit;
 use crate::simhash::SimHash;
 use crate::sketch::SketchScratch;
-use crate::tokenize::words;
 
 use super::Deduplicator;
 use super::stats::FingerprintSet;
@@ -81,12 +78,8 @@ impl Deduplicator {
     /// Normalises and shingles one article.
     pub(super) fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
         self.sketcher.shingle_into(text, scratch);
-        // Word shingling has just hashed every word; other units count them here.
-        let short = if self.sketcher.shingler().unit() == ShingleUnit::Words {
-            scratch.words.len() < self.min_words
-        } else {
-            words(&decode_lossy(&scratch.text).0).take(self.min_words).count() < self.min_words
-        };
+        // Shingling has just hashed every word, whatever the unit.
+        let short = scratch.words.len() < self.min_words;
         if short {
             return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
         }
@@ -149,6 +142,34 @@ mod tests {
             let sketched = dedup.sketcher().sketch(story).simhash();
             assert!(judged.is_some());
             assert_eq!(judged, sketched, "{unit}");
+        }
+    }
+
+    #[test]
+    fn every_unit_counts_words_as_the_tokeniser_does() {
+        use crate::{Normalize, words};
+        let texts = [
+            "",
+            "كلمة",
+            "واحد، اثنان؛ ثلاثة - أربعة: خمسة (ستة) سبعة... ثمانية ٩ ١٠",
+            "The U.S. economy grew 2.5% in Q3, says the IMF's report: 10 words?",
+            "مزيج من العربية and English, مع أرقام 1990-2000 وعلامات «اقتباس»",
+            "\u{0643}\u{064E}\u{062A}\u{064E}\u{0628}\u{064E} \u{0640}\u{0640} word\u{200F}مع",
+        ];
+        for unit in [ShingleUnit::Words, ShingleUnit::Chars] {
+            for min_words in [1, 3, 10, 12] {
+                let dedup =
+                    Deduplicator::builder().shingles(unit, 3).min_words(min_words).build().unwrap();
+                for text in texts {
+                    let normal = dedup.sketcher().normalizer().normalize(text);
+                    let expected = words(&normal).count() < min_words;
+                    assert_eq!(
+                        dedup.shingle(text).too_short(),
+                        expected,
+                        "{unit} {min_words} {text}"
+                    );
+                }
+            }
         }
     }
 }
