@@ -258,7 +258,7 @@ impl Sketcher {
         self.shingle_into(text, scratch);
         let minhash =
             self.minhasher.sketch_with(scratch.shingles.iter().copied(), &mut scratch.minhash);
-        let simhash = self.simhasher.map(|simhasher| self.simhash_of(simhasher, scratch));
+        let simhash = self.simhasher.map(|simhasher| Sketcher::simhash_of(simhasher, scratch));
         Sketch { minhash, simhash }
     }
 
@@ -266,7 +266,7 @@ impl Sketcher {
     /// its words, each hashed as word shingles hash them and weighted by term
     /// frequency. The one definition, for [`Sketch::simhash`] and the deduplicator.
     /// Shingling has hashed the words already, whatever the unit.
-    pub(crate) fn simhash_of(&self, simhasher: SimHasher, scratch: &SketchScratch) -> SimHash {
+    pub(crate) fn simhash_of(simhasher: SimHasher, scratch: &SketchScratch) -> SimHash {
         simhasher.sketch(scratch.words.iter().copied())
     }
 

@@ -4,7 +4,7 @@
 
 use crate::minhash::{MinHashScratch, MinHashSignature};
 use crate::simhash::SimHash;
-use crate::sketch::SketchScratch;
+use crate::sketch::{SketchScratch, Sketcher};
 
 use super::Deduplicator;
 use super::stats::FingerprintSet;
@@ -100,7 +100,7 @@ impl Deduplicator {
         // put light copies 10+ bits apart. The sketcher has SimHash on exactly when the
         // algorithm is SimHash (the builder's doing), and its definition is the one
         // `Sketch::simhash` reports.
-        let simhash = self.sketcher.simhasher().map(|s| self.sketcher.simhash_of(s, scratch));
+        let simhash = self.sketcher.simhasher().map(|s| Sketcher::simhash_of(s, scratch));
         Shingled { set, simhash, len: text.len(), short: false }
     }
 
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn every_unit_counts_words_as_the_tokeniser_does() {
-        use crate::{Normalize, words};
+        use crate::words;
         let texts = [
             "",
             "كلمة",
