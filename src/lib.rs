@@ -26,8 +26,15 @@
 //!   turns candidates into [`Match`]es; one shared tail turns those into clusters for
 //!   both drivers, [`Batch`] (a corpus) and [`DedupIndex`] (a live feed, one article
 //!   at a time, with the same result given [`Deduplicator::learn`]ed statistics).
-//! - [`compare`]: [`Sketcher::compare`] puts two documents side by side.
+//! - [`compare`]: [`Sketcher::compare`] puts two documents side by side;
+//!   [`Deduplicator::verdict`] says how the verifier judges them.
+//! - [`eval`]: precision, recall and F1 of a clustering against pairs labelled by
+//!   reading (raw and weighted by each stratum's population), and pair-counting
+//!   agreement with a reference clustering; shared by every front end.
 //! - [`hash`]: the stable, seeded hashes everything above is built on.
+//!
+//! The command-line tool `dedup` is the workspace crate `nuskha-cli` (`cli/`), built on
+//! this API alone.
 //!
 //! # Example: normalise, then tokenise
 //!
