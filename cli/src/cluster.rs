@@ -88,9 +88,13 @@ fn write_output(args: &ClusterArgs, report: &Report, format: OutputFormat) -> io
 /// last, ties the first), and says how many dates could not be read.
 fn choose_earliest(clusters: &mut Clusters, inputs: &Inputs) {
     let dates: Vec<Option<i64>> =
-        inputs.articles.iter().map(|a| a.date.as_deref().and_then(parse_date)).collect();
-    let unreadable =
-        inputs.articles.iter().zip(&dates).filter(|(a, d)| a.date.is_some() && d.is_none()).count();
+        inputs.articles.iter().map(|a| a.date().and_then(parse_date)).collect();
+    let unreadable = inputs
+        .articles
+        .iter()
+        .zip(&dates)
+        .filter(|(a, d)| a.date().is_some() && d.is_none())
+        .count();
     if unreadable > 0 {
         eprintln!(
             "dedup: warning: {unreadable} dates are not ISO 8601, RFC 2822 or Unix seconds; those articles count as undated"

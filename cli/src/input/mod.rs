@@ -25,6 +25,14 @@ const REPLACED: &str = "invalid UTF-8 replaced";
 /// One article read: its id and metadata (its text has been handed on).
 pub struct Article {
     pub id: String,
+    /// Boxed, and only when there is some: most runs keep none (`keep_meta`), and an
+    /// article is then an id and a pointer.
+    meta: Option<Box<Meta>>,
+}
+
+/// An article's metadata, as read from its record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
     /// The JSONL `--title-field` (a string, or a number as written); `None` for text files.
     pub title: Option<String>,
     /// The JSONL `--source-field`; `None` for text files.
@@ -33,18 +41,25 @@ pub struct Article {
     pub date: Option<String>,
 }
 
-/// An article's metadata, as read from its record.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Meta {
-    pub title: Option<String>,
-    pub source: Option<String>,
-    pub date: Option<String>,
-}
-
 impl Article {
     fn new(id: String, meta: Meta) -> Self {
-        let Meta { title, source, date } = meta;
-        Article { id, title, source, date }
+        let meta = (meta != Meta::default()).then(|| Box::new(meta));
+        Article { id, meta }
+    }
+
+    /// The title, when the record has one and it was kept.
+    pub fn title(&self) -> Option<&str> {
+        self.meta.as_ref()?.title.as_deref()
+    }
+
+    /// The source (outlet), when the record has one and it was kept.
+    pub fn source(&self) -> Option<&str> {
+        self.meta.as_ref()?.source.as_deref()
+    }
+
+    /// The date as written, when the record has one and it was kept.
+    pub fn date(&self) -> Option<&str> {
+        self.meta.as_ref()?.date.as_deref()
     }
 }
 

@@ -57,13 +57,12 @@ impl Report<'_> {
     /// Ends a member's line with its title, outlet and date, those the input has.
     fn about(&self, out: &mut dyn Write, d: DocId) -> io::Result<()> {
         let a = &self.inputs.articles[d.index()];
-        if let Some(title) = a.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(title) = a.title().filter(|t| !t.trim().is_empty()) {
             // One line per member, however the title was written.
             let title: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
             write!(out, "  | {title}")?;
         }
-        let place: Vec<&str> =
-            [a.source.as_deref(), a.date.as_deref()].into_iter().flatten().collect();
+        let place: Vec<&str> = [a.source(), a.date()].into_iter().flatten().collect();
         if !place.is_empty() {
             write!(out, "  [{}]", place.join(", "))?;
         }
