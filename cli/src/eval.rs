@@ -12,6 +12,7 @@ use nuskha::eval::{
 };
 
 use crate::args::{EvalArgs, Format};
+use crate::input::{Decoded, decode_input, replaced_warning};
 
 /// Exit code for unreadable or malformed input files.
 const EXIT_BAD_INPUT: u8 = 2;
@@ -25,8 +26,20 @@ fn bad(path: &Path, what: impl std::fmt::Display) -> Bad {
     Bad(format!("{}: {what}", path.display()))
 }
 
+/// Reads one of `eval`'s files through the one decode-and-warn path (a byte order mark
+/// dropped, UTF-16 decoded, binary and Windows-1256 refused by name).
 fn read(path: &Path) -> Result<String, Bad> {
-    std::fs::read_to_string(path).map_err(|e| bad(path, e))
+    let bytes = std::fs::read(path).map_err(|e| bad(path, e))?;
+    let place = path.display().to_string();
+    match decode_input(&place, &bytes) {
+        Ok(Decoded { text, replaced }) => {
+            if replaced > 0 {
+                eprintln!("dedup: warning: {}", replaced_warning(&place, replaced));
+            }
+            Ok(text.into_owned())
+        }
+        Err((_, detail)) => Err(bad(path, detail)),
+    }
 }
 
 pub fn run(args: &EvalArgs) -> io::Result<ExitCode> {
