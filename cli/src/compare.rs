@@ -138,6 +138,13 @@ fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
                 dedup.containment().unwrap_or_default(),
                 v.jaccard
             ),
+            MatchKind::Edited => format!(
+                "copy: edited, words and word pairs {:.2} ≥ {}{} (jaccard {:.2} < {t})",
+                m.score,
+                dedup.edited_copies().map_or(0.0, |e| e.min_overlap),
+                edited_detail(v),
+                v.jaccard
+            ),
             MatchKind::SimHash => format!(
                 "copy: SimHash distance {} ≤ {}",
                 v.simhash_distance.unwrap_or_default(),
@@ -170,7 +177,24 @@ fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
         Some(c) => format!(", containment {:.2} < {c}", v.containment),
         None => String::new(),
     };
-    format!("not a copy: jaccard {:.2} < {t}{containment} ({how})", v.jaccard)
+    let edited = match dedup.edited_copies() {
+        Some(_) => format!("; edited{}", edited_detail(v)),
+        None => String::new(),
+    };
+    format!("not a copy: jaccard {:.2} < {t}{containment} ({how}){edited}", v.jaccard)
+}
+
+/// The edited-copy scores of a verdict: `: words 0.81, word pairs 0.64, distinctive
+/// phrases 0.40`.
+fn edited_detail(v: &Verdict) -> String {
+    let (Some(w), Some(b)) = (v.word_containment, v.bigram_containment) else {
+        return String::new();
+    };
+    let distinctive = match v.distinctive_containment {
+        Some(d) => format!("distinctive phrases {d:.2}"),
+        None => "too few distinctive phrases to check".to_owned(),
+    };
+    format!(": words {w:.2}, word pairs {b:.2}, {distinctive}")
 }
 
 /// The two articles the options name, read and checked as the main command reads:
