@@ -125,6 +125,18 @@ pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
 /// The verdict in words, with the scores and thresholds that decided it:
 /// `copy: jaccard 0.70 ≥ 0.5 (estimated)`.
 fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
+    let line = decision(v, dedup);
+    match v.matched {
+        // With --edited every line shows the rule's scores (a non-copy's already does).
+        Some(m) if m.kind != MatchKind::Edited && dedup.edited_copies().is_some() => {
+            format!("{line}; edited{}", edited_detail(v))
+        }
+        _ => line,
+    }
+}
+
+/// [`verdict_line`] but for the edited-copy scores of a pair matched otherwise.
+fn decision(v: &Verdict, dedup: &Deduplicator) -> String {
     let how = match dedup.verification() {
         nuskha::Verification::Exact => "exact",
         _ => "estimated",
