@@ -183,7 +183,7 @@ pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
     Added, Algorithm, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT, DEFAULT_MIN_WORDS,
-    DEFAULT_THRESHOLD, DedupIndex, Deduplicator, DeduplicatorBuilder, Representative,
+    DEFAULT_THRESHOLD, DedupIndex, Deduplicator, DeduplicatorBuilder, EditedCopies, Representative,
     ShingledArticle, TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};

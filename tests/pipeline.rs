@@ -414,6 +414,20 @@ fn builder_validates_parameters() {
     );
     let err = Deduplicator::builder().threshold(-1.0).build().unwrap_err().to_string();
     assert!(err.contains("threshold"), "{err}");
+    let edited = |e: nuskha::EditedCopies| Deduplicator::builder().edited_copies(Some(e)).build();
+    let d = nuskha::EditedCopies::default();
+    assert!(edited(d).is_ok());
+    assert!(edited(nuskha::EditedCopies { min_overlap: 0.0, ..d }).is_err());
+    assert!(edited(nuskha::EditedCopies { min_distinctive: 1.5, ..d }).is_err());
+    assert!(edited(nuskha::EditedCopies { distinctive_docs: 7, ..d }).is_err());
+    assert!(edited(nuskha::EditedCopies { min_shared_rare: 0, ..d }).is_err());
+    let simhash = Deduplicator::builder()
+        .edited_copies(Some(d))
+        .algorithm(nuskha::Algorithm::SimHash { max_distance: 3 })
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(simhash.contains("edited_copies"), "{simhash}");
 }
 
 /// Congratulation cables: one wording, a different president and country in each, each
@@ -555,5 +569,145 @@ fn parallel_bulk_insert_builds_the_same_index() {
     assert_eq!(serial.len(), parallel.len());
     for (_, sig) in docs.iter().step_by(9) {
         assert_eq!(serial.query(sig).unwrap(), parallel.query(sig).unwrap());
+    }
+}
+
+/// The edited-copy rule's option, on.
+fn edited() -> Deduplicator {
+    Deduplicator::builder().edited_copies(Some(nuskha::EditedCopies::default())).build().unwrap()
+}
+
+/// A made-up Arabic-like word for `x`.
+fn made_up_word(x: u64) -> String {
+    let letters: Vec<char> = "ابتثجحخدذرسشصضطظعغفقكلمنهوي".chars().collect();
+    let len = 3 + (x % 5) as usize;
+    (0..len).map(|i| letters[(mix64(x, i as u64 + 11) % letters.len() as u64) as usize]).collect()
+}
+
+/// `n` made-up words from stream `stream`.
+fn passage(stream: u64, n: usize) -> String {
+    (0..n as u64).map(|i| made_up_word(mix64(stream, i))).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn edited_copy_scores_equal_a_brute_force_reference() {
+    use nuskha::Normalize;
+    use std::collections::BTreeSet;
+    let normalizer = nuskha::ArabicNormalizer::new();
+    let words_of = |t: &str| -> Vec<String> {
+        nuskha::words(&normalizer.normalize(t)).map(str::to_owned).collect()
+    };
+    let grams = |w: &[String], n: usize| -> BTreeSet<String> {
+        w.windows(n).map(|g| g.join(" ")).collect()
+    };
+    let share = |x: &BTreeSet<String>, y: &BTreeSet<String>| {
+        x.intersection(y).count() as f64 / x.len() as f64
+    };
+    let mut texts = crate::seed_articles();
+    texts.push(format!("{} {}", passage(1, 40), texts[0]));
+    texts.push(format!("{} {}", texts[1], passage(2, 80)));
+    texts.push(texts[2].split(' ').take(40).collect::<Vec<_>>().join(" "));
+    let dedup = edited();
+    for a in &texts {
+        for b in &texts {
+            let (wa, wb) = (words_of(a), words_of(b));
+            let (sa, sb) = (grams(&wa, 5), grams(&wb, 5));
+            let (va, vb) = (grams(&wa, 1), grams(&wb, 1));
+            let ((s, vs, ws), (l, vl, wl)) = if (sa.len(), va.len()) <= (sb.len(), vb.len()) {
+                ((&sa, &va, &wa), (&sb, &vb, &wb))
+            } else {
+                ((&sb, &vb, &wb), (&sa, &va, &wa))
+            };
+            let v = dedup.verdict(a, b);
+            let close = |got: Option<f64>, want: f64, what: &str| {
+                let got = got.unwrap_or_else(|| panic!("{what} missing"));
+                assert!((got - want).abs() < 1e-9, "{what}: {got} != {want}");
+            };
+            close(v.word_containment, share(vs, vl), "words");
+            close(v.bigram_containment, share(&grams(ws, 2), &grams(wl, 2)), "bigrams");
+            // No corpus behind a verdict: every shingle is distinctive.
+            close(v.distinctive_containment, share(s, l), "distinctive");
+        }
+    }
+    let off = Deduplicator::new().verdict(&texts[0], &texts[1]);
+    assert_eq!((off.word_containment, off.distinctive_containment), (None, None));
+}
+
+/// An edited copy of a story (its own lead instead of the original's, the dateline
+/// dropped, a paragraph appended: word-5 Jaccard well under 0.5, containment under
+/// 0.8) and template cables, among other articles.
+fn edited_corpus() -> (Vec<String>, usize, usize) {
+    let body = passage(7, 120);
+    let original = format!("الرياض {} {body}", passage(8, 50));
+    let copy = format!("{} {body} {}", passage(9, 30), passage(10, 100));
+    let mut texts = synthetic_corpus(40, 2, 5);
+    let at = texts.len();
+    texts.push(original);
+    texts.extend(crate::seed_articles());
+    texts.push(copy);
+    texts.extend(cables());
+    (texts, at, at + 5)
+}
+
+#[test]
+fn an_edited_copy_joins_and_template_cables_stay_apart() {
+    let (texts, original, copy) = edited_corpus();
+    let exact = Deduplicator::builder().verification(Verification::Exact).build().unwrap();
+    let v = exact.verdict(&texts[original], &texts[copy]);
+    assert!(v.jaccard < 0.5 && v.containment < 0.8, "{v:?}");
+    assert!(v.matched.is_none());
+    let cables_from = copy + 1;
+    for mode in [ClusterMode::Star, ClusterMode::Components] {
+        let default = Deduplicator::builder().mode(mode).build().unwrap().cluster(&texts);
+        assert_ne!(default.representative_of(doc(copy)), doc(original), "{mode:?}");
+        let on = Deduplicator::builder()
+            .mode(mode)
+            .edited_copies(Some(nuskha::EditedCopies::default()))
+            .build()
+            .unwrap()
+            .cluster(&texts);
+        assert_eq!(on.representative_of(doc(copy)), doc(original), "{mode:?}");
+        let member = on.cluster_of(doc(copy)).members().iter().find(|m| m.id == doc(copy));
+        assert_eq!(member.map(|m| m.kind), Some(nuskha::MatchKind::Edited));
+        // Each cable's three outlets one cluster, the eight recipients apart.
+        for r in 0..8 {
+            let centre = doc(cables_from + 3 * r);
+            let cluster: Vec<u32> = on.cluster_of(centre).ids().map(|d| d.0).collect();
+            let want: Vec<u32> = (0..3).map(|k| (cables_from + 3 * r + k) as u32).collect();
+            assert_eq!(cluster, want, "{mode:?} cable {r}");
+        }
+        // The seed articles as ever: the hajj reports together, the diplomats apart.
+        let hajj: Vec<u32> = on.cluster_of(doc(original + 1)).ids().map(|d| d.0).collect();
+        let seeds: Vec<u32> = (1..4).map(|k| (original + k) as u32).collect();
+        assert_eq!(hajj, seeds);
+        assert_eq!(on.cluster_of(doc(original + 4)).len(), 1);
+    }
+}
+
+fn doc(i: usize) -> DocId {
+    DocId(i as u32)
+}
+
+#[test]
+fn edited_copies_batch_parallel_and_feed_agree() {
+    let (mut texts, _, _) = edited_corpus();
+    texts.extend(synthetic_corpus(30, 3, 17));
+    for mode in [ClusterMode::Star, ClusterMode::Components] {
+        let dedup = Deduplicator::builder()
+            .mode(mode)
+            .edited_copies(Some(nuskha::EditedCopies::default()))
+            .build()
+            .unwrap();
+        let serial = dedup.cluster(&texts);
+        assert!(
+            serial.iter().any(|c| c.members().iter().any(|m| m.kind == nuskha::MatchKind::Edited))
+        );
+        #[cfg(feature = "rayon")]
+        assert_eq!(serial, dedup.par_cluster(&texts), "{mode:?}");
+        let mut feed = dedup.index_with(dedup.learn(&texts));
+        for t in &texts {
+            feed.add(t);
+        }
+        assert_eq!(feed.clusters(), serial, "feed {mode:?}");
     }
 }

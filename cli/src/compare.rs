@@ -125,6 +125,18 @@ pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
 /// The verdict in words, with the scores and thresholds that decided it:
 /// `copy: jaccard 0.70 ≥ 0.5 (estimated)`.
 fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
+    let line = decision(v, dedup);
+    match v.matched {
+        // With --edited every line shows the rule's scores (a non-copy's already does).
+        Some(m) if m.kind != MatchKind::Edited && dedup.edited_copies().is_some() => {
+            format!("{line}; edited{}", edited_detail(v))
+        }
+        _ => line,
+    }
+}
+
+/// [`verdict_line`] but for the edited-copy scores of a pair matched otherwise.
+fn decision(v: &Verdict, dedup: &Deduplicator) -> String {
     let how = match dedup.verification() {
         nuskha::Verification::Exact => "exact",
         _ => "estimated",
@@ -136,6 +148,13 @@ fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
                 "copy: containment {:.2} ≥ {} ({how}; jaccard {:.2} < {t})",
                 m.score,
                 dedup.containment().unwrap_or_default(),
+                v.jaccard
+            ),
+            MatchKind::Edited => format!(
+                "copy: edited, words and word pairs {:.2} ≥ {}{} (jaccard {:.2} < {t})",
+                m.score,
+                dedup.edited_copies().map_or(0.0, |e| e.min_overlap),
+                edited_detail(v),
                 v.jaccard
             ),
             MatchKind::SimHash => format!(
@@ -170,7 +189,24 @@ fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
         Some(c) => format!(", containment {:.2} < {c}", v.containment),
         None => String::new(),
     };
-    format!("not a copy: jaccard {:.2} < {t}{containment} ({how})", v.jaccard)
+    let edited = match dedup.edited_copies() {
+        Some(_) => format!("; edited{}", edited_detail(v)),
+        None => String::new(),
+    };
+    format!("not a copy: jaccard {:.2} < {t}{containment} ({how}){edited}", v.jaccard)
+}
+
+/// The edited-copy scores of a verdict: `: words 0.81, word pairs 0.64, distinctive
+/// phrases 0.40`.
+fn edited_detail(v: &Verdict) -> String {
+    let (Some(w), Some(b)) = (v.word_containment, v.bigram_containment) else {
+        return String::new();
+    };
+    let distinctive = match v.distinctive_containment {
+        Some(d) => format!("distinctive phrases {d:.2}"),
+        None => "too few distinctive phrases to check".to_owned(),
+    };
+    format!(": words {w:.2}, word pairs {b:.2}, {distinctive}")
 }
 
 /// The two articles the options name, read and checked as the main command reads:

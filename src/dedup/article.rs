@@ -3,6 +3,7 @@
 //! read), and how the deduplicator makes them.
 
 use crate::minhash::{MinHashScratch, MinHashSignature};
+use crate::shingle::combine;
 use crate::simhash::SimHash;
 use crate::sketch::{SketchScratch, Sketcher};
 
@@ -19,11 +20,57 @@ pub(super) fn fingerprint(h: u64) -> u32 {
     (h >> 32) as u32
 }
 
+/// What the edited-copy rule reads of an article: its distinct word and word-bigram
+/// [`fingerprint`]s, in text order until [`sort`](Self::sort).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Vocabulary {
+    pub(super) words: Vec<u32>,
+    pub(super) bigrams: Vec<u32>,
+}
+
+impl Vocabulary {
+    /// The vocabulary of `word_hashes` (the shingler's word hashes, in text order):
+    /// each word's fingerprint, and each pair of neighbours combined as the shingler
+    /// combines a window of words.
+    pub(super) fn of(
+        word_hashes: &[u64],
+        seed: u64,
+        distinct: &mut crate::minhash::DistinctSet,
+    ) -> Self {
+        let mut words = Vec::new();
+        distinct.clear();
+        for &h in word_hashes {
+            let fp = fingerprint(h);
+            if distinct.insert(u64::from(fp)) {
+                words.push(fp);
+            }
+        }
+        let mut bigrams = Vec::new();
+        distinct.clear();
+        for pair in word_hashes.windows(2) {
+            let fp = fingerprint(combine(pair, seed));
+            if distinct.insert(u64::from(fp)) {
+                bigrams.push(fp);
+            }
+        }
+        words.shrink_to_fit();
+        bigrams.shrink_to_fit();
+        Vocabulary { words, bigrams }
+    }
+
+    pub(super) fn sort(&mut self) {
+        self.words.sort_unstable();
+        self.bigrams.sort_unstable();
+    }
+}
+
 /// One article's shingles, before boilerplate removal.
 #[derive(Debug, Clone)]
 pub(super) struct Shingled {
     /// Distinct shingle [`fingerprint`]s, in text order.
     pub(super) set: Vec<u32>,
+    /// With the edited-copy rule, its words and bigrams.
+    pub(super) vocabulary: Option<Vocabulary>,
     pub(super) simhash: Option<SimHash>,
     pub(super) len: usize,
     /// Fewer words than `min_words`: never matched.
@@ -35,9 +82,11 @@ pub(super) struct Shingled {
 pub(super) struct Sketched {
     pub(super) signature: MinHashSignature,
     pub(super) simhash: Option<SimHash>,
-    /// The shingle fingerprints, kept for exact verification and the template guard;
-    /// sorted before the article is verified.
+    /// The shingle fingerprints, kept for exact verification, the template guard and
+    /// the edited-copy rule; sorted before the article is verified.
     pub(super) set: Option<Vec<u32>>,
+    /// With the edited-copy rule, its words and bigrams; sorted with `set`.
+    pub(super) vocabulary: Option<Vocabulary>,
     /// Length of the raw text, for the `Longest` representative.
     pub(super) len: usize,
 }
@@ -62,6 +111,18 @@ pub struct ShingledArticle<'d> {
     pub(super) shingled: Shingled,
 }
 
+impl Sketched {
+    /// Sorts the sets verification merges (a live feed and a verdict do it at once).
+    pub(super) fn sort_sets(&mut self) {
+        if let Some(set) = &mut self.set {
+            set.sort_unstable();
+        }
+        if let Some(v) = &mut self.vocabulary {
+            v.sort();
+        }
+    }
+}
+
 impl<'d> ShingledArticle<'d> {
     pub(super) fn new(dedup: &'d Deduplicator, shingled: Shingled) -> Self {
         ShingledArticle { dedup, shingled }
@@ -81,7 +142,13 @@ impl Deduplicator {
         // Shingling has just hashed every word, whatever the unit.
         let short = scratch.words.len() < self.min_words;
         if short {
-            return Shingled { set: Vec::new(), simhash: None, len: text.len(), short: true };
+            return Shingled {
+                set: Vec::new(),
+                vocabulary: None,
+                simhash: None,
+                len: text.len(),
+                short: true,
+            };
         }
         // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits until
         // the set is to be verified (see `sort_candidate_sets`).
@@ -101,7 +168,12 @@ impl Deduplicator {
         // algorithm is SimHash (the builder's doing), and its definition is the one
         // `Sketch::simhash` reports.
         let simhash = self.sketcher.simhasher().map(|s| Sketcher::simhash_of(s, scratch));
-        Shingled { set, simhash, len: text.len(), short: false }
+        // Shingling has hashed the words, whatever the unit.
+        let vocabulary = self.verifier.edited().is_some().then(|| {
+            let seed = self.sketcher.shingler().seed();
+            Vocabulary::of(&scratch.words, seed, &mut scratch.minhash.distinct)
+        });
+        Shingled { set, vocabulary, simhash, len: text.len(), short: false }
     }
 
     /// Sketches one article from its shingle set, boilerplate removed.
@@ -111,7 +183,7 @@ impl Deduplicator {
         boilerplate: &FingerprintSet,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
-        let Shingled { mut set, simhash, len, short: _ } = shingled;
+        let Shingled { mut set, vocabulary, simhash, len, short: _ } = shingled;
         if !boilerplate.is_empty() {
             set.retain(|&fp| !boilerplate.contains(fp));
         }
@@ -120,7 +192,7 @@ impl Deduplicator {
         let signature =
             self.minhasher.sketch_distinct(set.iter().map(|&f| u64::from(f)), set.len(), scratch);
         let set = self.verifier.keeps_sets().then_some(set);
-        Sketched { signature, simhash, set, len }
+        Sketched { signature, simhash, set, vocabulary, len }
     }
 }
 

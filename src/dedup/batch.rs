@@ -11,6 +11,7 @@ use crate::util::radix_sort;
 
 use super::article::{Shingled, ShingledArticle, Sketched};
 use super::pipeline::{cluster_batch, doc_id, simhash_candidates};
+use super::rare::rare_pairs;
 use super::stats::{CorpusStats, FingerprintSet};
 use super::{Algorithm, Boilerplate, Deduplicator};
 
@@ -144,8 +145,13 @@ impl<'d> Batch<'d> {
         let needs_stats = dedup.boilerplate != Boilerplate::Off || dedup.verifier.needs_stats();
         let stats = CorpusStats::of(&self.sets, needs_stats, parallel);
         let boilerplate = dedup.boilerplate_of(&stats);
+        // Found on the sets before boilerplate removal, which sketching drops.
+        let rare = dedup.verifier.edited().map(|e| rare_pairs(&self.sets, e, parallel));
         let mut sketched = sketch_sets(dedup, self.sets, &boilerplate, parallel);
-        let pairs = candidates(dedup, &sketched, parallel);
+        let mut pairs = candidates(dedup, &sketched, parallel);
+        if let Some(rare) = rare {
+            pairs = merge_pairs(pairs, rare, &sketched);
+        }
         sort_candidate_sets(&mut sketched, &pairs, parallel);
         let edges = verified(dedup, &pairs, &sketched, &stats, parallel);
         let clusters = cluster_batch(dedup.mode, dedup.representative, &sketched, &edges);
@@ -221,6 +227,34 @@ fn candidates(dedup: &Deduplicator, sketched: &[Sketched], parallel: bool) -> Ve
     }
 }
 
+/// The LSH pairs and the rare-shingle pairs (both sorted) in one sorted list without
+/// repeats, leaving out pairs with an article that has no signature (nothing left
+/// after boilerplate removal), as LSH does.
+fn merge_pairs(
+    lsh: Vec<(DocId, DocId)>,
+    rare: Vec<(DocId, DocId)>,
+    sketched: &[Sketched],
+) -> Vec<(DocId, DocId)> {
+    let signed = |&(a, b): &(DocId, DocId)| {
+        !sketched[a.index()].signature.is_empty() && !sketched[b.index()].signature.is_empty()
+    };
+    let mut pairs = Vec::with_capacity(lsh.len() + rare.len());
+    let (mut x, mut y) = (lsh.into_iter().peekable(), rare.into_iter().filter(signed).peekable());
+    loop {
+        let next = match (x.peek(), y.peek()) {
+            (Some(p), Some(q)) if p == q => {
+                y.next();
+                x.next()
+            }
+            (Some(p), Some(q)) if p < q => x.next(),
+            (_, Some(_)) => y.next(),
+            (Some(_), None) => x.next(),
+            (None, None) => return pairs,
+        };
+        pairs.extend(next);
+    }
+}
+
 /// Sorts the shingle sets of the articles in `pairs`, which verification merges; the
 /// others are never sorted (60% of SaudiNewsNet's articles, a third of the synthetic
 /// corpus's).
@@ -231,8 +265,15 @@ fn sort_candidate_sets(sketched: &mut [Sketched], pairs: &[(DocId, DocId)], para
         needed[b.index()] = true;
     }
     let sort = |scratch: &mut Vec<u32>, (s, &need): (&mut Sketched, &bool)| {
-        if let (true, Some(set)) = (need, &mut s.set) {
+        if !need {
+            return;
+        }
+        if let Some(set) = &mut s.set {
             radix_sort(set, scratch);
+        }
+        if let Some(v) = &mut s.vocabulary {
+            radix_sort(&mut v.words, scratch);
+            radix_sort(&mut v.bigrams, scratch);
         }
     };
     #[cfg(feature = "rayon")]

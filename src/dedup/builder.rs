@@ -12,7 +12,7 @@ use super::stats::COMMON_FLOOR;
 use super::verify::Verifier;
 use super::{
     Algorithm, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
-    Deduplicator, Representative, TemplateGuard, Verification,
+    Deduplicator, EditedCopies, Representative, TemplateGuard, Verification,
 };
 
 /// Builds a [`Deduplicator`]; every setter documents its default.
@@ -27,6 +27,7 @@ pub struct DeduplicatorBuilder {
     algorithm: Algorithm,
     boilerplate: Boilerplate,
     template_guard: Option<TemplateGuard>,
+    edited_copies: Option<EditedCopies>,
     min_words: usize,
     mode: ClusterMode,
     representative: Representative,
@@ -43,6 +44,7 @@ impl Default for DeduplicatorBuilder {
             algorithm: Algorithm::default(),
             boilerplate: Boilerplate::default(),
             template_guard: Some(TemplateGuard::default()),
+            edited_copies: None,
             min_words: DEFAULT_MIN_WORDS,
             mode: ClusterMode::default(),
             representative: Representative::default(),
@@ -121,6 +123,20 @@ impl DeduplicatorBuilder {
         self
     }
 
+    /// The edited-copy rule (default `None`, off; see [`EditedCopies`]): also count as
+    /// copies reworked texts whose shingles differ too much for Jaccard or
+    /// containment. It costs each article its distinct word and word-bigram
+    /// fingerprints (4 bytes each, kept for the call or the feed: about twice the
+    /// memory of the shingle sets), a search for pairs sharing rare shingles (a sort of
+    /// the shingles seen twice or more in a batch; a live feed keeps postings of every
+    /// shingle, about 16 bytes each), and the verification of more candidate pairs.
+    /// It needs corpus statistics as the template guard does (a feed started by
+    /// [`Deduplicator::index`] counts every shingle as distinctive).
+    pub fn edited_copies(&mut self, edited: Option<EditedCopies>) -> &mut Self {
+        self.edited_copies = edited;
+        self
+    }
+
     /// Articles with fewer words than this are never matched: each stays a cluster of
     /// its own (default [`DEFAULT_MIN_WORDS`], 10). Scraped stubs — a byline, a
     /// caption, "تعليقات ()" — are identical across unrelated pages; set 0 to match
@@ -183,7 +199,9 @@ impl DeduplicatorBuilder {
     /// [`Error::InvalidParameter`] for a threshold or containment outside (0, 1], a
     /// shingle size outside
     /// 1..=[`MAX_SHINGLE_SIZE`](crate::shingle::MAX_SHINGLE_SIZE), `num_perm` outside 1..=65536, bands × rows above
-    /// `num_perm`, a SimHash distance above 7, or boilerplate limits out of range.
+    /// `num_perm`, a SimHash distance above 7, boilerplate limits out of range, or
+    /// [`EditedCopies`] with a share outside its range, `distinctive_docs` below 8,
+    /// `min_shared_rare` 0, or with the SimHash algorithm.
     pub fn build(&self) -> Result<Deduplicator> {
         let unit_ok = |t: f64| t > 0.0 && t <= 1.0;
         if !unit_ok(self.threshold) {
@@ -215,6 +233,9 @@ impl DeduplicatorBuilder {
                     format!("common_docs must be at least {COMMON_FLOOR}, got {}", g.common_docs),
                 ));
             }
+        }
+        if let Some(e) = self.edited_copies {
+            check_edited(e, self.algorithm)?;
         }
         if let Boilerplate::MaxDocs { min_docs, .. } = self.boilerplate {
             if min_docs < COMMON_FLOOR as usize {
@@ -257,6 +278,7 @@ impl DeduplicatorBuilder {
                 threshold: self.threshold,
                 containment: self.containment,
                 template_guard: self.template_guard,
+                edited: self.edited_copies,
                 algorithm: self.algorithm,
                 verification: self.verification,
             },
@@ -266,4 +288,31 @@ impl DeduplicatorBuilder {
             representative: self.representative,
         })
     }
+}
+
+/// The [`EditedCopies`] limits: shares in range, `distinctive_docs` at least the
+/// statistics' exact floor, `min_shared_rare` at least 1, and MinHash candidates.
+fn check_edited(e: EditedCopies, algorithm: Algorithm) -> Result<()> {
+    let unit_ok = |t: f64| t > 0.0 && t <= 1.0;
+    let field =
+        |name: &str, why: String| Err(Error::invalid("edited_copies", format!("{name} {why}")));
+    if !unit_ok(e.min_overlap) {
+        return field("min_overlap", format!("must be in (0, 1], got {}", e.min_overlap));
+    }
+    if !(0.0..=1.0).contains(&e.min_distinctive) {
+        return field("min_distinctive", format!("must be in [0, 1], got {}", e.min_distinctive));
+    }
+    if e.distinctive_docs < COMMON_FLOOR {
+        return field(
+            "distinctive_docs",
+            format!("must be at least {COMMON_FLOOR}, got {}", e.distinctive_docs),
+        );
+    }
+    if e.min_shared_rare == 0 {
+        return field("min_shared_rare", "must be at least 1, got 0".to_string());
+    }
+    if matches!(algorithm, Algorithm::SimHash { .. }) {
+        return field("need", "the MinHash algorithm, not SimHash".to_string());
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ use crate::sketch::SketchScratch;
 use super::Deduplicator;
 use super::article::Sketched;
 use super::pipeline::{Tail, doc_id, minhash_candidates, simhash_candidates};
+use super::rare::RarePostings;
 use super::stats::{CorpusStats, FingerprintSet};
 
 /// One article added to a [`DedupIndex`].
@@ -71,6 +72,8 @@ pub struct DedupIndex {
     pub(super) stats: Arc<CorpusStats>,
     pub(super) lsh: LshIndex,
     pub(super) simhash: Option<SimHashIndex>,
+    /// With the edited-copy rule, the postings of rare shingles.
+    pub(super) rare: Option<RarePostings>,
     pub(super) sketched: Vec<Sketched>,
     pub(super) tail: Tail,
     pub(super) scratch: SketchScratch,
@@ -85,14 +88,24 @@ impl DedupIndex {
     pub fn add(&mut self, text: &str) -> Added {
         let id = doc_id(self.sketched.len());
         let shingled = self.dedup.shingle_set(text, &mut self.scratch);
+        // Rare shingles are looked up before boilerplate removal, as the batch does.
+        let rare = match (&mut self.rare, self.dedup.verifier.edited()) {
+            (Some(postings), Some(e)) => postings.candidates(id, &shingled.set, &self.stats, e),
+            _ => Vec::new(),
+        };
         let mut s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
-        if let Some(set) = &mut s.set {
-            set.sort_unstable();
-        }
-        let candidates = match &mut self.simhash {
+        s.sort_sets();
+        let mut candidates = match &mut self.simhash {
             Some(index) => simhash_candidates(index, id, &s),
             None => minhash_candidates(&mut self.lsh, id, &s),
         };
+        if !rare.is_empty() && !s.signature.is_empty() {
+            let sketched = &self.sketched;
+            candidates
+                .extend(rare.into_iter().filter(|d| !sketched[d.index()].signature.is_empty()));
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
         let matches: Vec<(DocId, Match)> = candidates
             .into_iter()
             .filter_map(|d| {

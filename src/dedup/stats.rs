@@ -16,7 +16,7 @@ pub(super) const COMMON_FLOOR: u32 = 8;
 
 /// Saturating 8-bit counters of the shingles of `sets`, indexed by the low hash bits;
 /// a collision can only raise a counter.
-fn count_slots(sets: &[Shingled], size: usize) -> Vec<u8> {
+pub(super) fn count_slots(sets: &[Shingled], size: usize) -> Vec<u8> {
     let mut counters = written_zeros::<u8>(size);
     for s in sets {
         for (i, &h) in s.set.iter().enumerate() {

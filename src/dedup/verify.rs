@@ -8,7 +8,7 @@ use crate::shingle::jaccard_and_containment;
 
 use super::article::Sketched;
 use super::stats::CorpusStats;
-use super::{Algorithm, TemplateGuard, Verification};
+use super::{Algorithm, EditedCopies, TemplateGuard, Verification};
 
 /// The scores of one pair that verification reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,6 +16,43 @@ pub(super) struct Scores {
     pub(super) jaccard: f64,
     pub(super) containment: f64,
     pub(super) simhash_distance: Option<u32>,
+    /// With the edited-copy rule.
+    pub(super) edited: Option<EditedScores>,
+}
+
+/// The edited-copy rule's scores of one pair, S being the article with fewer shingles.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct EditedScores {
+    /// Share of S's distinct words in the other.
+    pub(super) words: f64,
+    /// Share of S's distinct word bigrams in the other.
+    pub(super) bigrams: f64,
+    /// Share of S's distinctive shingles in the other; `None` when S has too few for
+    /// the check.
+    pub(super) distinctive: Option<f64>,
+}
+
+impl EditedScores {
+    /// The score of an edited match: the mean of the word and bigram containments.
+    pub(super) fn overlap(&self) -> f64 {
+        f64::midpoint(self.words, self.bigrams)
+    }
+}
+
+/// |x ∩ y| of two sorted, distinct sets.
+fn shared(x: &[u32], y: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while let (Some(&p), Some(&q)) = (x.get(i), y.get(j)) {
+        i += usize::from(p <= q);
+        j += usize::from(q <= p);
+        n += usize::from(p == q);
+    }
+    n
+}
+
+/// |x ∩ y| / |x|, 0 for an empty `x`.
+fn contained(x: &[u32], y: &[u32]) -> f64 {
+    if x.is_empty() { 0.0 } else { shared(x, y) as f64 / x.len() as f64 }
 }
 
 /// Confirms candidate pairs; made (and validated) by the builder.
@@ -24,6 +61,7 @@ pub(super) struct Verifier {
     pub(super) threshold: f64,
     pub(super) containment: Option<f64>,
     pub(super) template_guard: Option<TemplateGuard>,
+    pub(super) edited: Option<EditedCopies>,
     pub(super) algorithm: Algorithm,
     pub(super) verification: Verification,
 }
@@ -45,21 +83,77 @@ impl Verifier {
         self.verification
     }
 
+    pub(super) fn edited(&self) -> Option<EditedCopies> {
+        self.edited
+    }
+
     /// Whether the articles' shingle sets must be kept until verification (exact
     /// scores or the template guard read them).
     pub(super) fn keeps_sets(&self) -> bool {
-        self.verification == Verification::Exact || self.template_guard.is_some()
+        self.verification == Verification::Exact
+            || self.template_guard.is_some()
+            || self.edited.is_some()
     }
 
     /// Whether verification reads corpus statistics.
     pub(super) fn needs_stats(&self) -> bool {
-        self.template_guard.is_some()
+        self.template_guard.is_some() || self.edited.is_some()
     }
 
-    /// The match between two sketched articles, if they match.
+    /// The match between two sketched articles, if they match: Jaccard or containment
+    /// that passes the template guard, else an edited copy. `a` is the earlier article.
     pub(super) fn verify(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> Option<Match> {
-        let m = self.similarity(a, b)?;
-        self.passes_guard(a, b, stats).then_some(m)
+        if let Some(m) = self.similarity(a, b) {
+            if self.passes_guard(a, b, stats) {
+                return Some(m);
+            }
+        }
+        let e = self.edited?;
+        let scores = self.edited_scores(a, b, stats)?;
+        let overlap = scores.overlap();
+        let distinctive = scores.distinctive.is_none_or(|d| d >= e.min_distinctive);
+        (overlap >= e.min_overlap && distinctive)
+            .then_some(Match { score: overlap, kind: MatchKind::Edited })
+    }
+
+    /// The edited-copy rule's scores, when it is on (and both articles kept their
+    /// sets: neither is too short). `a` is the earlier article; S, the one whose
+    /// containments are taken, has fewer shingles (ties: fewer words, then `a`).
+    pub(super) fn edited_scores(
+        &self,
+        a: &Sketched,
+        b: &Sketched,
+        stats: &CorpusStats,
+    ) -> Option<EditedScores> {
+        let e = self.edited?;
+        let (Some(sa), Some(sb), Some(va), Some(vb)) =
+            (&a.set, &b.set, &a.vocabulary, &b.vocabulary)
+        else {
+            return None;
+        };
+        let ((s, vs), (l, vl)) = if (sa.len(), va.words.len()) <= (sb.len(), vb.words.len()) {
+            ((sa, va), (sb, vb))
+        } else {
+            ((sb, vb), (sa, va))
+        };
+        if s.is_empty() {
+            return None;
+        }
+        let words = contained(&vs.words, &vl.words);
+        let bigrams = contained(&vs.bigrams, &vl.bigrams);
+        // S's distinctive shingles, and those of them in L, in one merge.
+        let (mut rare, mut both, mut j) = (0usize, 0usize, 0usize);
+        for &fp in s {
+            while l.get(j).is_some_and(|&q| q < fp) {
+                j += 1;
+            }
+            if stats.df_of(fp) <= e.distinctive_docs {
+                rare += 1;
+                both += usize::from(l.get(j) == Some(&fp));
+            }
+        }
+        let distinctive = (rare >= e.min_distinctive_shingles).then(|| both as f64 / rare as f64);
+        Some(EditedScores { words, bigrams, distinctive })
     }
 
     /// The template guard: do the articles share their distinctive shingles?
@@ -113,9 +207,20 @@ impl Verifier {
     /// The scores verification compares with its thresholds: Jaccard and the shorter
     /// article's containment (estimated or exact, as configured), and the SimHash
     /// distance when SimHash finds the candidates.
-    pub(super) fn scores(&self, a: &Sketched, b: &Sketched) -> Scores {
+    pub(super) fn scores(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> Scores {
+        let (jaccard, containment) = self.jaccard_and_containment(a, b);
+        let simhash_distance = match (self.algorithm, a.simhash, b.simhash) {
+            (Algorithm::SimHash { .. }, Some(x), Some(y)) => Some(x.hamming(y)),
+            _ => None,
+        };
+        let edited = self.edited_scores(a, b, stats);
+        Scores { jaccard, containment, simhash_distance, edited }
+    }
+
+    /// Jaccard and the shorter article's containment, estimated or exact.
+    fn jaccard_and_containment(&self, a: &Sketched, b: &Sketched) -> (f64, f64) {
         let exact = self.verification == Verification::Exact;
-        let (jaccard, containment) = match (&a.set, &b.set) {
+        match (&a.set, &b.set) {
             (Some(x), Some(y)) if exact => jaccard_and_containment(x, y),
             _ => {
                 let j = a.signature.jaccard_unchecked(&b.signature);
@@ -127,12 +232,7 @@ impl Verifier {
                 };
                 (j, c)
             }
-        };
-        let simhash_distance = match (self.algorithm, a.simhash, b.simhash) {
-            (Algorithm::SimHash { .. }, Some(x), Some(y)) => Some(x.hamming(y)),
-            _ => None,
-        };
-        Scores { jaccard, containment, simhash_distance }
+        }
     }
 
     /// Jaccard (or containment) when it reaches its threshold, else `None`.
@@ -144,7 +244,7 @@ impl Verifier {
             return (d <= max_distance && !a.signature.is_empty() && !b.signature.is_empty())
                 .then(|| Match { score: 1.0 - f64::from(d) / 64.0, kind: MatchKind::SimHash });
         }
-        let Scores { jaccard, containment, .. } = self.scores(a, b);
+        let (jaccard, containment) = self.jaccard_and_containment(a, b);
         if jaccard >= self.threshold {
             return Some(Match::jaccard(jaccard));
         }
@@ -159,8 +259,11 @@ impl Verifier {
     /// Whether a star cluster may form along a verified pair, `earlier` being the
     /// candidate centre: a containment-only match lets a longer article join the
     /// shorter one it contains, never a short item join a round-up that would then
-    /// gather several stories.
+    /// gather several stories. An edited match goes both ways, so that a truncated copy
+    /// joins the full one (chosen on the dev set's `tune` split); the cost is that the
+    /// items of an earlier round-up can join it.
     pub(super) fn star_allows(m: Match, earlier: &Sketched, later: &Sketched) -> bool {
-        !m.by_containment() || earlier.signature.set_size() <= later.signature.set_size()
+        let one_way = matches!(m.kind, MatchKind::Containment);
+        !one_way || earlier.signature.set_size() <= later.signature.set_size()
     }
 }
