@@ -12,11 +12,7 @@
 //! Output is deterministic: clusters are sorted by their first member, members by id,
 //! and ties are broken by id.
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::corpus::DocId;
-use crate::error::Error;
 
 /// How verified pairs become clusters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -31,40 +27,22 @@ pub enum ClusterMode {
     Star,
 }
 
-impl fmt::Display for ClusterMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ClusterMode::Components => "components",
-            ClusterMode::Star => "star",
-        })
-    }
-}
-
-/// Parses `"star"` or `"components"` (the [`Display`](fmt::Display) form).
-///
-/// # Examples
-///
-/// ```
-/// use nuskha::ClusterMode;
-///
-/// assert_eq!("components".parse::<ClusterMode>()?, ClusterMode::Components);
-/// assert_eq!(ClusterMode::Star.to_string(), "star");
-/// assert!("chains".parse::<ClusterMode>().is_err());
-/// # Ok::<(), nuskha::Error>(())
-/// ```
-impl FromStr for ClusterMode {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
-            "star" => Ok(ClusterMode::Star),
-            "components" => Ok(ClusterMode::Components),
-            other => Err(Error::invalid(
-                "mode",
-                format!("unknown cluster mode `{other}` (use star or components)"),
-            )),
-        }
-    }
+crate::util::option_names! {
+    /// Parses `"star"` or `"components"` (the [`Display`](std::fmt::Display) form).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::ClusterMode;
+    ///
+    /// assert_eq!("components".parse::<ClusterMode>()?, ClusterMode::Components);
+    /// assert_eq!(ClusterMode::Star.to_string(), "star");
+    /// assert!("chains".parse::<ClusterMode>().is_err());
+    /// # Ok::<(), nuskha::Error>(())
+    /// ```
+    ClusterMode, "mode", "cluster mode",
+    Star => "star",
+    Components => "components",
 }
 
 /// What made a verified pair a match.
@@ -102,34 +80,12 @@ pub enum MatchKind {
     Edited,
 }
 
-impl fmt::Display for MatchKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            MatchKind::Jaccard => "jaccard",
-            MatchKind::Containment => "containment",
-            MatchKind::SimHash => "simhash",
-            MatchKind::Edited => "edited",
-        })
-    }
-}
-
-impl FromStr for MatchKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
-            "jaccard" => Ok(MatchKind::Jaccard),
-            "containment" => Ok(MatchKind::Containment),
-            "simhash" => Ok(MatchKind::SimHash),
-            "edited" => Ok(MatchKind::Edited),
-            other => Err(Error::invalid(
-                "match_kind",
-                format!(
-                    "unknown match kind `{other}` (use jaccard, containment, simhash or edited)"
-                ),
-            )),
-        }
-    }
+crate::util::option_names! {
+    MatchKind, "match_kind", "match kind",
+    Jaccard => "jaccard",
+    Containment => "containment",
+    SimHash => "simhash",
+    Edited => "edited",
 }
 
 /// A verified pair's similarity and what made it a match.

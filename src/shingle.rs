@@ -29,41 +29,23 @@ pub enum ShingleUnit {
     Chars,
 }
 
-impl fmt::Display for ShingleUnit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ShingleUnit::Words => "words",
-            ShingleUnit::Chars => "chars",
-        })
-    }
-}
-
-/// Parses `"words"` (or `"word"`, `"w"`) and `"chars"` (or `"char"`, `"c"`).
-///
-/// # Examples
-///
-/// ```
-/// use nuskha::ShingleUnit;
-///
-/// assert_eq!("w".parse::<ShingleUnit>()?, ShingleUnit::Words);
-/// assert_eq!("chars".parse::<ShingleUnit>()?, ShingleUnit::Chars);
-/// assert_eq!(ShingleUnit::Words.to_string(), "words");
-/// assert!("lines".parse::<ShingleUnit>().is_err());
-/// # Ok::<(), nuskha::Error>(())
-/// ```
-impl FromStr for ShingleUnit {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "words" | "word" | "w" => Ok(ShingleUnit::Words),
-            "chars" | "char" | "c" => Ok(ShingleUnit::Chars),
-            other => Err(Error::invalid(
-                "shingle_unit",
-                format!("unknown shingle unit `{other}` (use words or chars)"),
-            )),
-        }
-    }
+crate::util::option_names! {
+    /// Parses `"words"` (or `"word"`, `"w"`) and `"chars"` (or `"char"`, `"c"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::ShingleUnit;
+    ///
+    /// assert_eq!("w".parse::<ShingleUnit>()?, ShingleUnit::Words);
+    /// assert_eq!("chars".parse::<ShingleUnit>()?, ShingleUnit::Chars);
+    /// assert_eq!(ShingleUnit::Words.to_string(), "words");
+    /// assert!("lines".parse::<ShingleUnit>().is_err());
+    /// # Ok::<(), nuskha::Error>(())
+    /// ```
+    ShingleUnit, "shingle_unit", "shingle unit",
+    Words => "words" | "word" | "w",
+    Chars => "chars" | "char" | "c",
 }
 
 /// `size` as a shingle size: the one place it is checked against

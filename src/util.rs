@@ -1,5 +1,53 @@
 //! Crate-private helpers shared by several stages: zeroed tables, a radix sort of
-//! fingerprints, cache prefetch hints. One place, not parked in a stage.
+//! fingerprints, cache prefetch hints, the names of option values. One place, not
+//! parked in a stage.
+
+/// `Display` and `FromStr` for an option enum, from one table of its names: each
+/// variant prints as its first name and parses from any of its names; anything else is
+/// [`Error::InvalidParameter`](crate::Error::InvalidParameter) `$param`, saying what
+/// the accepted names are. Attributes before the type (docs, examples) go on the
+/// `FromStr` impl.
+macro_rules! option_names {
+    ($(#[$attr:meta])* $ty:ident, $param:literal, $what:literal,
+     $($variant:ident => $name:literal $(| $alias:literal)*),+ $(,)?) => {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(match self {
+                    $($ty::$variant => $name,)+
+                })
+            }
+        }
+
+        $(#[$attr])*
+        impl ::std::str::FromStr for $ty {
+            type Err = crate::Error;
+
+            fn from_str(s: &str) -> ::std::result::Result<Self, crate::Error> {
+                match s {
+                    $($name $(| $alias)* => Ok($ty::$variant),)+
+                    other => Err(crate::Error::invalid(
+                        $param,
+                        format!(
+                            "unknown {} `{other}` (use {})",
+                            $what,
+                            crate::util::either(&[$($name),+])
+                        ),
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use option_names;
+
+/// `a`, `a or b`, `a, b or c`: the names a value may take, for a message.
+pub(crate) fn either(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [most @ .., last] => format!("{} or {last}", most.join(", ")),
+    }
+}
 
 /// A table of `len` zeros, every page of it written now.
 ///
@@ -93,5 +141,26 @@ mod tests {
     fn written_zeros_are_zeros() {
         assert_eq!(written_zeros::<u8>(5000), vec![0u8; 5000]);
         assert!(written_zeros::<u64>(0).is_empty());
+    }
+
+    #[test]
+    fn option_names_print_parse_and_list_the_choices() {
+        use crate::{MatchKind, ShingleUnit};
+        assert_eq!(either(&[]), "");
+        assert_eq!(either(&["a"]), "a");
+        assert_eq!(either(&["a", "b", "c"]), "a, b or c");
+        for kind in
+            [MatchKind::Jaccard, MatchKind::Containment, MatchKind::SimHash, MatchKind::Edited]
+        {
+            assert_eq!(kind.to_string().parse::<MatchKind>().unwrap(), kind);
+        }
+        assert_eq!("c".parse::<ShingleUnit>().unwrap(), ShingleUnit::Chars);
+        let err = "lines".parse::<ShingleUnit>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid parameter `shingle_unit`: unknown shingle unit `lines` (use words or chars)"
+        );
+        let err = "x".parse::<MatchKind>().unwrap_err().to_string();
+        assert!(err.ends_with("(use jaccard, containment, simhash or edited)"), "{err}");
     }
 }

@@ -76,29 +76,11 @@ pub enum Verification {
     Exact,
 }
 
-impl fmt::Display for Verification {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Verification::Estimated => "estimated",
-            Verification::Exact => "exact",
-        })
-    }
-}
-
-impl FromStr for Verification {
-    type Err = Error;
-
+crate::util::option_names! {
     /// `"estimated"` or `"exact"`.
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
-            "estimated" => Ok(Verification::Estimated),
-            "exact" => Ok(Verification::Exact),
-            other => Err(Error::invalid(
-                "verification",
-                format!("unknown verification `{other}` (use estimated or exact)"),
-            )),
-        }
-    }
+    Verification, "verification", "verification",
+    Estimated => "estimated",
+    Exact => "exact",
 }
 
 /// Which sketch finds candidates.
@@ -316,29 +298,11 @@ pub enum Representative {
     Longest,
 }
 
-impl fmt::Display for Representative {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Representative::First => "first",
-            Representative::Longest => "longest",
-        })
-    }
-}
-
-impl FromStr for Representative {
-    type Err = Error;
-
+crate::util::option_names! {
     /// `"first"` or `"longest"`.
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
-            "first" => Ok(Representative::First),
-            "longest" => Ok(Representative::Longest),
-            other => Err(Error::invalid(
-                "representative",
-                format!("unknown representative `{other}` (use first or longest)"),
-            )),
-        }
-    }
+    Representative, "representative", "representative",
+    First => "first",
+    Longest => "longest",
 }
 
 /// What the verifier sees in one pair of texts ([`Deduplicator::verdict`]).
