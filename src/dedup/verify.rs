@@ -109,7 +109,9 @@ impl Verifier {
             }
         }
         let e = self.edited?;
-        let scores = self.edited_scores(a, b, stats)?;
+        // Scored as far as the rule needs: most candidates fail on their words, and
+        // the distinctive shingles (a statistics look-up each) are counted last.
+        let scores = self.edited_scores_until(a, b, stats, Some(e.min_overlap))?;
         let overlap = scores.overlap();
         let distinctive = scores.distinctive.is_none_or(|d| d >= e.min_distinctive);
         (overlap >= e.min_overlap && distinctive)
@@ -124,6 +126,19 @@ impl Verifier {
         a: &Sketched,
         b: &Sketched,
         stats: &CorpusStats,
+    ) -> Option<EditedScores> {
+        self.edited_scores_until(a, b, stats, None)
+    }
+
+    /// [`edited_scores`](Self::edited_scores), stopping as soon as the mean of the word
+    /// and bigram containments cannot reach `min_overlap` (when given): the scores then
+    /// returned are a lower bound that fails the rule, as the full ones would.
+    fn edited_scores_until(
+        &self,
+        a: &Sketched,
+        b: &Sketched,
+        stats: &CorpusStats,
+        min_overlap: Option<f64>,
     ) -> Option<EditedScores> {
         let e = self.edited?;
         let (Some(sa), Some(sb), Some(va), Some(vb)) =
@@ -140,7 +155,14 @@ impl Verifier {
             return None;
         }
         let words = contained(&vs.words, &vl.words);
+        // Bigram containment is at most 1, so the mean needs this much of the words.
+        if min_overlap.is_some_and(|m| words < 2.0 * m - 1.0) {
+            return Some(EditedScores { words, bigrams: 0.0, distinctive: None });
+        }
         let bigrams = contained(&vs.bigrams, &vl.bigrams);
+        if min_overlap.is_some_and(|m| f64::midpoint(words, bigrams) < m) {
+            return Some(EditedScores { words, bigrams, distinctive: None });
+        }
         // S's distinctive shingles, and those of them in L, in one merge.
         let (mut rare, mut both, mut j) = (0usize, 0usize, 0usize);
         for &fp in s {
