@@ -70,7 +70,8 @@ pub(super) struct Shingled {
     /// Distinct shingle [`fingerprint`]s, in text order.
     pub(super) set: Vec<u32>,
     /// With the edited-copy rule, its words and bigrams.
-    pub(super) vocabulary: Option<Vocabulary>,
+    /// Boxed: off by default, and then an article pays one pointer for it.
+    pub(super) vocabulary: Option<Box<Vocabulary>>,
     pub(super) simhash: Option<SimHash>,
     pub(super) len: usize,
     /// Fewer words than `min_words`: never matched.
@@ -86,7 +87,7 @@ pub(super) struct Sketched {
     /// the edited-copy rule; sorted before the article is verified.
     pub(super) set: Option<Vec<u32>>,
     /// With the edited-copy rule, its words and bigrams; sorted with `set`.
-    pub(super) vocabulary: Option<Vocabulary>,
+    pub(super) vocabulary: Option<Box<Vocabulary>>,
     /// Length of the raw text, for the `Longest` representative.
     pub(super) len: usize,
 }
@@ -171,7 +172,7 @@ impl Deduplicator {
         // Shingling has hashed the words, whatever the unit.
         let vocabulary = self.verifier.edited().is_some().then(|| {
             let seed = self.sketcher.shingler().seed();
-            Vocabulary::of(&scratch.words, seed, &mut scratch.minhash.distinct)
+            Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.minhash.distinct))
         });
         Shingled { set, vocabulary, simhash, len: text.len(), short: false }
     }
