@@ -711,3 +711,57 @@ fn edited_copies_batch_parallel_and_feed_agree() {
         assert_eq!(feed.clusters(), serial, "feed {mode:?}");
     }
 }
+
+/// The verifier stops scoring an edited-copy candidate as soon as it cannot pass; its
+/// decision must be the one the full scores give, at every threshold.
+#[test]
+fn edited_copy_decisions_equal_the_rule_on_the_full_scores() {
+    use nuskha::{EditedCopies, MatchKind};
+    let texts = crate::seed_articles();
+    let words: Vec<Vec<&str>> = texts.iter().map(|t| t.split_whitespace().collect()).collect();
+    // Variants of each article: words dropped at a rate, runs moved, a tail cut.
+    let mut pairs = Vec::new();
+    for (k, w) in words.iter().enumerate() {
+        for rate in [0u64, 5, 10, 20, 30, 45, 60, 75] {
+            let kept: Vec<&str> = w
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| mix64(i as u64, rate + 100 * k as u64) % 100 >= rate)
+                .map(|(_, w)| *w)
+                .collect();
+            let cut = &kept[..kept.len() * (100 - rate as usize / 2) / 100];
+            let mut moved = cut.to_vec();
+            moved.rotate_left(cut.len() / 3);
+            pairs.push((texts[k].clone(), cut.join(" ")));
+            pairs.push((texts[k].clone(), moved.join(" ")));
+            pairs.push((texts[(k + 1) % texts.len()].clone(), cut.join(" ")));
+        }
+    }
+    let mut decided = 0;
+    for min_overlap in [0.3, 0.45, 0.6, 0.75, 0.9] {
+        for min_distinctive in [0.0, 0.22, 0.5] {
+            let rule = EditedCopies { min_overlap, min_distinctive, ..EditedCopies::default() };
+            let dedup = Deduplicator::builder()
+                .threshold(0.99)
+                .containment(None)
+                .edited_copies(Some(rule))
+                .build()
+                .unwrap();
+            for (a, b) in &pairs {
+                let v = dedup.verdict(a, b);
+                if v.matched.is_some_and(|m| m.kind != MatchKind::Edited) {
+                    continue;
+                }
+                let (Some(w), Some(c)) = (v.word_containment, v.bigram_containment) else {
+                    assert!(v.matched.is_none());
+                    continue;
+                };
+                let passes = f64::midpoint(w, c) >= min_overlap
+                    && v.distinctive_containment.is_none_or(|d| d >= min_distinctive);
+                assert_eq!(v.matched.is_some(), passes, "{min_overlap} {min_distinctive}: {v:?}");
+                decided += usize::from(passes);
+            }
+        }
+    }
+    assert!(decided > 20, "the variants should pass the rule sometimes: {decided}");
+}

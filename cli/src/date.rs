@@ -4,14 +4,25 @@
 //! Feeds disagree on the format: SaudiNewsNet writes `2015-08-03 20:54:51`, RSS-fed
 //! corpora such as ANT write `Sun, 01 Apr 2018 02:56:52 +0400`, APIs write Unix seconds.
 //! Each of these is read as seconds since 1970 in UTC; a time without a zone is taken as
-//! UTC, a date without a time as its midnight. Anything else is `None`: an article
-//! without a readable date never stands for a cluster that has a dated member.
+//! UTC, a date without a time as its midnight. A run of digits is Unix seconds, or
+//! milliseconds when it has 12 digits or more, or `YYYYMMDD` when it has exactly 8.
+//! Years run 1 to 9999. Anything else is `None`: an article without a readable date
+//! never stands for a cluster that has a dated member.
 
 /// Seconds since 1970-01-01T00:00:00Z of `text`, when it is a date in a known format.
 pub fn parse_date(text: &str) -> Option<i64> {
     let t = text.trim();
-    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse().ok();
+    // Every format is ASCII: the byte offsets below are then character boundaries.
+    if t.is_empty() || !t.is_ascii() {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return match t.len() {
+            8 => days_from_civil(number(&t[..4])?, number(&t[4..6])?, number(&t[6..])?)
+                .map(|d| d * 86_400),
+            12.. => t.parse::<i64>().ok().map(|ms| ms.div_euclid(1000)),
+            _ => t.parse().ok(),
+        };
     }
     iso_8601(t).or_else(|| rfc_2822(t))
 }
@@ -108,6 +119,9 @@ fn number(digits: &str) -> Option<i64> {
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm),
 /// `None` for a day the month does not have.
 fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    if !(1..=9999).contains(&year) {
+        return None;
+    }
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days_in_month = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -146,6 +160,8 @@ mod tests {
         assert_eq!(parse_date("1970-01-01"), Some(0));
         assert_eq!(parse_date("2000-02-29"), Some(951_782_400));
         assert_eq!(parse_date("1969-12-31 23:59:59"), Some(-1));
+        assert_eq!(parse_date("20150803"), Some(1_438_560_000));
+        assert_eq!(parse_date("1438635291000"), Some(1_438_635_291));
     }
 
     #[test]
@@ -160,6 +176,11 @@ mod tests {
             "Sun, 01 Foo 2018 02:56:52 +0400",
             "01 Apr 2018 02:56:52 +04",
             "٢٠١٥-٠٨-٠٣",
+            "2015-08-0٣",
+            "2015-08-03T10:00+a٠b",
+            "01 Apr 999999999999999 00:00 GMT",
+            "99999999-01-01",
+            "20151301",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }

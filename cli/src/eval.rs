@@ -166,27 +166,31 @@ fn read_population(path: &Path, pairs: &[LabelledPair]) -> Result<Population, Ba
     Ok(population)
 }
 
-/// `id → cluster` from `id,cluster,...` rows (a header line starting `id,` is skipped).
+/// `id → cluster` from `id,cluster,...` rows (a header row starting `id` is skipped);
+/// a repeated id is an error, since it could be in two clusters.
 fn read_clustering(path: &Path) -> Result<HashMap<String, String>, Bad> {
     let mut clusters = HashMap::new();
-    for (k, line) in read(path)?.lines().enumerate() {
-        if line.is_empty() || (k == 0 && line.starts_with("id,")) {
+    for (k, (line, fields)) in csv_records(&read(path)?).into_iter().enumerate() {
+        if fields.iter().all(String::is_empty) || (k == 0 && fields[0] == "id") {
             continue;
         }
-        let fields = csv_fields(line);
         let [id, cluster, ..] = fields.as_slice() else {
-            return Err(bad(path, format_args!("line {}: expected id,cluster", k + 1)));
+            return Err(bad(path, format_args!("line {line}: expected id,cluster")));
         };
-        clusters.insert(id.clone(), cluster.clone());
+        if clusters.insert(id.clone(), cluster.clone()).is_some() {
+            return Err(bad(path, format_args!("line {line}: id \"{id}\" appears twice")));
+        }
     }
     Ok(clusters)
 }
 
-/// The fields of one CSV line, with `"…"` quoting and `""` for a quote inside.
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
+/// The records of a CSV text, each with the line it starts on: `"…"` quoting (which
+/// may hold commas and line breaks, as `dedup --format csv` writes ids that have them)
+/// and `""` for a quote inside; a record ends at a line break outside quotes.
+fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
+    let mut records = Vec::new();
+    let (mut fields, mut quoted, mut line, mut start) = (vec![String::new()], false, 1, 1);
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let field = fields.last_mut().expect("one field at least");
         match (c, quoted) {
@@ -196,10 +200,22 @@ fn csv_fields(line: &str) -> Vec<String> {
             }
             ('"', _) => quoted = !quoted,
             (',', false) => fields.push(String::new()),
-            _ => field.push(c),
+            ('\r', false) if chars.peek() == Some(&'\n') => {}
+            ('\n', false) => {
+                records.push((start, std::mem::replace(&mut fields, vec![String::new()])));
+                line += 1;
+                start = line;
+            }
+            _ => {
+                line += usize::from(c == '\n');
+                field.push(c);
+            }
         }
     }
-    fields
+    if fields.len() > 1 || !fields[0].is_empty() {
+        records.push((start, fields));
+    }
+    records
 }
 
 fn counts_json(c: &Counts) -> serde_json::Value {
@@ -320,11 +336,26 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_fields;
+    use super::csv_records;
 
     #[test]
-    fn csv_fields_unquote() {
-        assert_eq!(csv_fields("a,b,0.5,"), ["a", "b", "0.5", ""]);
-        assert_eq!(csv_fields(r#""x,y","say ""hi""",c"#), ["x,y", r#"say "hi""#, "c"]);
+    fn csv_records_unquote_and_keep_line_breaks_inside_quotes() {
+        let records = csv_records(
+            "id,cluster\na,b,0.5,\r\n\"x,y\",\"say \"\"hi\"\"\",c\n\"two\nlines\",z\nlast,q",
+        );
+        let fields: Vec<Vec<&str>> =
+            records.iter().map(|(_, f)| f.iter().map(String::as_str).collect()).collect();
+        assert_eq!(
+            fields,
+            [
+                vec!["id", "cluster"],
+                vec!["a", "b", "0.5", ""],
+                vec!["x,y", r#"say "hi""#, "c"],
+                vec!["two\nlines", "z"],
+                vec!["last", "q"],
+            ]
+        );
+        let lines: Vec<usize> = records.iter().map(|&(l, _)| l).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 6]);
     }
 }

@@ -44,7 +44,14 @@ fn record(id: &str, text: &str, date: &str) -> String {
     serde_json::json!({"id": id, "text": text, "date": date}).to_string()
 }
 
-/// A story, a longer copy of it and an unrelated article, with dates.
+/// `story` without its last tenth of words.
+fn shorter(story: &str) -> String {
+    let words: Vec<&str> = story.split_whitespace().collect();
+    words[..words.len() * 9 / 10].join(" ")
+}
+
+/// A story, a longer copy of it, an unrelated article and a shorter copy, with dates:
+/// the shorter copy is the earliest only once its zone is taken into account.
 fn dated_feed() -> String {
     let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
     let other = std::fs::read_to_string(article("open-days-diplomats")).unwrap();
@@ -54,8 +61,10 @@ fn dated_feed() -> String {
         record(
             "longer",
             &format!("{story}\nوأضاف المصدر أن الرحلات ستتواصل طيلة الأسبوع المقبل."),
-            "Mon, 03 Aug 2015 08:00:00 +0300",
+            "2015-08-04 09:00:00",
         ),
+        // 11:30 at +0300 is 08:30 UTC: before both others, though not as written.
+        record("early", &shorter(&story), "Tue, 04 Aug 2015 11:30:00 +0300"),
     ]
     .join("\n")
         + "\n"
@@ -73,8 +82,8 @@ fn representative_first_longest_and_earliest() {
     };
     assert_eq!(rep_of("first"), "first");
     assert_eq!(rep_of("longest"), "longer");
-    // 2015-08-03 08:00 +0300 is before 2015-08-04 10:00 UTC.
-    assert_eq!(rep_of("earliest"), "longer");
+    // Neither the first nor the longest: the earliest once zones are read.
+    assert_eq!(rep_of("earliest"), "early");
     let out = run(&["-", "--representative", "newest"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
@@ -211,5 +220,22 @@ fn compare_checks_its_inputs_reads_records_by_id_and_gives_a_verdict() {
     let out =
         run(&["compare", &article("barlamane-hajj"), &article("belwadeh-hajj"), "--id", "x"], b"");
     assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn emit_unique_copies_json_array_elements_as_written_even_from_a_cut_off_file() {
+    let dir = temp_dir("emit-array");
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let first = format!(
+        r#"{{"z": 1, "id": "a", "text": {}, "n": 1.0e0, "big": 123456789012345678901234567890}}"#,
+        serde_json::to_string(&story).unwrap()
+    );
+    let second = r#"{"id":"b","text":"كلمات قليلة هنا فقط"}"#;
+    let file = dir.join("cut.json");
+    std::fs::write(&file, format!("[{first},\n  {second}, {{oops")).unwrap();
+    let out = run(&[file.to_str().unwrap(), "--emit", "unique"], b"");
+    assert_eq!(out.status.code(), Some(3), "the cut is reported as a skip");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{first}\n{second}\n"));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -155,8 +155,8 @@ impl Verifier {
             return None;
         }
         let words = contained(&vs.words, &vl.words);
-        // Bigram containment is at most 1, so the mean needs this much of the words.
-        if min_overlap.is_some_and(|m| words < 2.0 * m - 1.0) {
+        // Bigram containment is at most 1: the mean cannot pass with these words.
+        if min_overlap.is_some_and(|m| f64::midpoint(words, 1.0) < m) {
             return Some(EditedScores { words, bigrams: 0.0, distinctive: None });
         }
         let bigrams = contained(&vs.bigrams, &vl.bigrams);

@@ -141,7 +141,9 @@ impl Inputs {
         let result = for_each_record(&json.text, &fields, &mut text, &mut |i, record, text| {
             records.push((i, record.map(|r| (r, std::mem::take(text)))));
         });
-        if or_text && records.is_empty() && result.is_err() {
+        // A text file is JSON only when all of it is, and holds a record: prose that
+        // opens with `[1]` stays one article.
+        if or_text && (result.is_err() || !records.iter().any(|(_, r)| r.is_ok())) {
             return false;
         }
         self.warn_replaced(|| place.to_owned(), json.replaced);

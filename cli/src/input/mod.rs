@@ -544,12 +544,19 @@ impl Inputs {
     /// Copies standard input into a temporary file when it is to be read again, and
     /// opens that instead.
     fn keep_stdin(&mut self, opts: &ReadOptions) -> io::Result<Option<File>> {
-        if !opts.keep_stdin {
+        // A second `-` finds standard input read to its end, kept or not.
+        if !opts.keep_stdin || self.kept_stdin.is_some() {
             return Ok(None);
         }
-        let path = std::env::temp_dir().join(format!("dedup-stdin-{}.jsonl", std::process::id()));
+        // A new file of a name nobody could have chosen before (never one planted there).
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("dedup-stdin-{}-{nanos:09}.jsonl", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        let mut file = File::options().write(true).create_new(true).open(&path)?;
         self.kept_stdin = Some(path.clone());
-        io::copy(&mut io::stdin().lock(), &mut File::create(&path)?)?;
+        io::copy(&mut io::stdin().lock(), &mut file)?;
         File::open(&path).map(Some)
     }
 

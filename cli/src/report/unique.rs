@@ -58,29 +58,59 @@ pub fn write(out: &mut dyn Write, inputs: &Inputs, ids: &[DocId]) -> io::Result<
 }
 
 /// The records of a file read whole: a text article as `{"id", "text"}`, the elements
-/// of a JSON document as they are (one line each).
+/// of a JSON document as they are written (one line each: a raw newline inside one can
+/// only be white space, which becomes a space).
 fn write_whole(out: &mut dyn Write, text: &str, records: &[(Origin, &str)]) -> io::Result<()> {
-    let mut document: Option<serde_json::Value> = None;
+    let mut elements: Option<Vec<&serde_json::value::RawValue>> = None;
     for &(origin, id) in records {
         match origin {
             Origin::Element(_, i) => {
-                let doc = match &mut document {
-                    Some(doc) => doc,
-                    None => document.insert(serde_json::from_str(text)?),
-                };
-                let element = match doc {
-                    serde_json::Value::Array(items) => items.get(i as usize),
-                    object if i == 0 => Some(&*object),
-                    _ => None,
-                };
-                let element = element.ok_or_else(|| io::Error::other("the file changed"))?;
-                serde_json::to_writer(&mut *out, element)?;
+                let elements = elements.get_or_insert_with(|| raw_elements(text));
+                let element = elements
+                    .get(i as usize)
+                    .ok_or_else(|| io::Error::other("the file changed while it was read"))?;
+                let one_line = element.get().replace(['\n', '\r'], " ");
+                out.write_all(one_line.as_bytes())?;
             }
             _ => serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "text": text }))?,
         }
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// The elements of a JSON array (or the one object) as written, up to the first that
+/// does not parse: a cut-off file gives the elements the reader took from it.
+fn raw_elements(text: &str) -> Vec<&serde_json::value::RawValue> {
+    use serde::de::{Deserializer, SeqAccess, Visitor};
+    use serde_json::value::RawValue;
+
+    struct Elements<'a, 'v>(&'v mut Vec<&'a RawValue>);
+
+    impl<'de> Visitor<'de> for Elements<'de, '_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(element) = seq.next_element::<&'de RawValue>()? {
+                self.0.push(element);
+            }
+            Ok(())
+        }
+    }
+
+    let mut found = Vec::new();
+    if text.trim_start().starts_with('[') {
+        let mut de = serde_json::Deserializer::from_str(text);
+        // An error ends the array: what was read before it stays.
+        let _ = (&mut de).deserialize_seq(Elements(&mut found));
+    } else if let Ok(object) = serde_json::from_str::<&RawValue>(text) {
+        found.push(object);
+    }
+    found
 }
 
 /// Copies the lines numbered `wanted` (from 1, ascending) of `reader` to `out`, each
