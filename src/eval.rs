@@ -200,6 +200,9 @@ pub struct PairEvaluation {
     /// Ids of labelled pairs that the clustering does not hold (counted as apart),
     /// sorted, each once.
     pub missing: Vec<String>,
+    /// Whether each pair, in order, was clustered together (what
+    /// [`bootstrap_interval`] resamples).
+    pub together: Vec<bool>,
 }
 
 /// Scores a clustering against labelled pairs: a pair is predicted a copy when both of
@@ -228,6 +231,7 @@ pub fn evaluate_pairs<K: PartialEq>(
             }
         }
         let together = matches!((&ca, &cb), (Some(x), Some(y)) if x == y);
+        e.together.push(together);
         e.raw.add(p.copy, together);
         e.bins.entry(p.bin.clone()).or_default().add(p.copy, together);
         if let (Some(pop), Some(w)) = (population, &mut e.weighted) {
@@ -258,8 +262,8 @@ pub struct Intervals {
 /// `resamples` times, each bin's labelled pairs are drawn again with replacement (as
 /// many as it has), and the weighted figures recomputed. Deterministic for a `seed`.
 ///
-/// `together[i]` says whether pair `i` was clustered together (from
-/// [`evaluate_pairs`]'s rule); the intervals hold the given share of the resamples
+/// `together[i]` says whether pair `i` was clustered together
+/// ([`PairEvaluation::together`]); the intervals hold the given share of the resamples
 /// (e.g. 0.95).
 ///
 /// # Errors
@@ -409,6 +413,7 @@ mod tests {
         assert_eq!(e.bins["hi"], Counts { tp: 1, fp: 1, fn_: 0, tn: 0 });
         assert_eq!(e.bins["lo"], Counts { tp: 1, fp: 0, fn_: 2, tn: 2 });
         assert_eq!(e.missing, ["z"]);
+        assert_eq!(e.together, [true, true, false, false, true, false, false]);
         // hi pairs weigh 10, lo pairs 100.
         let w = e.weighted.unwrap();
         assert_eq!(w, Weighted { tp: 110.0, fp: 10.0, fn_: 200.0, tn: 200.0 });

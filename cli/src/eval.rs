@@ -129,17 +129,13 @@ fn score_pairs(
         pairs.push(LabelledPair::new(a, b, field("bin").unwrap_or_default(), copy));
     }
     let population = args.population.as_deref().map(|p| read_population(p, &pairs)).transpose()?;
-    let cluster_of = |id: &str| clusters.get(id);
-    let evaluation = evaluate_pairs(&pairs, cluster_of, population.as_ref())
+    let evaluation = evaluate_pairs(&pairs, |id| clusters.get(id), population.as_ref())
         .map_err(|e| bad(args.population.as_deref().unwrap_or(path), e))?;
     let intervals = match &population {
         Some(pop) if args.bootstrap > 0 => {
-            let together: Vec<bool> = pairs
-                .iter()
-                .map(|p| matches!((cluster_of(&p.a), cluster_of(&p.b)), (Some(x), Some(y)) if x == y))
-                .collect();
+            let together = &evaluation.together;
             let found =
-                bootstrap_interval(&pairs, &together, pop, args.bootstrap, 0.95, BOOTSTRAP_SEED);
+                bootstrap_interval(&pairs, together, pop, args.bootstrap, 0.95, BOOTSTRAP_SEED);
             Some(found.map_err(|e| bad(path, e))?)
         }
         _ => None,
