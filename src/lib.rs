@@ -178,7 +178,9 @@ pub mod sketch;
 pub mod tokenize;
 mod util;
 
-pub use cluster::{Cluster, ClusterMode, Clusters, Match, MatchKind, Member, cluster_pairs};
+pub use cluster::{
+    Cluster, ClusterMode, Clusters, DEFAULT_LINK_DENSITY, Match, MatchKind, Member, cluster_pairs,
+};
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{

@@ -55,7 +55,7 @@ fn members(c: &Clusters) -> Vec<Vec<u32>> {
 #[test]
 fn seed_articles_hajj_reports_cluster_and_diplomats_stand_alone() {
     let texts = crate::seed_articles();
-    for mode in [ClusterMode::Star, ClusterMode::Components] {
+    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
         let dedup = Deduplicator::builder().mode(mode).build().unwrap();
         let clusters = dedup.cluster(&texts);
         assert_eq!(members(&clusters), [vec![0, 1, 2], vec![3]], "mode {mode:?}");
@@ -210,7 +210,7 @@ fn serial_parallel_and_incremental_agree() {
     let mut texts = synthetic_corpus(60, 3, 9);
     texts.extend(crate::seed_articles());
     texts.extend(cables()); // shingles common enough for boilerplate and the guard
-    for mode in [ClusterMode::Star, ClusterMode::Components] {
+    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
         for verification in [Verification::Estimated, Verification::Exact] {
             for representative in [Representative::First, Representative::Longest] {
                 let dedup = Deduplicator::builder()
@@ -331,7 +331,7 @@ fn a_roundup_does_not_glue_the_stories_it_contains() {
     let mut corpus = items.clone();
     corpus.push(roundup);
     corpus.extend(items.iter().map(|t| format!("{t} المصدر وكالة الانباء")));
-    for mode in [ClusterMode::Star] {
+    for mode in [ClusterMode::Average, ClusterMode::Star] {
         let clusters = Deduplicator::builder().mode(mode).build().unwrap().cluster(&corpus);
         for i in 0..3u32 {
             // Each item clusters with its own copy, never with another item.
@@ -473,7 +473,7 @@ fn template_cables_to_different_presidents_are_not_copies() {
         unguarded.copies().any(|c| c.len() > 3),
         "the test needs templates similar enough to merge without the guard"
     );
-    for mode in [ClusterMode::Star, ClusterMode::Components] {
+    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
         let clusters = Deduplicator::builder().mode(mode).build().unwrap().cluster(&texts);
         let got = members(&clusters);
         let expected: Vec<Vec<u32>> = (0..8).map(|r| vec![3 * r, 3 * r + 1, 3 * r + 2]).collect();
@@ -657,7 +657,7 @@ fn an_edited_copy_joins_and_template_cables_stay_apart() {
     assert!(v.jaccard < 0.5 && v.containment < 0.8, "{v:?}");
     assert!(v.matched.is_none());
     let cables_from = copy + 1;
-    for mode in [ClusterMode::Star, ClusterMode::Components] {
+    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
         let default = Deduplicator::builder().mode(mode).build().unwrap().cluster(&texts);
         assert_ne!(default.representative_of(doc(copy)), doc(original), "{mode:?}");
         let on = Deduplicator::builder()
@@ -692,7 +692,7 @@ fn doc(i: usize) -> DocId {
 fn edited_copies_batch_parallel_and_feed_agree() {
     let (mut texts, _, _) = edited_corpus();
     texts.extend(synthetic_corpus(30, 3, 17));
-    for mode in [ClusterMode::Star, ClusterMode::Components] {
+    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
         let dedup = Deduplicator::builder()
             .mode(mode)
             .edited_copies(Some(nuskha::EditedCopies::default()))

@@ -145,9 +145,17 @@ pub struct ClusterArgs {
     pub fields: FieldArgs,
 
     /// `star`: every member matches its cluster's first article, so a chain A~B~C never
-    /// merges A with C; `components`: every chain of matches is one cluster.
-    #[arg(long, default_value = "star", value_parser = one_of::<ClusterMode>(&["star", "components"]), help_heading = "Matching")]
+    /// merges A with C (a story whose copies matched different earlier articles splits);
+    /// `average`: groups merge while at least `--link-density` of their cross pairs
+    /// match, whatever the order the articles came in; `components`: every chain of
+    /// matches is one cluster.
+    #[arg(long, default_value = "star", value_parser = one_of::<ClusterMode>(&["star", "average", "components"]), help_heading = "Matching")]
     pub mode: ClusterMode,
+
+    /// With `--mode average`: the share of two groups' cross pairs that must match for
+    /// them to merge, in (0, 1]. Lower joins more partial copies and more templates.
+    #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
+    pub link_density: f64,
 
     /// Which member stands for a cluster: `first` (in input order; in star mode the
     /// centre every member matched), `longest` (the longest text), or `earliest` (the

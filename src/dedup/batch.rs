@@ -154,7 +154,8 @@ impl<'d> Batch<'d> {
         }
         sort_candidate_sets(&mut sketched, &pairs, parallel);
         let edges = verified(dedup, &pairs, &sketched, &stats, parallel);
-        let clusters = cluster_batch(dedup.mode, dedup.representative, &sketched, &edges);
+        let clusters =
+            cluster_batch(dedup.mode, dedup.link_density, dedup.representative, &sketched, &edges);
         #[cfg(feature = "rayon")]
         if parallel {
             // The sets and signatures, one or two allocations per article, are freed on

@@ -1,7 +1,7 @@
 //! [`DeduplicatorBuilder`]: the only place a deduplicator's parameters are validated
 //! and derived (the LSH banding, the sketcher, the verifier).
 
-use crate::cluster::ClusterMode;
+use crate::cluster::{ClusterMode, DEFAULT_LINK_DENSITY};
 use crate::lsh::{LshParams, SimHashIndex};
 use crate::normalize::Normalize;
 use crate::shingle::ShingleUnit;
@@ -30,6 +30,7 @@ pub struct DeduplicatorBuilder {
     edited_copies: Option<EditedCopies>,
     min_words: usize,
     mode: ClusterMode,
+    link_density: f64,
     representative: Representative,
 }
 
@@ -47,6 +48,7 @@ impl Default for DeduplicatorBuilder {
             edited_copies: None,
             min_words: DEFAULT_MIN_WORDS,
             mode: ClusterMode::default(),
+            link_density: DEFAULT_LINK_DENSITY,
             representative: Representative::default(),
         }
     }
@@ -146,9 +148,21 @@ impl DeduplicatorBuilder {
         self
     }
 
-    /// Components or star clusters (default [`ClusterMode::Star`], no chaining).
+    /// How verified pairs become clusters (default [`ClusterMode::Star`], no chaining;
+    /// [`ClusterMode::Average`] also keeps a story whole whatever order its copies came
+    /// in).
     pub fn mode(&mut self, mode: ClusterMode) -> &mut Self {
         self.mode = mode;
+        self
+    }
+
+    /// With [`ClusterMode::Average`], the share of two groups' cross pairs that must be
+    /// verified matches for them to merge, in (0, 1] (default [`DEFAULT_LINK_DENSITY`],
+    /// 0.7). Lower merges more: a story's partial copies and round-ups join it, and so
+    /// do template bulletins that match a few of its members; 1 merges only groups
+    /// whose every cross pair matches.
+    pub fn link_density(&mut self, density: f64) -> &mut Self {
+        self.link_density = density;
         self
     }
 
@@ -237,6 +251,12 @@ impl DeduplicatorBuilder {
         if let Some(e) = self.edited_copies {
             check_edited(e, self.algorithm)?;
         }
+        if !(self.link_density > 0.0 && self.link_density <= 1.0) {
+            return Err(Error::invalid(
+                "link_density",
+                format!("must be in (0, 1], got {}", self.link_density),
+            ));
+        }
         if let Boilerplate::MaxDocs { min_docs, .. } = self.boilerplate {
             if min_docs < COMMON_FLOOR as usize {
                 return Err(Error::invalid(
@@ -285,6 +305,7 @@ impl DeduplicatorBuilder {
             boilerplate: self.boilerplate.clone(),
             min_words: self.min_words,
             mode: self.mode,
+            link_density: self.link_density,
             representative: self.representative,
         })
     }

@@ -362,6 +362,7 @@ pub struct Deduplicator {
     boilerplate: Boilerplate,
     min_words: usize,
     mode: ClusterMode,
+    link_density: f64,
     representative: Representative,
 }
 
@@ -403,6 +404,11 @@ impl Deduplicator {
     /// The cluster mode.
     pub fn mode(&self) -> ClusterMode {
         self.mode
+    }
+
+    /// The link density average linkage merges groups at.
+    pub fn link_density(&self) -> f64 {
+        self.link_density
     }
 
     /// The verification.
@@ -605,7 +611,7 @@ impl Deduplicator {
             },
             rare: self.verifier.edited().map(|_| rare::RarePostings::default()),
             sketched: Vec::new(),
-            tail: Tail::new(self.mode, self.representative),
+            tail: Tail::new(self.mode, self.link_density, self.representative),
             scratch: SketchScratch::default(),
         }
     }

@@ -3,12 +3,19 @@
 //!
 //! [`Batch`](super::Batch) feeds [`Tail`] every article's verified matches in input
 //! order after verifying all pairs at once; [`DedupIndex`](super::DedupIndex) feeds it
-//! each article as it arrives. Same code, so the same clusters.
+//! each article as it arrives. Same code, so the same clusters. Average linkage is the
+//! one mode that is not built article by article: the feed re-clusters the new
+//! article's connected component at each add (components are small: copies of one
+//! story and what links them), the batch clusters all of them once at the end.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 
-use crate::cluster::{ClusterMode, Clusters, Match, StarBuilder, UnionFind, cluster_pairs};
+use crate::cluster::{
+    ClusterMode, Clusters, Match, StarBuilder, UnionFind, average_linkage, cluster_pairs,
+};
 use crate::corpus::DocId;
+use crate::hash::FixedState;
 use crate::lsh::{LshIndex, SimHashIndex};
 
 use super::Representative;
@@ -52,6 +59,7 @@ pub(super) fn minhash_candidates(index: &mut LshIndex, id: DocId, s: &Sketched) 
 #[derive(Debug, Clone)]
 pub(super) struct Tail {
     mode: ClusterMode,
+    link_density: f64,
     representative: Representative,
     star: StarBuilder,
     components: UnionFind,
@@ -62,6 +70,8 @@ pub(super) struct Tail {
     longest: Vec<(usize, DocId)>,
     /// The matches a star may form along, reused from article to article.
     allowed: Vec<(DocId, Match)>,
+    /// Average linkage in a live feed: each article's verified matches, both ways.
+    neighbours: Vec<Vec<(DocId, Match)>>,
 }
 
 /// The better representative under [`Representative::Longest`]: the longer, ties the
@@ -71,15 +81,21 @@ fn longer(a: (usize, DocId), b: (usize, DocId)) -> (usize, DocId) {
 }
 
 impl Tail {
-    pub(super) fn new(mode: ClusterMode, representative: Representative) -> Self {
+    pub(super) fn new(
+        mode: ClusterMode,
+        link_density: f64,
+        representative: Representative,
+    ) -> Self {
         Tail {
             mode,
+            link_density,
             representative,
             star: StarBuilder::default(),
             components: UnionFind::new(0),
             edges: Vec::new(),
             longest: Vec::new(),
             allowed: Vec::new(),
+            neighbours: Vec::new(),
         }
     }
 
@@ -89,8 +105,60 @@ impl Tail {
 
     /// Adds the last article of `sketched` with its verified `matches` among earlier
     /// articles; returns the representative of the cluster it is now in. O(1)
-    /// amortised (plus the matches), whatever the representative rule.
+    /// amortised (plus the matches), whatever the representative rule, except with
+    /// average linkage: O(its component's matches).
     pub(super) fn push(&mut self, matches: &[(DocId, Match)], sketched: &[Sketched]) -> DocId {
+        if self.mode != ClusterMode::Average {
+            return self.add(matches, sketched);
+        }
+        let id = doc_id(sketched.len() - 1);
+        self.neighbours.push(matches.to_vec());
+        for &(d, m) in matches {
+            self.neighbours[d.index()].push((id, m));
+        }
+        self.add(matches, sketched);
+        self.average_representative(id, sketched)
+    }
+
+    /// The representative of `id`'s average-linkage cluster, from its component alone.
+    fn average_representative(&mut self, id: DocId, sketched: &[Sketched]) -> DocId {
+        // The component's members, sorted, and its matches in local ids.
+        let mut members = vec![id];
+        let mut seen: HashSet<DocId, FixedState> = HashSet::default();
+        seen.insert(id);
+        let mut k = 0;
+        while let Some(&x) = members.get(k) {
+            for &(y, _) in &self.neighbours[x.index()] {
+                if seen.insert(y) {
+                    members.push(y);
+                }
+            }
+            k += 1;
+        }
+        members.sort_unstable();
+        let local = |d: DocId| DocId(members.binary_search(&d).expect("a member") as u32);
+        let mut edges = Vec::new();
+        for &x in &members {
+            for &(y, m) in &self.neighbours[x.index()] {
+                if x < y {
+                    edges.push((local(x), local(y), m));
+                }
+            }
+        }
+        let clusters = average_linkage(members.len(), &edges, self.link_density);
+        let cluster = clusters.cluster_of(local(id));
+        let global = |d: DocId| members[d.index()];
+        if self.keeps_longest() {
+            let longest = cluster.ids().map(global).map(|d| (sketched[d.index()].len, d));
+            longest.reduce(longer).expect("a cluster has a member").1
+        } else {
+            global(cluster.representative())
+        }
+    }
+
+    /// [`push`](Self::push) without working out the representative under average
+    /// linkage (the batch's way): it returns the article's component's instead.
+    pub(super) fn add(&mut self, matches: &[(DocId, Match)], sketched: &[Sketched]) -> DocId {
         let id = doc_id(sketched.len() - 1);
         let me = &sketched[id.index()];
         let mine = (me.len, id);
@@ -145,7 +213,7 @@ impl Tail {
     pub(super) fn clusters(&self, sketched: &[Sketched]) -> Clusters {
         let clusters = match self.mode {
             ClusterMode::Star => self.star.snapshot(),
-            _ => cluster_pairs(sketched.len(), &self.edges, ClusterMode::Components),
+            _ => self.linked(sketched.len()),
         };
         self.with_representatives(clusters, sketched)
     }
@@ -155,9 +223,17 @@ impl Tail {
         let longest = self.keeps_longest();
         let clusters = match self.mode {
             ClusterMode::Star => self.star.finish(),
-            _ => cluster_pairs(sketched.len(), &self.edges, ClusterMode::Components),
+            _ => self.linked(sketched.len()),
         };
         representatives(clusters, longest, sketched)
+    }
+
+    /// The clusters of the edges so far, by components or average linkage.
+    fn linked(&self, n: usize) -> Clusters {
+        match self.mode {
+            ClusterMode::Average => average_linkage(n, &self.edges, self.link_density),
+            _ => cluster_pairs(n, &self.edges, ClusterMode::Components),
+        }
     }
 
     fn with_representatives(&self, clusters: Clusters, sketched: &[Sketched]) -> Clusters {
@@ -179,6 +255,7 @@ fn representatives(mut clusters: Clusters, longest: bool, sketched: &[Sketched])
 /// order, as a live feed's would.
 pub(super) fn cluster_batch(
     mode: ClusterMode,
+    link_density: f64,
     representative: Representative,
     sketched: &[Sketched],
     edges: &[(DocId, DocId, Match)],
@@ -198,9 +275,9 @@ pub(super) fn cluster_batch(
         back[next[b.index()]] = (a, m);
         next[b.index()] += 1;
     }
-    let mut tail = Tail::new(mode, representative);
+    let mut tail = Tail::new(mode, link_density, representative);
     for i in 0..n {
-        tail.push(&back[starts[i]..starts[i + 1]], &sketched[..=i]);
+        tail.add(&back[starts[i]..starts[i + 1]], &sketched[..=i]);
     }
     tail.finish(sketched)
 }
