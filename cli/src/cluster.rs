@@ -16,7 +16,7 @@ use crate::report::{Report, unique, write_atomically};
 
 fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
     let mut b = args.matching.builder();
-    b.mode(args.mode).link_density(args.link_density).representative(match args.representative {
+    b.mode(args.mode()).link_density(args.link_density).representative(match args.representative {
         RepresentativeArg::Longest => Representative::Longest,
         // The earliest is chosen from the dates once the clusters are formed.
         RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,

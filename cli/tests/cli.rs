@@ -174,6 +174,22 @@ fn main_command_options_are_validated() {
     let out = run(&[&dir, "--threshold", "1.5"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("threshold"));
+    let out = run(&[&dir, "--mode", "average", "--link-density", "0"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("link_density"));
+    // The cluster mode follows the verification unless given.
+    for (args, mode) in [
+        (&[][..], "star"),
+        (&["--edited"][..], "average"),
+        (&["--edited", "--mode", "star"][..], "star"),
+        (&["--mode", "components"][..], "components"),
+    ] {
+        let out = run(&[&[dir.as_str(), "--format", "json"][..], args].concat(), b"");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["parameters"]["mode"], mode, "{args:?}");
+        assert!(v["clusters"].as_array().unwrap().iter().any(|c| c["size"] == 3), "{args:?}");
+    }
     // A very high threshold, containment off, leaves every article alone.
     let out = run(&[&dir, "--threshold", "0.99", "--containment", "off", "--format", "csv"], b"");
     let rows = csv_rows(&out.stdout);

@@ -212,6 +212,7 @@ impl Report<'_> {
                 "bands": self.dedup.lsh_params().bands(),
                 "rows": self.dedup.lsh_params().rows(),
                 "mode": self.dedup.mode().to_string(),
+                "link_density": self.dedup.link_density(),
                 "min_length": self.args.matching.min_length,
                 "normalizer": params.profile(),
             },
