@@ -121,7 +121,9 @@
 //!    official cables to different presidents, which share their wording but not the
 //!    names, are not copies.
 //! 6. **Cluster** ([`cluster_pairs`]): star clusters by default — each article joins its
-//!    most similar earlier cluster centre, so no chain A~B~C merges A with C.
+//!    most similar earlier cluster centre, so no chain A~B~C merges A with C; or average
+//!    linkage ([`ClusterMode::Average`]), where groups merge while most of their cross
+//!    pairs match, so a story stays whole whatever order its copies came in.
 //!
 //! # Choosing the defaults
 //!
@@ -154,6 +156,14 @@
 //! To tune: raise the threshold for fewer, closer copies; lower it (and consider
 //! components mode) to gather a whole story's coverage; turn containment off when
 //! round-ups should stand alone; use [`Verification::Exact`] for exact scores.
+//!
+//! Copies as a reader judges them are mostly *edited* (a new lead, honorifics dropped,
+//! cut short, merged into a round-up) and sit below any safe Jaccard threshold: on the
+//! labelled dev set (`tests/data/devset/`, report split, population-weighted) the
+//! defaults find 0.34 of them at precision 0.96. [`EditedCopies`] with
+//! [`ClusterMode::Average`] finds 0.85 at precision 0.99, for about twice the time and
+//! memory; it is the configuration to use when accuracy matters more than speed
+//! (`dedup --edited`).
 //!
 //! # Crate features
 //!
