@@ -239,3 +239,44 @@ fn emit_unique_copies_json_array_elements_as_written_even_from_a_cut_off_file() 
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{first}\n{second}\n"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `-o` into something that is not a regular file writes into it, as a shell redirect
+/// does: `dedup -o /dev/null` once renamed its temporary file over the device (as root,
+/// every later reader of `/dev/null` got old output). A symbolic link is followed and
+/// kept.
+#[cfg(unix)]
+#[test]
+fn output_into_a_named_pipe_or_through_a_link_keeps_them() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+
+    let dir = temp_dir("output-special");
+    let fifo = dir.join("out.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // Opened for reading and writing, the pipe neither blocks this open nor the
+    // command's; the seed CSV fits in its buffer.
+    let mut reader = std::fs::OpenOptions::new().read(true).write(true).open(&fifo).unwrap();
+    let out = run(&[&articles(), "--format", "csv", "-o", fifo.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    let mut buf = vec![0; 1 << 16];
+    let n = reader.read(&mut buf).unwrap();
+    let written = String::from_utf8_lossy(&buf[..n]);
+    assert!(written.contains("belwadeh-hajj.txt,barlamane-hajj.txt,"), "{written}");
+    assert!(std::fs::read_dir(&dir).unwrap().count() == 1, "a temporary file was left");
+
+    let file = dir.join("clusters.csv");
+    std::fs::write(&file, "old").unwrap();
+    let link = dir.join("latest.csv");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    let out = run(&[&articles(), "--format", "csv", "-o", link.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&file).unwrap().contains("belwadeh-hajj.txt,"));
+    let _ = std::fs::remove_dir_all(dir);
+}

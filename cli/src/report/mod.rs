@@ -21,13 +21,22 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// Writes through a temporary file in the same folder, renamed into place on success.
+/// Writes `path` whole or not at all: through a temporary file in the same folder,
+/// renamed into place on success. A path that is not a regular file (`/dev/null`,
+/// `/dev/stdout`, a named pipe) is written directly: renaming over it would replace
+/// the device or pipe with a file (as root, `/dev/null` itself). A symbolic link is
+/// followed, so the file it points to is replaced and the link kept.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return write_directly(path, write),
+        Ok(_) => std::fs::canonicalize(path)?,
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("output");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
@@ -35,12 +44,23 @@ pub fn write_atomically(
         write(&mut out)?;
         out.flush()?;
         out.get_ref().sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, &target)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Writes into an existing path that is not a regular file, as a shell redirect does.
+fn write_directly(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let file = std::fs::OpenOptions::new().write(true).truncate(true).open(path)?;
+    let mut out = io::BufWriter::new(file);
+    write(&mut out)?;
+    out.flush()
 }
 
 /// One cluster as JSON, written straight from the clusters (fields in the order the
