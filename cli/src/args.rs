@@ -103,8 +103,8 @@ pub struct CompareArgs {
     pub passages: usize,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CompareFormat::Text)]
+    pub format: CompareFormat,
 
     #[command(flatten)]
     pub matching: MatchingArgs,
@@ -120,6 +120,18 @@ pub enum Format {
     Text,
     /// One JSON object.
     Json,
+}
+
+/// Output formats of `dedup compare`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareFormat {
+    /// A readable report.
+    Text,
+    /// One JSON object.
+    Json,
+    /// A self-contained page: the two texts side by side, the shared passages
+    /// highlighted in the same colour on both sides, the scores and the verdict.
+    Html,
 }
 
 /// Exit code when some inputs were skipped (everything readable was clustered).
@@ -385,6 +397,10 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per line, one line per cluster.
     Jsonl,
+    /// A self-contained page (no network, nothing external): the clusters largest
+    /// first with titles, outlets, dates and scores, a search box, each copy side by
+    /// side with its representative. Write it with `-o report.html`.
+    Html,
 }
 
 /// Options of `dedup eval`.

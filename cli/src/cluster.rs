@@ -57,7 +57,8 @@ fn read_inputs(
         verbose: args.verbose,
         on_read: &on_read,
         batch,
-        keep_stdin: args.emit == Emit::Unique,
+        // Both read articles again after clustering.
+        keep_stdin: args.emit == Emit::Unique || args.format == Some(OutputFormat::Html),
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     bar.set_style(
@@ -166,7 +167,8 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // every shingle set in a second malloc arena, which glibc grows a page at a time
     // (4,400 `mprotect` calls on SaudiNewsNet; the run is 10% faster without them).
     let serial = rayon::current_num_threads() == 1;
-    let keep_meta = (format == OutputFormat::Text && args.emit == Emit::Clusters)
+    let keep_meta = (matches!(format, OutputFormat::Text | OutputFormat::Html)
+        && args.emit == Emit::Clusters)
         || args.representative == RepresentativeArg::Earliest;
     let inputs = read_inputs(args, &mut batch, &progress, !serial, keep_meta);
     progress.bar.set_message(format!("clustering {} articles,", inputs.articles.len()));

@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use nuskha::{Deduplicator, MatchKind, Verdict};
+use nuskha::{Comparison, Deduplicator, MatchKind, Verdict};
 
-use crate::args::{CompareArgs, EXIT_SKIPPED, EXIT_USAGE, Format};
+use crate::args::{CompareArgs, CompareFormat, EXIT_SKIPPED, EXIT_USAGE};
 use crate::input::{Inputs, ReadOptions};
 
 /// One article to compare: where it is, its id, its compared text.
@@ -37,53 +37,26 @@ pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
-    let sketcher = dedup.sketcher();
-    let c = sketcher.compare(&a.text, &b.text, args.passages);
+    let c = dedup.sketcher().compare(&a.text, &b.text, args.passages);
     let verdict = dedup.verdict(&a.text, &b.text);
     let says = verdict_line(&verdict, &dedup);
-    let num_perm = sketcher.params().num_perm();
+    let num_perm = dedup.sketcher().params().num_perm();
     let shingles = args.matching.shingle.to_string();
     let mut out = io::stdout().lock();
     match args.format {
-        Format::Json => {
-            let passages: Vec<_> = c
-                .shared_passages
-                .iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "words": p.words, "start_a": p.start_a, "start_b": p.start_b, "text": p.text,
-                    })
-                })
-                .collect();
-            let v = serde_json::json!({
-                "a": a.id,
-                "b": b.id,
-                "shingles": shingles,
-                "num_perm": num_perm,
-                "exact_jaccard": c.exact_jaccard,
-                "estimated_jaccard": c.estimated_jaccard,
-                "exact_containment_a_in_b": c.exact_containment_a_in_b,
-                "exact_containment_b_in_a": c.exact_containment_b_in_a,
-                "estimated_containment_a_in_b": c.estimated_containment_a_in_b,
-                "estimated_containment_b_in_a": c.estimated_containment_b_in_a,
-                "simhash_hamming": c.simhash_hamming,
-                "words": [c.words.0, c.words.1],
-                "distinct_shingles": [c.shingles.0, c.shingles.1],
-                "shared_passages": passages,
-                "verdict": {
-                    "copy": verdict.matched.is_some(),
-                    "kind": verdict.matched.map(|m| m.kind.to_string()),
-                    "score": verdict.matched.map(|m| m.score),
-                    "jaccard": verdict.jaccard,
-                    "containment": verdict.containment,
-                    "simhash_distance": verdict.simhash_distance,
-                    "too_short": [verdict.too_short.0, verdict.too_short.1],
-                    "reason": says,
-                },
-            });
+        CompareFormat::Json => {
+            let v = comparison_json(&dedup, (&a.id, &b.id), &shingles, &c, &verdict);
             writeln!(out, "{v}")?;
         }
-        Format::Text => {
+        CompareFormat::Html => {
+            let mut v = comparison_json(&dedup, (&a.id, &b.id), &shingles, &c, &verdict);
+            v["texts"] = serde_json::json!([
+                crate::report::html::shown_text(&dedup, &a.text),
+                crate::report::html::shown_text(&dedup, &b.text),
+            ]);
+            crate::report::html::page(&mut out, "compare", &v)?;
+        }
+        CompareFormat::Text => {
             writeln!(out, "A: {} ({} words, {} shingles)", a.id, c.words.0, c.shingles.0)?;
             writeln!(out, "B: {} ({} words, {} shingles)", b.id, c.words.1, c.shingles.1)?;
             writeln!(out, "shingles:            {shingles}")?;
@@ -120,6 +93,52 @@ pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every score of a comparison and the verdict, as `--format json` writes them (the
+/// HTML pages read the same object).
+pub(crate) fn comparison_json(
+    dedup: &Deduplicator,
+    (a, b): (&str, &str),
+    shingles: &str,
+    c: &Comparison,
+    verdict: &Verdict,
+) -> serde_json::Value {
+    let passages: Vec<_> = c
+        .shared_passages
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "words": p.words, "start_a": p.start_a, "start_b": p.start_b, "text": p.text,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "a": a,
+        "b": b,
+        "shingles": shingles,
+        "num_perm": dedup.sketcher().params().num_perm(),
+        "exact_jaccard": c.exact_jaccard,
+        "estimated_jaccard": c.estimated_jaccard,
+        "exact_containment_a_in_b": c.exact_containment_a_in_b,
+        "exact_containment_b_in_a": c.exact_containment_b_in_a,
+        "estimated_containment_a_in_b": c.estimated_containment_a_in_b,
+        "estimated_containment_b_in_a": c.estimated_containment_b_in_a,
+        "simhash_hamming": c.simhash_hamming,
+        "words": [c.words.0, c.words.1],
+        "distinct_shingles": [c.shingles.0, c.shingles.1],
+        "shared_passages": passages,
+        "verdict": {
+            "copy": verdict.matched.is_some(),
+            "kind": verdict.matched.map(|m| m.kind.to_string()),
+            "score": verdict.matched.map(|m| m.score),
+            "jaccard": verdict.jaccard,
+            "containment": verdict.containment,
+            "simhash_distance": verdict.simhash_distance,
+            "too_short": [verdict.too_short.0, verdict.too_short.1],
+            "reason": verdict_line(verdict, dedup),
+        },
+    })
 }
 
 /// The verdict in words, with the scores and thresholds that decided it:

@@ -4,5 +4,6 @@
 mod cli;
 mod cli_input;
 mod eval;
+mod html;
 mod input_checks;
 mod output;

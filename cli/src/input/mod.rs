@@ -582,45 +582,78 @@ impl Inputs {
     ///
     /// When the file cannot be read again or has changed since.
     pub fn text_again(&self, i: usize, fields: &JsonlFields) -> io::Result<String> {
-        let origin = self.origin(i);
-        let (Origin::File(f) | Origin::Line(f, _) | Origin::Element(f, _)) = origin;
-        let path = self
-            .path_of(f)
-            .ok_or_else(|| io::Error::other("standard input cannot be read again"))?;
-        let changed = || io::Error::other(format!("{} changed while it was read", path.display()));
-        let mut reader = BufReader::new(reopen(&path)?);
-        let mut text = String::new();
-        match origin {
-            Origin::Line(_, n) => {
-                let mut line = Vec::new();
-                for _ in 0..n {
-                    line.clear();
-                    if reader.read_until(b'\n', &mut line)? == 0 {
-                        return Err(changed());
-                    }
-                }
-                jsonl::parse_record(&line, fields, &mut text).map_err(|_| changed())?;
-            }
-            Origin::File(_) | Origin::Element(..) => {
-                let mut bytes = Vec::new();
-                reader.read_to_end(&mut bytes)?;
-                let Decoded { text: whole, .. } = decode(&bytes).map_err(|_| changed())?;
-                if let Origin::Element(_, k) = origin {
-                    let mut found = None;
-                    let mut buffer = String::new();
-                    jsonl::for_each_record(&whole, fields, &mut buffer, &mut |j, record, t| {
-                        if j == k && record.is_ok() {
-                            found = Some(std::mem::take(t));
+        Ok(self.texts_again(&[i], fields)?.pop().expect("one text for one article"))
+    }
+
+    /// [`text_again`](Self::text_again) for each article of `ids`, in that order, each
+    /// file opened once and read once from its start (the HTML report re-reads the
+    /// articles of its clusters this way).
+    ///
+    /// # Errors
+    ///
+    /// When a file cannot be read again or has changed since.
+    pub fn texts_again(&self, ids: &[usize], fields: &JsonlFields) -> io::Result<Vec<String>> {
+        let mut texts = vec![String::new(); ids.len()];
+        let mut by_file: BTreeMap<u32, Vec<(Origin, usize)>> = BTreeMap::new();
+        for (k, &i) in ids.iter().enumerate() {
+            let origin = self.origin(i);
+            let (Origin::File(f) | Origin::Line(f, _) | Origin::Element(f, _)) = origin;
+            by_file.entry(f).or_default().push((origin, k));
+        }
+        for (f, mut wanted) in by_file {
+            let path = self
+                .path_of(f)
+                .ok_or_else(|| io::Error::other("standard input cannot be read again"))?;
+            let changed =
+                || io::Error::other(format!("{} changed while it was read", path.display()));
+            let mut reader = BufReader::new(reopen(&path)?);
+            if let Origin::Line(..) = wanted[0].0 {
+                wanted.sort_unstable_by_key(|&(o, _)| match o {
+                    Origin::Line(_, n) => n,
+                    _ => 0,
+                });
+                let (mut line, mut number) = (Vec::new(), 0);
+                for (origin, k) in wanted {
+                    let Origin::Line(_, n) = origin else { return Err(changed()) };
+                    while number < n {
+                        line.clear();
+                        if reader.read_until(b'\n', &mut line)? == 0 {
+                            return Err(changed());
                         }
-                    })
-                    .map_err(|_| changed())?;
-                    text = found.ok_or_else(changed)?;
-                } else {
-                    text = whole.into_owned();
+                        number += 1;
+                    }
+                    jsonl::parse_record(&line, fields, &mut texts[k]).map_err(|_| changed())?;
                 }
+                continue;
+            }
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes)?;
+            let Decoded { text: whole, .. } = decode(&bytes).map_err(|_| changed())?;
+            let mut elements: BTreeMap<u64, usize> = BTreeMap::new();
+            for (origin, k) in wanted {
+                match origin {
+                    Origin::Element(_, j) => {
+                        elements.insert(j, k);
+                    }
+                    _ => texts[k] = whole.clone().into_owned(),
+                }
+            }
+            if elements.is_empty() {
+                continue;
+            }
+            let mut buffer = String::new();
+            jsonl::for_each_record(&whole, fields, &mut buffer, &mut |j, record, t| {
+                if let (Some(&k), true) = (elements.get(&j), record.is_ok()) {
+                    texts[k] = std::mem::take(t);
+                    elements.remove(&j);
+                }
+            })
+            .map_err(|_| changed())?;
+            if !elements.is_empty() {
+                return Err(changed());
             }
         }
-        Ok(text)
+        Ok(texts)
     }
 
     /// Reads one input: its encoding and format told by its first bytes (a byte order

@@ -9,6 +9,7 @@ use nuskha::{Clusters, Deduplicator, DocId};
 use crate::args::{ClusterArgs, OutputFormat};
 use crate::input::Inputs;
 
+pub mod html;
 mod text;
 pub mod unique;
 
@@ -141,6 +142,7 @@ impl Report<'_> {
                 })
             }
             OutputFormat::Text => self.text(out),
+            OutputFormat::Html => self.html(out),
         }
     }
 
@@ -214,15 +216,18 @@ impl Report<'_> {
     }
 
     fn json(&self) -> serde_json::Value {
-        let params = self.dedup.sketcher().params();
-        let skipped: Vec<_> = self
-            .inputs
-            .skipped
-            .iter()
-            .map(|(p, r)| serde_json::json!({"input": p, "reason": r.label()}))
-            .collect();
         serde_json::json!({
-            "parameters": {
+            "parameters": self.parameters_json(),
+            "counts": self.counts_json(),
+            "skipped": self.skipped_json(),
+            "clusters": self.clusters.iter().map(|c| self.cluster_json(c)).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The matching options of the run, as the JSON report gives them.
+    fn parameters_json(&self) -> serde_json::Value {
+        let params = self.dedup.sketcher().params();
+        serde_json::json!({
                 "threshold": self.dedup.threshold(),
                 "containment": self.dedup.containment(),
                 "algorithm": self.dedup.algorithm().to_string(),
@@ -235,18 +240,25 @@ impl Report<'_> {
                 "link_density": self.dedup.link_density(),
                 "min_length": self.args.matching.min_length,
                 "normalizer": params.profile(),
-            },
-            "counts": {
+        })
+    }
+
+    /// How many articles were read, skipped and ignored, and what was found.
+    fn counts_json(&self) -> serde_json::Value {
+        serde_json::json!({
                 "articles": self.inputs.articles.len(),
                 "skipped": self.inputs.skipped.len(),
                 "ignored": self.inputs.ignored,
                 "clusters": self.clusters.len(),
                 "clusters_with_copies": self.clusters.copies().count(),
                 "copies": self.copies(),
-            },
-            "skipped": skipped,
-            "clusters": self.clusters.iter().map(|c| self.cluster_json(c)).collect::<Vec<_>>(),
         })
+    }
+
+    /// The inputs skipped, each with its reason.
+    fn skipped_json(&self) -> Vec<serde_json::Value> {
+        let skipped = self.inputs.skipped.iter();
+        skipped.map(|(p, r)| serde_json::json!({"input": p, "reason": r.label()})).collect()
     }
 
     fn copies(&self) -> usize {

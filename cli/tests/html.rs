@@ -1,0 +1,198 @@
+//! `--format html` and `dedup compare --format html`, rendered in a real browser
+//! (headless Chromium): what a person sees, that article text is only ever text, and
+//! that the page asks for nothing over the network.
+//!
+//! The browser is `NUSKHA_CHROMIUM`, else `chromium` on the path (Debian's package,
+//! which `.ci/run` installs). Without one the tests say so and pass, unless
+//! `NUSKHA_REQUIRE_BROWSER` is set (as `.ci/run` sets it). Screenshots are written to
+//! `target/tmp/html/` for a person to look at.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cli::{article, run, temp_dir};
+
+/// The browser, or `None` (with a note) when the tests may go without one.
+fn chromium() -> Option<PathBuf> {
+    let named = std::env::var_os("NUSKHA_CHROMIUM").map(PathBuf::from);
+    let found = named.or_else(|| {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path).map(|d| d.join("chromium")).find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("NUSKHA_REQUIRE_BROWSER").is_none(),
+            "NUSKHA_REQUIRE_BROWSER is set but no chromium was found"
+        );
+        eprintln!("skipped: no chromium (install Debian's package, or set NUSKHA_CHROMIUM)");
+    }
+    found
+}
+
+/// Where screenshots go: kept after the run, never committed.
+fn shots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+/// Opens `page` (with `fragment`) in headless Chromium, as a person would from a
+/// file, and returns the DOM once its script has run; also saves a screenshot as
+/// `shot`. The flags keep Chromium from its own background requests.
+fn render(browser: &Path, page: &Path, fragment: &str, shot: &str) -> String {
+    let profile = temp_dir(&format!("chromium-{shot}"));
+    let url = format!("file://{}{fragment}", page.canonicalize().unwrap().display());
+    let browse = |extra: &[&str]| {
+        let out = Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--virtual-time-budget=5000",
+                &format!("--user-data-dir={}", profile.display()),
+            ])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("run chromium");
+        assert!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let dom = String::from_utf8(browse(&["--dump-dom"])).expect("a UTF-8 DOM");
+    let png = shots().join(format!("{shot}.png"));
+    browse(&["--window-size=1100,1400", &format!("--screenshot={}", png.display())]);
+    assert!(png.metadata().is_ok_and(|m| m.len() > 1000), "no screenshot at {}", png.display());
+    let _ = std::fs::remove_dir_all(profile);
+    dom
+}
+
+/// The value of attribute `name` on the first element that has it.
+fn attribute<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
+    let at = dom.find(&format!(" {name}=\""))? + name.len() + 3;
+    dom[at..].split('"').next()
+}
+
+/// The DOM's `<li>` elements of class `member` inside the first cluster section.
+fn first_cluster(dom: &str) -> &str {
+    let start = dom.find("<section class=\"cluster\"").expect("a cluster is shown");
+    let end = dom[start..].find("</section>").expect("the cluster ends") + start;
+    &dom[start..end]
+}
+
+/// The first line of a seed article: its headline, which the page shows as its title.
+fn headline(name: &str) -> String {
+    let text = std::fs::read_to_string(article(name)).unwrap();
+    text.lines().next().unwrap().trim().to_owned()
+}
+
+#[test]
+fn the_seed_report_shows_the_hajj_cluster_in_a_browser() {
+    let Some(browser) = chromium() else { return };
+    let dir = temp_dir("html-seed");
+    let page = dir.join("report.html");
+    let articles = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&[&articles, "--format", "html", "-o", page.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dom = render(&browser, &page, "", "seed-report");
+    assert_eq!(attribute(&dom, "data-resources"), Some("0"), "the page made a request");
+    let cluster = first_cluster(&dom);
+    assert_eq!(cluster.matches("<li class=\"member").count(), 3, "{cluster}");
+    for name in ["barlamane-hajj", "belwadeh-hajj", "marrakech-alaan-hajj"] {
+        assert!(cluster.contains(&format!("data-id=\"{name}.txt\"")), "{name}: {cluster}");
+        let title = format!("<span class=\"t\" dir=\"auto\">{}</span>", headline(name));
+        assert!(cluster.contains(&title), "{name}'s title: {cluster}");
+    }
+    assert!(cluster.contains("representative"), "{cluster}");
+    assert_eq!(dom.matches("<section class=\"cluster\"").count(), 1, "the diplomats stand alone");
+    assert!(dom.contains("1 article without a copy"), "{dom}");
+    // The search box filters by outlet, title or id, through the page's own code.
+    let filtered = render(&browser, &page, "#q=diplomats", "seed-report-filtered");
+    assert_eq!(attribute(&filtered, "data-matching"), Some("0"));
+    let filtered = render(&browser, &page, "#q=belwadeh", "seed-report-filtered");
+    assert_eq!(attribute(&filtered, "data-matching"), Some("1"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A story whose title, outlet and text try to break out of the page.
+const HOSTILE: &str = "</script><script>document.body.setAttribute('data-hacked','1')</script>\
+                       </div><img src=\"http://127.0.0.1:9/x.png\" onerror=\"document.body.setAttribute('data-hacked','2')\"><!-- &amp; \u{2028}";
+
+#[test]
+fn hostile_text_is_shown_as_text_and_fetches_nothing() {
+    let Some(browser) = chromium() else { return };
+    let dir = temp_dir("html-hostile");
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let records = [("a", "barlamane"), ("b", "</td><b>outlet</b>")]
+        .map(|(id, source)| {
+            serde_json::json!({"id": id, "title": HOSTILE, "source": source, "text": format!("{HOSTILE}\n{story}")})
+                .to_string()
+        })
+        .join("\n");
+    let feed = dir.join("hostile.jsonl");
+    std::fs::write(&feed, records).unwrap();
+    let page = dir.join("report.html");
+    let out = run(&[feed.to_str().unwrap(), "--format", "html", "-o", page.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("</script>").count(), 2, "only the page's own scripts end");
+    let compare = dir.join("compare.html");
+    let out = run(
+        &["compare", feed.to_str().unwrap(), "--id", "a", "--id", "b", "--format", "html"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(&compare, &out.stdout).unwrap();
+    for (page, shot) in [(&page, "hostile-report"), (&compare, "hostile-compare")] {
+        let dom = render(&browser, page, "", shot);
+        assert!(attribute(&dom, "data-hacked").is_none(), "{shot}: a script of the text ran");
+        assert!(!dom.contains("<img"), "{shot}: the text became an element");
+        assert!(!dom.contains("<b>outlet"), "{shot}: the outlet became an element");
+        assert_eq!(attribute(&dom, "data-resources"), Some("0"), "{shot}: a request was made");
+        let shown = "&lt;/script&gt;&lt;script&gt;document.body.setAttribute('data-hacked','1')&lt;/script&gt;";
+        assert!(dom.contains(shown), "{shot}: the text is not shown as text");
+        assert!(dom.contains("&lt;/td&gt;&lt;b&gt;outlet") || shot == "hostile-compare", "{shot}");
+    }
+    // The compare page marks the passages the two texts share.
+    let dom = render(&browser, &compare, "", "hostile-compare");
+    assert!(dom.contains("<mark class=\"p0\""), "no shared passage marked");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_saudinewsnet_report_opens_and_filters_in_a_browser() {
+    // As the library's corpus tests find it: `NUSKHA_CORPUS`, else `../shared`.
+    let folder = std::env::var_os("NUSKHA_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/arabic_news"),
+        PathBuf::from,
+    );
+    let corpus = folder.join("saudinewsnet_2015-08-03_to_11.jsonl.gz");
+    if !corpus.is_file() {
+        eprintln!("skipped: {} not found", corpus.display());
+        return;
+    }
+    let Some(browser) = chromium() else { return };
+    let dir = temp_dir("html-snn");
+    let page = dir.join("report.html");
+    let out =
+        run(&[corpus.to_str().unwrap(), "--format", "html", "-o", page.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let size = page.metadata().unwrap().len();
+    let dom =
+        render(&browser, &page, "#q=%D8%A7%D9%84%D8%B1%D9%8A%D8%A7%D8%B6", "saudinewsnet-report");
+    let open = attribute(&dom, "data-open-ms").expect("the page was drawn");
+    let filter = attribute(&dom, "data-filter-ms").expect("the page filtered");
+    let matching = attribute(&dom, "data-matching").unwrap_or("?");
+    // Printed, not asserted: the machines are shared and noisy.
+    eprintln!(
+        "SaudiNewsNet report: {:.1} MB; opened and drawn in {open} ms; filter \"الرياض\" ({matching} clusters) in {filter} ms",
+        size as f64 / 1e6
+    );
+    assert_eq!(attribute(&dom, "data-resources"), Some("0"));
+    let _ = std::fs::remove_dir_all(dir);
+}
