@@ -78,6 +78,29 @@ fn attribute<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
     dom[at..].split('"').next()
 }
 
+/// The page as written (its markup, style and script; the data aside) names nothing to
+/// fetch, and forbids its content any request.
+fn asks_for_nothing(html: &str) {
+    let csp = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';";
+    assert!(html.contains(csp), "no content security policy");
+    let open = "<script type=\"application/json\" id=\"nuskha-data\">";
+    let start = html.find(open).expect("the data") + open.len();
+    let end = start + html[start..].find("</script>").expect("the data ends");
+    // The SVG namespace is a name, not a request.
+    let shell =
+        [&html[..start], &html[end..]].concat().replace("\"http://www.w3.org/2000/svg\"", "");
+    for pattern in [" src=", " href=", "url(", "@import", "http://", "https://", "//cdn"] {
+        assert!(!shell.contains(pattern), "the page names something to fetch: {pattern}");
+    }
+}
+
+/// The page, as the browser drew it, loaded nothing and tried nothing its policy
+/// refused (a text turned into an `<img>` would have tried).
+fn fetched_nothing(dom: &str, shot: &str) {
+    assert_eq!(attribute(dom, "data-resources"), Some("0"), "{shot}: a request was made");
+    assert_eq!(attribute(dom, "data-refused"), Some("0"), "{shot}: a request was refused");
+}
+
 /// The DOM's `<li>` elements of class `member` inside the first cluster section.
 fn first_cluster(dom: &str) -> &str {
     let start = dom.find("<section class=\"cluster\"").expect("a cluster is shown");
@@ -99,8 +122,10 @@ fn the_seed_report_shows_the_hajj_cluster_in_a_browser() {
     let articles = format!("{}/../examples/articles", env!("CARGO_MANIFEST_DIR"));
     let out = run(&[&articles, "--format", "html", "-o", page.to_str().unwrap()], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    asks_for_nothing(&html);
     let dom = render(&browser, &page, "", "seed-report");
-    assert_eq!(attribute(&dom, "data-resources"), Some("0"), "the page made a request");
+    fetched_nothing(&dom, "seed-report");
     let cluster = first_cluster(&dom);
     assert_eq!(cluster.matches("<li class=\"member").count(), 3, "{cluster}");
     for name in ["barlamane-hajj", "belwadeh-hajj", "marrakech-alaan-hajj"] {
@@ -141,6 +166,7 @@ fn hostile_text_is_shown_as_text_and_fetches_nothing() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(&page).unwrap();
     assert_eq!(html.matches("</script>").count(), 2, "only the page's own scripts end");
+    asks_for_nothing(&html);
     let compare = dir.join("compare.html");
     let out = run(
         &["compare", feed.to_str().unwrap(), "--id", "a", "--id", "b", "--format", "html"],
@@ -153,7 +179,7 @@ fn hostile_text_is_shown_as_text_and_fetches_nothing() {
         assert!(attribute(&dom, "data-hacked").is_none(), "{shot}: a script of the text ran");
         assert!(!dom.contains("<img"), "{shot}: the text became an element");
         assert!(!dom.contains("<b>outlet"), "{shot}: the outlet became an element");
-        assert_eq!(attribute(&dom, "data-resources"), Some("0"), "{shot}: a request was made");
+        fetched_nothing(&dom, shot);
         let shown = "&lt;/script&gt;&lt;script&gt;document.body.setAttribute('data-hacked','1')&lt;/script&gt;";
         assert!(dom.contains(shown), "{shot}: the text is not shown as text");
         assert!(dom.contains("&lt;/td&gt;&lt;b&gt;outlet") || shot == "hostile-compare", "{shot}");
@@ -193,6 +219,6 @@ fn the_saudinewsnet_report_opens_and_filters_in_a_browser() {
         "SaudiNewsNet report: {:.1} MB; opened and drawn in {open} ms; filter \"الرياض\" ({matching} clusters) in {filter} ms",
         size as f64 / 1e6
     );
-    assert_eq!(attribute(&dom, "data-resources"), Some("0"));
+    fetched_nothing(&dom, "saudinewsnet-report");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -10,6 +10,7 @@ use crate::args::{ClusterArgs, OutputFormat};
 use crate::input::Inputs;
 
 pub mod html;
+mod sha256;
 mod text;
 pub mod unique;
 

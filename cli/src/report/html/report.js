@@ -5,6 +5,11 @@
 "use strict";
 (function () {
   const started = performance.now();
+  // Requests the security policy refused: the page should not even try one.
+  let refused = 0;
+  document.addEventListener("securitypolicyviolation", () => {
+    document.body.dataset.refused = String(++refused);
+  });
   const app = document.getElementById("app");
   const data = JSON.parse(document.getElementById("nuskha-data").textContent);
   const PAGE = 50;
@@ -307,5 +312,6 @@
   if (app.dataset.page === "compare") comparePage(); else reportPage();
   const resources = () => String(performance.getEntriesByType("resource").length);
   document.body.dataset.resources = resources();
+  document.body.dataset.refused = String(refused);
   window.addEventListener("load", () => { document.body.dataset.resources = resources(); });
 })();
