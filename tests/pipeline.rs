@@ -765,3 +765,67 @@ fn edited_copy_decisions_equal_the_rule_on_the_full_scores() {
     }
     assert!(decided > 20, "the variants should pass the rule sometimes: {decided}");
 }
+
+/// A random corpus for the determinism property: `stories` stories with up to three
+/// lightly edited copies each, a template series (the cables) when `cables`, shuffled
+/// by `order` so that copies arrive before, between and after their originals.
+fn random_corpus(
+    stories: usize,
+    copies: usize,
+    seed: u64,
+    cables_too: bool,
+    order: u64,
+) -> Vec<String> {
+    let mut texts = synthetic_corpus(stories, copies, seed);
+    if cables_too {
+        texts.extend(cables());
+    }
+    // A seeded Fisher–Yates shuffle.
+    for i in (1..texts.len()).rev() {
+        let j = (mix64(order, i as u64) % (i as u64 + 1)) as usize;
+        texts.swap(i, j);
+    }
+    texts
+}
+
+#[cfg(feature = "rayon")]
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 24,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x6465_7465_726d),
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Whatever the corpus and options: one thread, two and four, the serial call and a
+    /// live feed fed article by article (with the corpus's statistics) give the same
+    /// clusters, and so does a second run.
+    #[test]
+    fn clusters_are_the_same_on_any_threads_and_article_by_article(
+        stories in 1usize..12,
+        copies in 0usize..4,
+        seed in proptest::prelude::any::<u64>(),
+        cables_too in proptest::prelude::any::<bool>(),
+        order in proptest::prelude::any::<u64>(),
+        mode in proptest::sample::select(vec![ClusterMode::Star, ClusterMode::Average, ClusterMode::Components]),
+        edited_too in proptest::prelude::any::<bool>(),
+    ) {
+        let texts = random_corpus(stories, copies, seed, cables_too, order);
+        let dedup = Deduplicator::builder()
+            .mode(mode)
+            .edited_copies(edited_too.then(nuskha::EditedCopies::default))
+            .build()
+            .unwrap();
+        let serial = dedup.cluster(&texts);
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let parallel = pool.install(|| dedup.par_cluster(&texts));
+            proptest::prop_assert_eq!(&parallel, &serial, "{} threads", threads);
+        }
+        proptest::prop_assert_eq!(&dedup.cluster(&texts), &serial, "a second run");
+        let mut feed = dedup.index_with(dedup.learn(&texts));
+        for t in &texts {
+            feed.add(t);
+        }
+        proptest::prop_assert_eq!(&feed.clusters(), &serial, "article by article");
+    }
+}

@@ -280,3 +280,36 @@ fn output_into_a_named_pipe_or_through_a_link_keeps_them() {
     assert!(std::fs::read_to_string(&file).unwrap().contains("belwadeh-hajj.txt,"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The whole CSV of the shipped articles, pinned: any change to the output (a score, a
+/// representative, a note) fails here and is made on purpose, the pin updated with it.
+#[test]
+fn golden_csv_of_the_shipped_articles() {
+    const DEFAULTS: &str = "\
+id,cluster,similarity,note
+barlamane-hajj.txt,barlamane-hajj.txt,1.000,representative
+belwadeh-hajj.txt,barlamane-hajj.txt,0.781,copy
+marrakech-alaan-hajj.txt,barlamane-hajj.txt,0.781,copy
+open-days-diplomats.txt,open-days-diplomats.txt,1.000,
+";
+    // Average linkage gives every member its best match in the cluster, the
+    // representative included.
+    const EDITED: &str = "\
+id,cluster,similarity,note
+barlamane-hajj.txt,barlamane-hajj.txt,0.781,representative
+belwadeh-hajj.txt,barlamane-hajj.txt,0.930,copy
+marrakech-alaan-hajj.txt,barlamane-hajj.txt,0.930,copy
+open-days-diplomats.txt,open-days-diplomats.txt,1.000,
+";
+    for (extra, expected) in [(None, DEFAULTS), (Some("--edited"), EDITED)] {
+        for threads in ["1", "2"] {
+            let mut args = vec![articles(), "--format".into(), "csv".into()];
+            args.extend(["--threads".into(), threads.into()]);
+            args.extend(extra.map(String::from));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = run(&args, b"");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{extra:?} {threads}");
+        }
+    }
+}
