@@ -97,6 +97,7 @@ fn asks_for_nothing(html: &str) {
 /// The page, as the browser drew it, loaded nothing and tried nothing its policy
 /// refused (a text turned into an `<img>` would have tried).
 fn fetched_nothing(dom: &str, shot: &str) {
+    assert_eq!(attribute(dom, "data-errors"), None, "{shot}: the page's script failed");
     assert_eq!(attribute(dom, "data-resources"), Some("0"), "{shot}: a request was made");
     assert_eq!(attribute(dom, "data-refused"), Some("0"), "{shot}: a request was refused");
 }
@@ -106,6 +107,27 @@ fn first_cluster(dom: &str) -> &str {
     let start = dom.find("<section class=\"cluster\"").expect("a cluster is shown");
     let end = dom[start..].find("</section>").expect("the cluster ends") + start;
     &dom[start..end]
+}
+
+/// The two sides of the first comparison drawn: the markup of each `side` element.
+fn sides(dom: &str) -> (&str, &str) {
+    let open = "<div class=\"side\">";
+    let start = dom.find("<div class=\"sides\">").expect("a comparison is shown");
+    let a = start + dom[start..].find(open).expect("side A");
+    let b = a + 1 + dom[a + 1..].find(open).expect("side B");
+    let end = b + dom[b..].find("</div></div>").expect("side B ends");
+    (&dom[a..b], &dom[b..end])
+}
+
+/// How many words each passage colour marks on a side, by colour.
+fn marked(side: &str) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for piece in side.split("<mark class=\"").skip(1) {
+        let class = piece.split('"').next().unwrap().to_owned();
+        let text = piece.split_once('>').unwrap().1.split("</mark>").next().unwrap();
+        *counts.entry(class).or_default() += text.split_whitespace().count();
+    }
+    counts.into_iter().collect()
 }
 
 /// The first line of a seed article: its headline, which the page shows as its title.
@@ -136,6 +158,16 @@ fn the_seed_report_shows_the_hajj_cluster_in_a_browser() {
     assert!(cluster.contains("representative"), "{cluster}");
     assert_eq!(dom.matches("<section class=\"cluster\"").count(), 1, "the diplomats stand alone");
     assert!(dom.contains("1 article without a copy"), "{dom}");
+    assert!(cluster.contains("cluster 1"), "numbered as the text report numbers it");
+    // A link opens a copy's comparison with its representative; each side marks the
+    // same passages, in the same colours.
+    let opened = render(&browser, &page, "#open=belwadeh-hajj.txt", "seed-report-compare");
+    fetched_nothing(&opened, "seed-report-compare");
+    assert_eq!(attribute(&opened, "data-opened"), Some("belwadeh-hajj.txt"));
+    let (a, b) = sides(&opened);
+    assert!(a.contains("<mark class=\"p0\"") && b.contains("<mark class=\"p0\""), "{a}\n{b}");
+    assert_eq!(marked(a), marked(b), "the two sides mark different passages");
+    assert!(opened.contains("In the clustering: jaccard 0.78 to barlamane-hajj.txt"), "{opened}");
     // The search box filters by outlet, title or id, through the page's own code.
     let filtered = render(&browser, &page, "#q=diplomats", "seed-report-filtered");
     assert_eq!(attribute(&filtered, "data-matching"), Some("0"));
@@ -153,9 +185,10 @@ fn hostile_text_is_shown_as_text_and_fetches_nothing() {
     let Some(browser) = chromium() else { return };
     let dir = temp_dir("html-hostile");
     let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
-    let records = [("a", "barlamane"), ("b", "</td><b>outlet</b>")]
+    let records = [("<i>a</i>", "barlamane"), ("b\"><s>id</s>", "</td><em>outlet</em>")]
         .map(|(id, source)| {
-            serde_json::json!({"id": id, "title": HOSTILE, "source": source, "text": format!("{HOSTILE}\n{story}")})
+            let text = format!("{HOSTILE}\n{story}");
+            serde_json::json!({"id": id, "title": HOSTILE, "source": source, "date": "<u>2015</u>", "text": text})
                 .to_string()
         })
         .join("\n");
@@ -168,25 +201,29 @@ fn hostile_text_is_shown_as_text_and_fetches_nothing() {
     assert_eq!(html.matches("</script>").count(), 2, "only the page's own scripts end");
     asks_for_nothing(&html);
     let compare = dir.join("compare.html");
-    let out = run(
-        &["compare", feed.to_str().unwrap(), "--id", "a", "--id", "b", "--format", "html"],
-        b"",
-    );
+    let ids = ["--id", "<i>a</i>", "--id", "b\"><s>id</s>"];
+    let mut args = vec!["compare", feed.to_str().unwrap(), "--format", "html"];
+    args.extend(ids);
+    let out = run(&args, b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::write(&compare, &out.stdout).unwrap();
     for (page, shot) in [(&page, "hostile-report"), (&compare, "hostile-compare")] {
         let dom = render(&browser, page, "", shot);
         assert!(attribute(&dom, "data-hacked").is_none(), "{shot}: a script of the text ran");
         assert!(!dom.contains("<img"), "{shot}: the text became an element");
-        assert!(!dom.contains("<b>outlet"), "{shot}: the outlet became an element");
+        for tag in ["<em>", "<s>", "<i>", "<u>"] {
+            assert!(!dom.contains(tag), "{shot}: an id, outlet or date became an element");
+        }
         fetched_nothing(&dom, shot);
         let shown = "&lt;/script&gt;&lt;script&gt;document.body.setAttribute('data-hacked','1')&lt;/script&gt;";
         assert!(dom.contains(shown), "{shot}: the text is not shown as text");
-        assert!(dom.contains("&lt;/td&gt;&lt;b&gt;outlet") || shot == "hostile-compare", "{shot}");
+        assert!(dom.contains("&lt;/td&gt;&lt;em&gt;outlet") || shot == "hostile-compare", "{shot}");
     }
-    // The compare page marks the passages the two texts share.
+    // The compare page marks the passages the two texts share, alike on both sides.
     let dom = render(&browser, &compare, "", "hostile-compare");
-    assert!(dom.contains("<mark class=\"p0\""), "no shared passage marked");
+    let (a, b) = sides(&dom);
+    assert!(a.contains("<mark class=\"p0\""), "no shared passage marked");
+    assert_eq!(marked(a), marked(b));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -220,5 +257,69 @@ fn the_saudinewsnet_report_opens_and_filters_in_a_browser() {
         size as f64 / 1e6
     );
     fetched_nothing(&dom, "saudinewsnet-report");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn both_sides_mark_the_same_passages_where_they_overlap() {
+    let Some(browser) = chromium() else { return };
+    let dir = temp_dir("html-overlap");
+    // A repeats the start of the shared paragraph later on: both of A's runs are found
+    // at the same place in B, where only one of them can be marked.
+    let shared = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+    let start: String = shared.split(' ').take(8).collect::<Vec<_>>().join(" ");
+    let a = format!("{shared}. وفي سياق آخر أعلنت الوزارة عن برنامج جديد للتكوين المستمر. {start}");
+    let b =
+        format!("{shared}. وقد عبر الحجاج عن امتنانهم لهذه الالتفاتة الكريمة من المديرية العامة");
+    let (fa, fb) = (dir.join("a.txt"), dir.join("b.txt"));
+    std::fs::write(&fa, a).unwrap();
+    std::fs::write(&fb, b).unwrap();
+    let out =
+        run(&["compare", fa.to_str().unwrap(), fb.to_str().unwrap(), "--format", "html"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = dir.join("compare.html");
+    std::fs::write(&page, &out.stdout).unwrap();
+    let dom = render(&browser, &page, "", "overlap-compare");
+    fetched_nothing(&dom, "overlap-compare");
+    let (a, b) = sides(&dom);
+    assert!(a.contains("<mark class=\"p0\""), "{a}");
+    assert_eq!(marked(a), marked(b), "A:\n{a}\nB:\n{b}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An input that cannot be read a second time (a named pipe) still gives a report: its
+/// clusters, without the comparisons, and a warning saying why.
+#[cfg(unix)]
+#[test]
+fn a_report_from_a_pipe_shows_the_clusters_without_comparisons() {
+    let dir = temp_dir("html-pipe");
+    let fifo = dir.join("feed.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let feed: String = ["a", "b"]
+        .map(|id| serde_json::json!({"id": id, "text": story}).to_string() + "\n")
+        .concat();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, feed).unwrap())
+    };
+    let page = dir.join("report.html");
+    let out = run(&[fifo.to_str().unwrap(), "--format", "html", "-o", page.to_str().unwrap()], b"");
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("is not a regular file (a pipe?)"), "{stderr}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("\"pairs\":{}"), "no comparison can be shown");
+    assert!(html.contains("\"clusters\":[[0,"), "the cluster is there");
+    if let Some(browser) = chromium() {
+        let dom = render(&browser, &page, "", "pipe-report");
+        fetched_nothing(&dom, "pipe-report");
+        assert!(first_cluster(&dom).contains("data-id=\"b\""));
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

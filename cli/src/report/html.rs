@@ -23,8 +23,8 @@ use crate::date::parse_date;
 const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
-/// How many shared passages a comparison in the report highlights.
-const PASSAGES: usize = 8;
+/// How many shared passages a comparison in the report highlights: one colour each.
+const PASSAGES: usize = 6;
 
 /// Writes a page of `kind` (`report` or `compare`, which the script draws) with `data`.
 ///
@@ -134,12 +134,14 @@ impl Report<'_> {
     pub(super) fn html(&self, out: &mut dyn Write) -> io::Result<()> {
         let dates: Vec<Option<i64>> =
             self.inputs.articles.iter().map(|a| a.date().and_then(parse_date)).collect();
-        let mut copies: Vec<&Cluster> = self.clusters.copies().collect();
-        // Largest first; a stable sort keeps the clusters' own order among equals.
-        copies.sort_by_key(|c| Reverse(c.len()));
+        // Numbered as the text report numbers them, then largest first (a stable sort
+        // keeps their order among equals).
+        let mut copies: Vec<(usize, &Cluster)> =
+            self.clusters.copies().enumerate().map(|(n, c)| (n + 1, c)).collect();
+        copies.sort_by_key(|(_, c)| Reverse(c.len()));
         let clusters: Vec<Value> = copies
             .iter()
-            .map(|c| {
+            .map(|&(number, c)| {
                 let mut members = c.members().to_vec();
                 // A timeline: dated members by date, then the undated, each in input order.
                 members.sort_by_key(|m| (dates[m.id.index()].is_none(), dates[m.id.index()], m.id));
@@ -147,7 +149,7 @@ impl Report<'_> {
                     .iter()
                     .map(|m| json!([m.id.0, m.kind.to_string(), m.score, m.matched.0]))
                     .collect();
-                json!([c.representative().0, members])
+                json!([c.representative().0, members, number])
             })
             .collect();
         let articles: Vec<ArticleRow> = (0..self.inputs.articles.len())
@@ -157,10 +159,21 @@ impl Report<'_> {
             })
             .collect();
         let mut shown: Vec<usize> =
-            copies.iter().flat_map(|c| c.members().iter().map(|m| m.id.index())).collect();
+            copies.iter().flat_map(|(_, c)| c.members().iter().map(|m| m.id.index())).collect();
         shown.sort_unstable();
         let fields = self.args.fields.jsonl(false);
-        let texts = self.inputs.texts_again(&shown, &fields)?;
+        // Without the texts (an input that cannot be read again: a named pipe, a file
+        // changed since) the page still shows the clusters, without comparisons.
+        let texts = match self.inputs.texts_again(&shown, &fields) {
+            Ok(texts) => texts,
+            Err(e) => {
+                eprintln!(
+                    "dedup: warning: cannot read the articles again for the report's comparisons ({e}); the page shows the clusters without them"
+                );
+                shown.clear();
+                Vec::new()
+            }
+        };
         let text_of = |i: usize| &texts[shown.binary_search(&i).expect("a shown article")];
         let dedup = self.dedup;
         let shingles = self.args.matching.shingle.to_string();
@@ -168,7 +181,8 @@ impl Report<'_> {
             shown.par_iter().map(|&i| shown_text(dedup, text_of(i))).collect();
         let copies_of: Vec<(usize, usize)> = copies
             .iter()
-            .flat_map(|c| {
+            .filter(|_| !shown.is_empty())
+            .flat_map(|(_, c)| {
                 let r = c.representative();
                 c.members()
                     .iter()

@@ -5,6 +5,10 @@
 "use strict";
 (function () {
   const started = performance.now();
+  // Script errors, for the tests (and a person's console).
+  window.addEventListener("error", (e) => {
+    document.body.dataset.errors = (document.body.dataset.errors || "") + String(e.message) + "; ";
+  });
   // Requests the security policy refused: the page should not even try one.
   let refused = 0;
   document.addEventListener("securitypolicyviolation", () => {
@@ -31,16 +35,34 @@
   }
   const fixed = (x, n) => (typeof x === "number" ? x.toFixed(n) : "–");
   const plural = (n, what) => n + " " + what + (n === 1 ? "" : "s");
-  const clip = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+  // At most `n` characters (code points: an emoji is not cut in half).
+  const clip = (s, n) => {
+    const chars = Array.from(s);
+    return chars.length > n ? chars.slice(0, n - 1).join("") + "…" : s;
+  };
+  // Fields side by side, each isolated so that its direction cannot spill over.
+  const fields = (values, separator) => {
+    const out = [];
+    values.forEach((v, i) => {
+      if (i > 0) out.push(separator);
+      out.push(el("bdi", { text: v }));
+    });
+    return out;
+  };
 
-  // Search folding: case, Arabic marks and tatweel, and the letter variants the
-  // matcher's normaliser folds (alef forms, alef maqsura, teh marbuta).
+  // Search folding: case, Arabic marks, tatweel and bidi controls, and the variants
+  // the matcher's normaliser folds (alef and hamza forms, alef maqsura, teh marbuta,
+  // Persian yeh and kaf, Arabic-Indic digits).
   function fold(s) {
     return String(s || "").normalize("NFKC").toLowerCase()
-      .replace(/[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200F]/g, "")
+      .replace(/[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, "")
       .replace(/[\u0622\u0623\u0625\u0671]/g, "\u0627")
-      .replace(/\u0649/g, "\u064A")
-      .replace(/\u0629/g, "\u0647");
+      .replace(/\u0624/g, "\u0648")
+      .replace(/[\u0626\u0649\u06CC]/g, "\u064A")
+      .replace(/\u06A9/g, "\u0643")
+      .replace(/\u0629/g, "\u0647")
+      .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+      .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06F0));
   }
 
   // Runs of text between white space, as Rust's `char::is_whitespace` splits them.
@@ -72,41 +94,65 @@
     return spans && last < spans.length ? shown.text.slice(spans[2 * first], spans[last]) : null;
   }
 
-  // One text with the shared passages marked: `side` is "a" or "b" of `passages`.
-  function markedText(shown, passages, side) {
+  // Which passage each word of A and of B is shown in: the passages (longest first)
+  // take their words in lockstep on both sides, a word pair only when neither word is
+  // taken (passages overlap: consecutive ones by a few words in A, and several can
+  // start at the same place in B), so a word marked in one colour on one side is
+  // marked in the same colour on the other.
+  function owners(passages, wordsA, wordsB) {
+    const a = new Int32Array(wordsA).fill(-1);
+    const b = new Int32Array(wordsB).fill(-1);
+    passages.forEach((p, k) => {
+      for (let t = 0; t < p.words; t++) {
+        const x = p.start_a + t, y = p.start_b + t;
+        if (x < wordsA && y < wordsB && a[x] < 0 && b[y] < 0) { a[x] = k; b[y] = k; }
+      }
+    });
+    return [a, b];
+  }
+
+  // One text with each word's passage (`owner`) marked in its colour.
+  function markedText(shown, owner) {
     const body = el("div", { class: "text", dir: "auto" });
     if (!shown) {
       body.textContent = "(text not available)";
       return body;
     }
     const spans = spansOf(shown);
-    if (!spans) {
-      body.textContent = shown.text;
+    if (!spans || spans.length !== 2 * owner.length) {
+      body.append(el("p", { class: "meta", text: "(shared passages cannot be placed in this text: shown unmarked)" }), shown.text);
       return body;
     }
-    const ranges = [];
-    passages.forEach((p, k) => {
-      const first = side === "a" ? p.start_a : p.start_b;
-      const last = first + p.words - 1;
-      if (2 * last + 1 < spans.length) ranges.push([spans[2 * first], spans[2 * last + 1], k]);
-    });
-    ranges.sort((x, y) => x[0] - y[0] || x[2] - y[2]);
     let at = 0;
-    for (const [start, end, k] of ranges) {
-      if (start < at) continue;
-      if (start > at) body.append(shown.text.slice(at, start));
-      body.append(el("mark", { class: "p" + (k % COLOURS), title: "shared passage " + (k + 1), text: shown.text.slice(start, end) }));
-      at = end;
+    for (let w = 0; w < owner.length;) {
+      const k = owner[w];
+      let end = w + 1;
+      while (end < owner.length && owner[end] === k) end++;
+      if (k >= 0) {
+        // Words normalised from one run share its span: a run already shown is not
+        // shown again.
+        const start = Math.max(at, spans[2 * w]), stop = spans[2 * end - 1];
+        if (stop > start) {
+          if (start > at) body.append(shown.text.slice(at, start));
+          body.append(el("mark", { class: "p" + (k % COLOURS), title: "shared passage " + (k + 1), text: shown.text.slice(start, stop) }));
+          at = stop;
+        }
+      }
+      w = end;
     }
     body.append(shown.text.slice(at));
     return body;
   }
 
   // A comparison of A and B: the verdict, every score, the texts side by side.
-  function comparison(c, textA, textB, labelA, labelB) {
+  // `context`, when given, says how the pair was matched in the clustering: the verdict
+  // below it is the two texts' alone, without the corpus statistics behind a cluster.
+  function comparison(c, textA, textB, labelA, labelB, context) {
     const v = c.verdict;
     const box = el("div", { class: "compare" });
-    box.append(el("p", { class: v.copy ? "verdict copy" : "verdict apart", dir: "auto", text: v.reason }));
+    if (context) box.append(el("p", { class: "verdict copy", dir: "auto", text: context }));
+    const alone = context ? "These two texts alone (no corpus statistics): " : "";
+    box.append(el("p", { class: v.copy ? "verdict copy" : "verdict apart", dir: "auto", text: alone + v.reason }));
     const scores = el("table", { class: "scores" });
     const row = (name, value) => scores.append(el("tr", null, el("td", { text: name }), el("td", { text: value })));
     row("Jaccard", fixed(c.exact_jaccard, 3) + " exact, " + fixed(c.estimated_jaccard, 3) + " MinHash (" + c.shingles + ", K = " + c.num_perm + ")");
@@ -116,10 +162,11 @@
     row("Words", c.words[0] + " and " + c.words[1] + "; distinct shingles " + c.distinct_shingles[0] + " and " + c.distinct_shingles[1]);
     box.append(scores);
     const passages = c.shared_passages || [];
+    const [ownerA, ownerB] = owners(passages, c.words[0], c.words[1]);
     const sides = el("div", { class: "sides" });
     sides.append(
-      el("div", { class: "side" }, el("h3", { dir: "auto" }, "A: ", el("bdi", { text: labelA })), markedText(textA, passages, "a")),
-      el("div", { class: "side" }, el("h3", { dir: "auto" }, "B: ", el("bdi", { text: labelB })), markedText(textB, passages, "b")));
+      el("div", { class: "side" }, el("h3", { dir: "auto" }, "A: ", el("bdi", { text: labelA })), markedText(textA, ownerA)),
+      el("div", { class: "side" }, el("h3", { dir: "auto" }, "B: ", el("bdi", { text: labelB })), markedText(textB, ownerB)));
     box.append(sides);
     if (passages.length) {
       const list = el("ol", { class: "passages" });
@@ -209,9 +256,10 @@
     search.addEventListener("input", () => filter(search.value));
 
     function cluster(k) {
-      const [rep, members] = data.clusters[k];
-      const section = el("section", { class: "cluster", "data-cluster": k + 1 });
-      section.append(el("h2", null, el("span", { class: "n", text: "#" + (k + 1) }),
+      const [rep, members, number] = data.clusters[k];
+      const section = el("section", { class: "cluster", "data-cluster": number });
+      // Numbered as the text report numbers it (in input order), drawn largest first.
+      section.append(el("h2", null, el("span", { class: "n", text: "cluster " + number }),
         el("bdi", { dir: "auto", text: title(rep) }), el("span", { class: "size", text: plural(members.length, "article") })));
       const ol = el("ol", { class: "members" });
       for (const [id, kind, score, matched] of members) {
@@ -220,7 +268,7 @@
         const row = el("div", { class: "row" });
         row.append(el("span", { class: "t", dir: "auto", text: title(id) }));
         const meta = [A[id][2], A[id][3], A[id][0]].filter((x) => x !== null && x !== undefined && x !== "");
-        row.append(el("span", { class: "meta", dir: "auto", text: meta.join(" · ") }));
+        row.append(el("span", { class: "meta" }, ...fields(meta, " · ")));
         if (isRep) {
           row.append(el("span", { class: "badge rep", text: "representative" }));
         } else {
@@ -234,7 +282,8 @@
             let view = null;
             button.addEventListener("click", () => {
               if (view) { view.remove(); view = null; return; }
-              view = comparison(pair, texts[rep], texts[id], title(rep), title(id));
+              const how = "In the clustering: " + kind + " " + fixed(score, 2) + " to " + A[matched][0];
+              view = comparison(pair, texts[rep], texts[id], title(rep), title(id), how);
               li.append(view);
             });
             row.append(button);
@@ -257,7 +306,7 @@
         const i = singles[singlesDrawn];
         const meta = [A[i][2], A[i][3], A[i][4] ? "too short" : null].filter(Boolean);
         singlesList.append(el("li", { dir: "auto" }, el("bdi", { text: A[i][1] ? title(i) : A[i][0] }),
-          meta.length ? el("span", { class: "meta", text: " · " + meta.join(" · ") }) : null));
+          meta.length ? el("span", { class: "meta" }, " · ", ...fields(meta, " · ")) : null));
       }
       singlesMore.hidden = singlesDrawn >= singles.length;
     }
@@ -278,6 +327,19 @@
       filter(q);
       app.dataset.filterMs = (performance.now() - t).toFixed(1);
       app.dataset.matching = matching.length;
+    }
+    // `#open=ID` opens that copy's comparison with its representative: a link to it.
+    const open = new URLSearchParams(location.hash.slice(1)).get("open");
+    if (open) {
+      search.value = open;
+      filter(open);
+      const li = list.querySelector("li[data-id=\"" + CSS.escape(open) + "\"]");
+      const button = li && li.querySelector("button");
+      if (button) {
+        button.click();
+        li.scrollIntoView();
+        app.dataset.opened = open;
+      }
     }
   }
 
