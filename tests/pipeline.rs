@@ -829,3 +829,37 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&feed.clusters(), &serial, "article by article");
     }
 }
+
+#[test]
+fn an_article_past_max_article_bytes_is_matched_on_its_beginning() {
+    use nuskha::Representative;
+    let story = &synthetic_corpus(1, 0, 5)[0];
+    let cap = story.len() / 2;
+    // Beyond the cap two articles differ completely; before it they are one text.
+    let (a, b) = (format!("{story} {}", passage(1, 400)), format!("{story} {}", passage(2, 40)));
+    let dedup = Deduplicator::builder()
+        .max_article_bytes(cap)
+        .representative(Representative::Longest)
+        .build()
+        .unwrap();
+    assert_eq!(dedup.max_article_bytes(), cap);
+    let mut batch = dedup.batch();
+    let (x, y, z) = (batch.add(&b), batch.add(&a), batch.add(&passage(3, 50)));
+    assert!(batch.truncated(x) && batch.truncated(y) && !batch.truncated(z));
+    let clusters = batch.cluster();
+    // One story, represented by the longer text: lengths are the whole texts'.
+    assert_eq!(clusters.representative_of(x), y);
+    assert_eq!(clusters.representative_of(z), z);
+    // At the default nothing here is cut, and the tails tell the texts apart.
+    let whole = Deduplicator::new();
+    assert_ne!(whole.cluster(&[&b, &a]).representative_of(DocId(1)), DocId(0));
+    // A cap inside a two-byte letter cuts before it; 0 is refused.
+    let arabic = "كلمة ".repeat(40);
+    for cap in [1, 3, 7, 101] {
+        let d = Deduplicator::builder().max_article_bytes(cap).min_words(1).build().unwrap();
+        let mut batch = d.batch();
+        let id = batch.add(&arabic);
+        assert!(batch.truncated(id), "{cap}");
+    }
+    assert!(Deduplicator::builder().max_article_bytes(0).build().is_err());
+}

@@ -254,6 +254,12 @@ pub struct MatchingArgs {
     #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MIN_WORDS, value_name = "WORDS", help_heading = "Matching")]
     pub min_length: usize,
 
+    /// Match only the first this many bytes of an article (1 MiB by default, 40 times
+    /// the longest news article seen): one huge input then costs at most about 15 MB to
+    /// shingle. Longer articles are named in a warning.
+    #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MAX_ARTICLE_BYTES, value_name = "BYTES", help_heading = "Matching")]
+    pub max_article_size: usize,
+
     /// MinHash slots per article: more is more precise and slower.
     #[arg(long, default_value_t = nuskha::DEFAULT_NUM_PERM, help_heading = "Matching")]
     pub num_perm: usize,
@@ -318,6 +324,7 @@ impl MatchingArgs {
             .num_perm(self.num_perm)
             .seed(self.seed)
             .min_words(self.min_length)
+            .max_article_bytes(self.max_article_size)
             .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
             .algorithm(match (self.algorithm, self.max_distance) {
                 (Algorithm::SimHash { .. }, Some(max_distance)) => {

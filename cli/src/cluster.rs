@@ -170,7 +170,8 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let keep_meta = (matches!(format, OutputFormat::Text | OutputFormat::Html)
         && args.emit == Emit::Clusters)
         || args.representative == RepresentativeArg::Earliest;
-    let inputs = read_inputs(args, &mut batch, &progress, !serial, keep_meta);
+    let mut inputs = read_inputs(args, &mut batch, &progress, !serial, keep_meta);
+    inputs.warn_truncated(&batch);
     progress.bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);

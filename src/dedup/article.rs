@@ -76,6 +76,8 @@ pub(super) struct Shingled {
     pub(super) len: usize,
     /// Fewer words than `min_words`: never matched.
     pub(super) short: bool,
+    /// Longer than `max_article_bytes`: matched on its beginning.
+    pub(super) truncated: bool,
 }
 
 /// The sketch of one article, as verification and clustering read it.
@@ -137,8 +139,24 @@ impl<'d> ShingledArticle<'d> {
 }
 
 impl Deduplicator {
+    /// The part of `text` that is matched: at most `max_article_bytes`, cut back to a
+    /// character boundary.
+    pub(super) fn matched_part<'t>(&self, text: &'t str) -> &'t str {
+        if text.len() <= self.max_article_bytes {
+            return text;
+        }
+        let mut end = self.max_article_bytes;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    }
+
     /// Normalises and shingles one article.
     pub(super) fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
+        let whole = text.len();
+        let text = self.matched_part(text);
+        let truncated = text.len() < whole;
         self.sketcher.shingle_into(text, scratch);
         // Shingling has just hashed every word, whatever the unit.
         let short = scratch.words.len() < self.min_words;
@@ -147,8 +165,9 @@ impl Deduplicator {
                 set: Vec::new(),
                 vocabulary: None,
                 simhash: None,
-                len: text.len(),
+                len: whole,
                 short: true,
+                truncated,
             };
         }
         // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits until
@@ -174,7 +193,7 @@ impl Deduplicator {
             let seed = self.sketcher.shingler().seed();
             Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.minhash.distinct))
         });
-        Shingled { set, vocabulary, simhash, len: text.len(), short: false }
+        Shingled { set, vocabulary, simhash, len: whole, short: false, truncated }
     }
 
     /// Sketches one article from its shingle set, boilerplate removed.
@@ -184,7 +203,7 @@ impl Deduplicator {
         boilerplate: &FingerprintSet,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
-        let Shingled { mut set, vocabulary, simhash, len, short: _ } = shingled;
+        let Shingled { mut set, vocabulary, simhash, len, .. } = shingled;
         if !boilerplate.is_empty() {
             set.retain(|&fp| !boilerplate.contains(fp));
         }

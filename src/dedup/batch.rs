@@ -122,6 +122,17 @@ impl<'d> Batch<'d> {
         self.sets[id.index()].short
     }
 
+    /// Whether article `id` is longer than the deduplicator's
+    /// [`max_article_bytes`](super::DeduplicatorBuilder::max_article_bytes), so that
+    /// only its beginning is matched.
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not added.
+    pub fn truncated(&self, id: DocId) -> bool {
+        self.sets[id.index()].truncated
+    }
+
     /// The corpus statistics of the articles added (for [`Deduplicator::learn`]).
     pub(super) fn stats(&self) -> CorpusStats {
         CorpusStats::from_sets(&self.sets)

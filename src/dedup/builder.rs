@@ -11,8 +11,8 @@ use crate::{Error, Result};
 use super::stats::COMMON_FLOOR;
 use super::verify::Verifier;
 use super::{
-    Algorithm, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
-    Deduplicator, EditedCopies, Representative, TemplateGuard, Verification,
+    Algorithm, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS,
+    DEFAULT_THRESHOLD, Deduplicator, EditedCopies, Representative, TemplateGuard, Verification,
 };
 
 /// Builds a [`Deduplicator`]; every setter documents its default.
@@ -29,6 +29,7 @@ pub struct DeduplicatorBuilder {
     template_guard: Option<TemplateGuard>,
     edited_copies: Option<EditedCopies>,
     min_words: usize,
+    max_article_bytes: usize,
     mode: ClusterMode,
     link_density: f64,
     representative: Representative,
@@ -47,6 +48,7 @@ impl Default for DeduplicatorBuilder {
             template_guard: Some(TemplateGuard::default()),
             edited_copies: None,
             min_words: DEFAULT_MIN_WORDS,
+            max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             mode: ClusterMode::default(),
             link_density: DEFAULT_LINK_DENSITY,
             representative: Representative::default(),
@@ -145,6 +147,19 @@ impl DeduplicatorBuilder {
     /// even one-word texts (e.g. to deduplicate headlines alone).
     pub fn min_words(&mut self, min_words: usize) -> &mut Self {
         self.min_words = min_words;
+        self
+    }
+
+    /// How much of an article's text is matched: its first `bytes` (cut back to a
+    /// character boundary), the rest ignored (default [`DEFAULT_MAX_ARTICLE_BYTES`],
+    /// 1 MiB). This bounds what one input costs: shingling takes about 14 bytes of
+    /// memory per byte of text, so a 100 MB article would take 1.4 GB. An article cut
+    /// short still matches its copies, which share its beginning; its length (for
+    /// [`Representative::Longest`]) is its whole text's.
+    /// [`Batch::truncated`](super::Batch::truncated) tells which were cut. Must be at
+    /// least 1; `usize::MAX` matches every text whole.
+    pub fn max_article_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.max_article_bytes = bytes;
         self
     }
 
@@ -251,6 +266,9 @@ impl DeduplicatorBuilder {
         if let Some(e) = self.edited_copies {
             check_edited(e, self.algorithm)?;
         }
+        if self.max_article_bytes == 0 {
+            return Err(Error::invalid("max_article_bytes", "must be at least 1".to_owned()));
+        }
         if !(self.link_density > 0.0 && self.link_density <= 1.0) {
             return Err(Error::invalid(
                 "link_density",
@@ -304,6 +322,7 @@ impl DeduplicatorBuilder {
             },
             boilerplate: self.boilerplate.clone(),
             min_words: self.min_words,
+            max_article_bytes: self.max_article_bytes,
             mode: self.mode,
             link_density: self.link_density,
             representative: self.representative,

@@ -192,7 +192,14 @@ mod tests {
                 set.sort_unstable();
                 set.dedup();
                 set.reverse(); // not sorted: the batch sees sets in text order
-                Shingled { set, vocabulary: None, simhash: None, len: 0, short: false }
+                Shingled {
+                    set,
+                    vocabulary: None,
+                    simhash: None,
+                    len: 0,
+                    short: false,
+                    truncated: false,
+                }
             })
             .collect()
     }

@@ -560,6 +560,32 @@ impl Inputs {
         File::open(&path).map(Some)
     }
 
+    /// Names each article that `batch` matches on its beginning only (longer than its
+    /// deduplicator's `max_article_bytes`), in a warning of its own kind.
+    pub fn warn_truncated(&mut self, batch: &Batch) {
+        let kept = batch.deduplicator().max_article_bytes();
+        for i in 0..batch.len() {
+            if batch.truncated(nuskha::DocId(i as u32)) {
+                let place = self.place_of(i);
+                let id = &self.articles[i].id;
+                let line = format!(
+                    "dedup: warning: {place}: article \"{id}\" is longer than {kept} bytes; only its first {kept} are matched (--max-article-size)"
+                );
+                self.warn("article cut short", || line);
+            }
+        }
+    }
+
+    /// Where article `i` was read, as warnings name it: `file`, `file:line` or
+    /// `file[element]`.
+    fn place_of(&self, i: usize) -> String {
+        match self.origin(i) {
+            Origin::File(f) => self.files[f as usize].clone(),
+            Origin::Line(f, n) => format!("{}:{n}", self.files[f as usize]),
+            Origin::Element(f, k) => format!("{}[{k}]", self.files[f as usize]),
+        }
+    }
+
     /// Where article `i` (its index in `articles`) was read.
     pub fn origin(&self, i: usize) -> Origin {
         self.origins[i]
@@ -763,8 +789,15 @@ fn decoded<'r>(mut reader: Box<dyn Read + 'r>) -> io::Result<Decoding<'r>> {
 ///
 /// # Errors
 ///
-/// When the file cannot be read, or is no longer text.
+/// When the file cannot be read, is no longer text, or is not a regular file: a named
+/// pipe (`<(zcat x.gz)`) was read to its end, and opening it again would wait forever.
 pub fn reopen(path: &Path) -> io::Result<Box<dyn Read>> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a regular file (a pipe?): it cannot be read again",
+            path.display()
+        )));
+    }
     let file = File::open(path)?;
     let (_, gz) = kind_of(path);
     let reader: Box<dyn Read> = if gz {
