@@ -149,13 +149,7 @@ fn custom_normalizer_default_normalize_borrows_when_unchanged() {
 
 /// Characters the profile must never leave in its output.
 fn forbidden(c: char) -> bool {
-    matches!(c as u32,
-        0x610..=0x61A | 0x64B..=0x65F | 0x670 | 0x674 | 0x6D6..=0x6ED | 0x8CA..=0x8E1
-        | 0x8E3..=0x8FF | 0x898..=0x89F | 0x640 // marks and tatweel
-        | 0xAD | 0x600..=0x605 | 0x61C | 0x200B..=0x200F | 0x202A..=0x202E
-        | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF // format
-    ) || (c.is_control())
-        || (c.is_whitespace() && c != ' ')
+    nuskha::normalize::profile_forbids(c)
 }
 
 fn check_output(out: &str) -> Result<(), TestCaseError> {

@@ -20,7 +20,7 @@ const EXIT_BAD_INPUT: u8 = 2;
 const BOOTSTRAP_SEED: u64 = 0x6576_616c;
 
 /// A file could not be used: which, and why.
-struct Bad(String);
+pub(crate) struct Bad(String);
 
 fn bad(path: &Path, what: impl std::fmt::Display) -> Bad {
     Bad(format!("{}: {what}", path.display()))
@@ -60,7 +60,7 @@ pub fn run(args: &EvalArgs) -> io::Result<ExitCode> {
 }
 
 /// Everything `dedup eval` prints.
-struct Report {
+pub(crate) struct Report {
     pairs: Option<PairReport>,
     truth: Option<Agreement>,
 }
@@ -72,7 +72,7 @@ struct PairReport {
     ignored: usize,
 }
 
-fn evaluate(args: &EvalArgs) -> Result<Report, Bad> {
+pub(crate) fn evaluate(args: &EvalArgs) -> Result<Report, Bad> {
     if args.pairs.is_none() && args.truth.is_none() {
         return Err(Bad("nothing to score against: give --pairs or --truth".into()));
     }

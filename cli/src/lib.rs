@@ -15,6 +15,8 @@ mod cluster;
 mod compare;
 mod date;
 mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
 mod input;
 mod normalize;
 mod report;

@@ -267,3 +267,20 @@ fn a_huge_article_is_matched_on_its_first_bytes_and_named() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("huge-too,huge-too,"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Found by the `read_input` fuzz target: the records of a JSON array cut short are
+/// read (and the cut reported), but reading them again failed on the same error, so
+/// `compare`, `--emit unique` and the HTML report refused articles the run had used.
+#[test]
+fn fuzz_a_cut_json_array_is_read_again_up_to_its_cut() {
+    let dir = temp_dir("cut-array");
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let record = serde_json::json!({"id": "a", "text": story}).to_string();
+    let cut = dir.join("cut.json");
+    std::fs::write(&cut, format!("[{record}, {{\"id\": \"b\", \"te")).unwrap();
+    nuskha_cli::fuzzing::read_input(br#"[{"a": "0", "text": "n"}"#, "json");
+    let out = run(&["compare", cut.to_str().unwrap(), &article("belwadeh-hajj")], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verdict: copy"));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -890,6 +890,21 @@ fn strip_articles(text: &str) -> String {
     out
 }
 
+/// Whether the default profile may never leave `c` in its output: Arabic marks and
+/// tatweel, format and bidi controls, control characters, and white space other than a
+/// plain space. The tests and the fuzz targets check every output against it; the
+/// normaliser itself does not read it.
+#[doc(hidden)]
+pub fn profile_forbids(c: char) -> bool {
+    matches!(c as u32,
+        0x610..=0x61A | 0x64B..=0x65F | 0x670 | 0x674 | 0x6D6..=0x6ED | 0x8CA..=0x8E1
+        | 0x8E3..=0x8FF | 0x898..=0x89F | 0x640 // marks and tatweel
+        | 0xAD | 0x600..=0x605 | 0x61C | 0x200B..=0x200F | 0x202A..=0x202E
+        | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF // format
+    ) || c.is_control()
+        || (c.is_whitespace() && c != ' ')
+}
+
 /// Decodes bytes as UTF-8, replacing each maximal invalid subsequence by U+FFFD as
 /// [`String::from_utf8_lossy`] does, and counts the replacements.
 ///

@@ -668,13 +668,14 @@ impl Inputs {
                 continue;
             }
             let mut buffer = String::new();
-            jsonl::for_each_record(&whole, fields, &mut buffer, &mut |j, record, t| {
+            // A document that ends in an error (a JSON array cut short) was read up to
+            // it, and is again: only an element not found means the file changed.
+            let _ = jsonl::for_each_record(&whole, fields, &mut buffer, &mut |j, record, t| {
                 if let (Some(&k), true) = (elements.get(&j), record.is_ok()) {
                     texts[k] = std::mem::take(t);
                     elements.remove(&j);
                 }
-            })
-            .map_err(|_| changed())?;
+            });
             if !elements.is_empty() {
                 return Err(changed());
             }

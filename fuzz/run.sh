@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every fuzz target (or those named) for SECONDS each, default 10, from the
+# committed corpus (fuzz/corpus/TARGET) and the seeds fuzz/seeds.py builds; new
+# inputs go to target/fuzz-corpus/TARGET, crashes to fuzz/artifacts/TARGET/.
+# Usage: bash fuzz/run.sh [SECONDS [TARGET...]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:-10}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(normalize tokenize sketch read_input eval_input)
+fi
+
+# cargo-fuzz runs on this stable toolchain with the sanitizer off (`-s none`): the
+# coverage instrumentation libFuzzer needs is a stable codegen pass.
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --version 0.13.2
+fi
+python3 fuzz/seeds.py target/fuzz-seeds >/dev/null
+cargo fuzz build -s none
+
+for t in "${targets[@]}"; do
+    mkdir -p "target/fuzz-corpus/$t" "fuzz/corpus/$t"
+    echo "== fuzz $t for ${seconds}s"
+    # The reader's warnings (stderr) would drown the output: a crash is kept in
+    # fuzz/artifacts/$t/ and replayed with `cargo fuzz run -s none $t FILE`.
+    cargo fuzz run -s none "$t" "target/fuzz-corpus/$t" "fuzz/corpus/$t" "target/fuzz-seeds/$t" -- \
+        -max_total_time="$seconds" -close_fd_mask=2 -print_final_stats=1 2>&1 |
+        grep -E "DONE|INITED|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|Test unit written" || true
+    if [ -d "fuzz/artifacts/$t" ] && [ -n "$(ls -A "fuzz/artifacts/$t")" ]; then
+        echo "fuzz: $t crashed; see fuzz/artifacts/$t/" >&2
+        exit 1
+    fi
+done
