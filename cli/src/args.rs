@@ -177,7 +177,9 @@ pub struct ClusterArgs {
     #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
     pub representative: RepresentativeArg,
 
-    /// Skip files larger than this many bytes.
+    /// Skip a text file or JSON document (each read whole) larger than this many bytes.
+    /// JSON Lines are streamed whatever their size: each article is cut at
+    /// `--max-article-size` instead.
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
     pub max_file_size: u64,
 

@@ -376,3 +376,31 @@ fn jsonl_records_keep_the_fields_asked_for() {
     let rows = csv_rows(&out.stdout);
     assert!(rows.iter().all(|(id, c)| id == c), "without titles nothing matches: {rows:?}");
 }
+
+/// `--max-file-size` is for what is read whole (a text file, a JSON document, whether
+/// gzipped or not): JSON Lines are streamed whatever their size (a million articles
+/// gzipped are 1.7 GB; each article is bounded by `--max-article-size` instead).
+#[test]
+fn max_file_size_skips_what_is_read_whole_and_streams_json_lines() {
+    let dir = temp_dir("max-file-size");
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let lines: String = (0..4)
+        .map(|i| serde_json::json!({"id": format!("r{i}"), "text": story}).to_string() + "\n")
+        .collect();
+    std::fs::write(dir.join("feed.jsonl"), &lines).unwrap();
+    std::fs::write(dir.join("long.txt"), &story).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(story.repeat(3).as_bytes()).unwrap();
+    let zipped = dir.join("long.txt.gz");
+    std::fs::write(&zipped, gz.finish().unwrap()).unwrap();
+    let limit = (story.len() / 2).to_string();
+    let (folder, zipped) = (dir.to_str().unwrap(), zipped.to_str().unwrap());
+    let out = run(&[folder, zipped, "--format", "csv", "--max-file-size", &limit], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let ids: Vec<String> = csv_rows(&out.stdout).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["r0", "r1", "r2", "r3"], "{stderr}");
+    assert!(stderr.contains("long.txt: ") && stderr.contains("bytes is more than --max-file-size"));
+    assert!(stderr.contains("long.txt.gz: its text is more than --max-file-size"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -392,7 +392,7 @@ impl Inputs {
                         continue;
                     }
                 };
-                inputs.read_stream("<stdin>", stdin, Kind::Json, String::new(), opts);
+                inputs.read_stream("<stdin>", stdin, Kind::Json, String::new(), None, opts);
                 continue;
             }
             match std::fs::metadata(path) {
@@ -491,8 +491,8 @@ impl Inputs {
         }
     }
 
-    /// Opens a file after checking its size; `None` (reported) when it cannot be used.
-    fn open_checked(&mut self, path: &Path, opts: &ReadOptions) -> Option<(File, u64)> {
+    /// Opens a file; `None` (reported) when it cannot be used.
+    fn open_checked(&mut self, path: &Path) -> Option<(File, u64)> {
         let place = path.display().to_string();
         let file = match File::open(path) {
             Ok(f) => f,
@@ -503,15 +503,6 @@ impl Inputs {
             }
         };
         let (size, regular) = file.metadata().map_or((0, true), |m| (m.len(), m.is_file()));
-        if size > opts.max_file_size {
-            (opts.on_read)(size);
-            self.skip(
-                place,
-                Reason::TooLarge,
-                &format!("{size} bytes is more than --max-file-size {}", opts.max_file_size),
-            );
-            return None;
-        }
         // A pipe (`<(zcat feed.gz)`) has no size: it is read to see.
         if size == 0 && regular {
             self.skip(place, Reason::Empty, "empty file");
@@ -530,15 +521,17 @@ impl Inputs {
 
     /// Reads a file of `kind` (gzipped when `gz`); `id` is its id if it is text.
     fn read_file(&mut self, path: &Path, id: String, kind: Kind, gz: bool, opts: &mut ReadOptions) {
-        let Some((file, _)) = self.open_checked(path, opts) else { return };
+        let Some((file, size)) = self.open_checked(path) else { return };
         let place = path.display().to_string();
+        // Compressed, its size says nothing of what it holds.
+        let size = (!gz).then_some(size);
         let file = Counted { inner: file, on_read: opts.on_read };
         let reader: Box<dyn Read> = if gz {
             Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
         } else {
             Box::new(file)
         };
-        self.read_stream(&place, reader, kind, id, opts);
+        self.read_stream(&place, reader, kind, id, size, opts);
     }
 
     /// Copies standard input into a temporary file when it is to be read again, and
@@ -566,23 +559,13 @@ impl Inputs {
         let kept = batch.deduplicator().max_article_bytes();
         for i in 0..batch.len() {
             if batch.truncated(nuskha::DocId(i as u32)) {
-                let place = self.place_of(i);
+                let place = self.place(self.origin(i));
                 let id = &self.articles[i].id;
                 let line = format!(
                     "dedup: warning: {place}: article \"{id}\" is longer than {kept} bytes; only its first {kept} are matched (--max-article-size)"
                 );
                 self.warn("article cut short", || line);
             }
-        }
-    }
-
-    /// Where article `i` was read, as warnings name it: `file`, `file:line` or
-    /// `file[element]`.
-    fn place_of(&self, i: usize) -> String {
-        match self.origin(i) {
-            Origin::File(f) => self.files[f as usize].clone(),
-            Origin::Line(f, n) => format!("{}:{n}", self.files[f as usize]),
-            Origin::Element(f, k) => format!("{}[{k}]", self.files[f as usize]),
         }
     }
 
@@ -685,13 +668,17 @@ impl Inputs {
 
     /// Reads one input: its encoding and format told by its first bytes (a byte order
     /// mark dropped, UTF-16 decoded as it is read), then as text, JSON Lines or a JSON
-    /// document.
+    /// document. JSON Lines are streamed, whatever their size (each article is cut at
+    /// the deduplicator's `max_article_bytes`); a text file or a JSON document is read
+    /// whole, so one larger than `--max-file-size` (`size` when it is known, else as
+    /// it is read) is skipped.
     fn read_stream(
         &mut self,
         place: &str,
         reader: Box<dyn Read + '_>,
         kind: Kind,
         id: String,
+        size: Option<u64>,
         opts: &mut ReadOptions,
     ) {
         let (head, reader) = match decoded(reader) {
@@ -713,14 +700,26 @@ impl Inputs {
             }
         };
         let format = format_of(kind, &head);
-        let mut whole = io::Cursor::new(head).chain(reader);
+        let whole = io::Cursor::new(head).chain(reader);
         match format {
             Format::Jsonl => self.read_jsonl_stream(place, whole, opts),
             Format::Text | Format::Document { .. } => {
+                let max = opts.max_file_size;
+                let too_large = |this: &mut Self, what: String| {
+                    let detail = format!("{what} is more than --max-file-size {max}");
+                    this.skip(place.to_owned(), Reason::TooLarge, &detail);
+                };
+                if let Some(size) = size.filter(|&s| s > max) {
+                    (opts.on_read)(size);
+                    return too_large(self, format!("{size} bytes"));
+                }
                 let mut bytes = Vec::new();
-                if let Err(e) = whole.read_to_end(&mut bytes) {
+                if let Err(e) = whole.take(max.saturating_add(1)).read_to_end(&mut bytes) {
                     let detail = format!("cannot read: {e}");
                     return self.skip(place.to_owned(), Reason::Unreadable, &detail);
+                }
+                if bytes.len() as u64 > max {
+                    return too_large(self, "its text".to_owned());
                 }
                 if let Format::Document { or_text } = format {
                     if self.read_document(place, &bytes, or_text, opts) {
