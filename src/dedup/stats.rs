@@ -112,12 +112,15 @@ fn common_of(counts: Vec<(u32, u32)>) -> HashMap<u32, u32, FixedState> {
 }
 
 /// The size of the counter table for `sets`: a power of two, about a slot per two
-/// shingles and at most 16 MiB (64 MiB uncapped at 100,000 articles, and the parallel
-/// count makes one table per thread). Crowding only raises counters, which sends more
-/// rare shingles to the exact count: 826,000 for 2,135 common ones at 100,000 articles.
+/// shingles (16 MiB at 100,000 articles; the parallel count makes one table per
+/// thread), at most 256 MiB. Crowding only raises counters, which sends more rare
+/// shingles to the exact count: 826,000 for 2,135 common ones at 100,000 articles. A
+/// table that stopped growing there (16 MiB) was crowded past the floor in nearly every
+/// slot at a million articles, and the exact count then gathered and sorted all 300
+/// million shingles: 2.4 GB, most of that run's peak.
 fn slots_for(sets: &[Shingled]) -> usize {
     let shingles: usize = sets.iter().map(|s| s.set.len()).sum();
-    (shingles / 2).next_power_of_two().clamp(1024, 1 << 24)
+    (shingles / 2).next_power_of_two().clamp(1024, 1 << 28)
 }
 
 /// How many articles of a corpus each shingle is in: what boilerplate removal and the
