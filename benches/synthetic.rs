@@ -72,6 +72,14 @@ fn variant(word: &str, rng: &mut Rng) -> String {
 
 /// Generates `n` articles (about a quarter of them planted copies) from `seed`.
 pub fn generate(n: usize, seed: u64) -> Vec<SyntheticArticle> {
+    let mut out = Vec::with_capacity(n);
+    for_each(n, seed, |a| out.push(a));
+    out
+}
+
+/// [`generate`], handing each article to `f` as it is made, so that a million of them
+/// never sit in memory at once (the scale benchmark streams them to a file).
+pub fn for_each(n: usize, seed: u64, mut f: impl FnMut(SyntheticArticle)) {
     let mut rng = Rng(seed);
     let vocab: Vec<String> = (0..30_000).map(|_| make_word(&mut rng)).collect();
     let pick = |rng: &mut Rng| -> &str {
@@ -86,14 +94,14 @@ pub fn generate(n: usize, seed: u64) -> Vec<SyntheticArticle> {
             (format!("الخط : A- A+ {}", header.join(" ")), footer.join(" "))
         })
         .collect();
-    let mut out = Vec::with_capacity(n);
+    let mut made = 0;
     let mut story = 0u32;
-    while out.len() < n {
+    while made < n {
         let len = 150 + rng.below(300) as usize;
         let words: Vec<String> = (0..len).map(|_| pick(&mut rng).to_string()).collect();
         let copies = if rng.chance(0.3) { 1 + rng.below(5) as usize } else { 0 };
         for c in 0..=copies {
-            if out.len() == n {
+            if made == n {
                 break;
             }
             let outlet = &outlets[rng.below(outlets.len() as u64) as usize];
@@ -133,9 +141,9 @@ pub fn generate(n: usize, seed: u64) -> Vec<SyntheticArticle> {
             }
             text.push('\n');
             text.push_str(&outlet.1);
-            out.push(SyntheticArticle { id: format!("syn-{}", out.len()), story, text });
+            f(SyntheticArticle { id: format!("syn-{made}"), story, text });
+            made += 1;
         }
         story += 1;
     }
-    out
 }

@@ -2,6 +2,8 @@
 //! `corpus.jsonl`, `truth_planted.tsv` (pairs of copies of one story) and
 //! `truth_exact.tsv` (pairs with exact word-5 Jaccard ≥ 0.8 under the peers' tokens).
 //! `gen --jsonl-gz IN.jsonl.gz OUT_DIR` converts a corpus and writes its exact truth.
+//! `gen --stream N SEED OUT.jsonl.gz` streams N articles to a gzipped JSON Lines file
+//! (no truth: the scale benchmark, `benches/scale.sh`, only needs the articles).
 
 #[path = "../../../synthetic.rs"]
 mod synthetic;
@@ -53,6 +55,18 @@ fn write_corpus(dir: &str, ids: &[String], texts: &[String]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args[1] == "--stream" {
+        let n: usize = args[2].parse().expect("N");
+        let seed: u64 = args[3].parse().expect("SEED");
+        let file = std::fs::File::create(&args[4]).expect("output");
+        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, gz);
+        synthetic::for_each(n, seed, |a| {
+            writeln!(out, "{}", serde_json::json!({"id": a.id, "text": a.text})).unwrap();
+        });
+        out.into_inner().ok().expect("flush").finish().expect("finish the gzip stream");
+        return;
+    }
     if args[1] == "--jsonl-gz" {
         let file = std::fs::File::open(&args[2]).expect("input");
         let reader = BufReader::new(flate2::read::GzDecoder::new(file));
