@@ -55,6 +55,17 @@ pub fn read_input(bytes: &[u8], extension: &str) {
     };
     let inputs = Inputs::read(std::slice::from_ref(&path), &mut opts);
     assert_eq!(inputs.articles.len(), batch.len(), "an article admitted is not in the batch");
+    // JSON Lines as plain UTF-8 (no byte order mark, no NUL byte, read as lines): each
+    // line that is not blank is an article or a skip that names it.
+    let whole_file_skipped = inputs.skipped.iter().any(|(place, _)| !place.contains(".jsonl:"));
+    let plain =
+        std::str::from_utf8(bytes).is_ok_and(|t| !t.starts_with('\u{FEFF}')) && !bytes.contains(&0);
+    if extension == "jsonl" && plain && !whole_file_skipped {
+        let lines = bytes.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+        let lines = lines.count();
+        let accounted = inputs.articles.len() + inputs.skipped.len();
+        assert_eq!(accounted, lines, "lines neither read nor skipped: {:?}", inputs.skipped);
+    }
     let all: Vec<usize> = (0..inputs.articles.len()).collect();
     let texts = inputs.texts_again(&all, &fields);
     assert!(texts.is_ok(), "an article read cannot be read again: {:?}", texts.err());

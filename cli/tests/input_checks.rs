@@ -284,3 +284,21 @@ fn fuzz_a_cut_json_array_is_read_again_up_to_its_cut() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("verdict: copy"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The reader's fuzz entry on hand-made JSON Lines: every line not blank is an article
+/// or a named skip (a bad line, a record without text, a repeated id), blocks of 64
+/// bytes cut inside lines, and a file with no record at all.
+#[test]
+fn every_json_line_is_an_article_or_a_named_skip() {
+    let cases: [&[u8]; 6] = [
+        b"{\"id\": \"a\", \"text\": \"one\"}\n\n  \n{\"id\": \"a\", \"text\": \"again\"}\nnot json\n{\"id\": 3}\n",
+        b"{\"text\": \"no id\"}\r\n{\"text\": \"no id either, and a long line that crosses the reader's 64-byte blocks twice\"}",
+        b"\n\n",
+        b"[1, 2]\n{\"id\": \"x\", \"text\": \"t\"}\n",
+        b"{\"id\": \"q\", \"text\": \"\\u00e9\\ud800\"}\n",
+        b"\xFF\xFE{}",
+    ];
+    for case in cases {
+        nuskha_cli::fuzzing::read_input(case, "jsonl");
+    }
+}
