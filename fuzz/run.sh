@@ -23,14 +23,19 @@ cargo fuzz build -s none
 
 for t in "${targets[@]}"; do
     mkdir -p "target/fuzz-corpus/$t" "fuzz/corpus/$t"
+    # Only this run's findings count: an old crash file must not fail it.
+    rm -rf "fuzz/artifacts/$t"
     echo "== fuzz $t for ${seconds}s"
     # The reader's warnings (stderr) would drown the output: a crash is kept in
     # fuzz/artifacts/$t/ and replayed with `cargo fuzz run -s none $t FILE`.
+    status=0
     cargo fuzz run -s none "$t" "target/fuzz-corpus/$t" "fuzz/corpus/$t" "target/fuzz-seeds/$t" -- \
-        -max_total_time="$seconds" -close_fd_mask=2 -print_final_stats=1 2>&1 |
-        grep -E "DONE|INITED|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|Test unit written" || true
-    if [ -d "fuzz/artifacts/$t" ] && [ -n "$(ls -A "fuzz/artifacts/$t")" ]; then
-        echo "fuzz: $t crashed; see fuzz/artifacts/$t/" >&2
+        -max_total_time="$seconds" -close_fd_mask=2 -print_final_stats=1 \
+        >"target/fuzz-$t.log" 2>&1 || status=$?
+    grep -E "DONE|INITED|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|Test unit written" \
+        "target/fuzz-$t.log" || true
+    if [ "$status" -ne 0 ]; then
+        echo "fuzz: $t failed (exit $status); see target/fuzz-$t.log and fuzz/artifacts/$t/" >&2
         exit 1
     fi
 done

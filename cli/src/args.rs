@@ -256,9 +256,9 @@ pub struct MatchingArgs {
     #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MIN_WORDS, value_name = "WORDS", help_heading = "Matching")]
     pub min_length: usize,
 
-    /// Match only the first this many bytes of an article (1 MiB by default, 40 times
-    /// the longest news article seen): one huge input then costs at most about 15 MB to
-    /// shingle. Longer articles are named in a warning.
+    /// Match only the first this many bytes of an article (1 MiB by default, 27 times
+    /// the longest article of the dev corpora): one huge input then costs at most about
+    /// 15 MB to shingle. Longer articles are named in a warning.
     #[arg(long, default_value_t = nuskha::dedup::DEFAULT_MAX_ARTICLE_BYTES, value_name = "BYTES", help_heading = "Matching")]
     pub max_article_size: usize,
 

@@ -37,8 +37,19 @@ pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
-    let c = dedup.sketcher().compare(&a.text, &b.text, args.passages);
-    let verdict = dedup.verdict(&a.text, &b.text);
+    // Compared as they are matched: past --max-article-size, on their beginnings.
+    let (ta, tb) = (dedup.matched_text(&a.text), dedup.matched_text(&b.text));
+    for (name, chosen, text) in [("A", &a, ta), ("B", &b, tb)] {
+        if text.len() < chosen.text.len() {
+            eprintln!(
+                "dedup compare: warning: {name} ({}) is longer than --max-article-size; its first {} bytes are compared",
+                chosen.id,
+                text.len()
+            );
+        }
+    }
+    let c = dedup.sketcher().compare(ta, tb, args.passages);
+    let verdict = dedup.verdict(ta, tb);
     let says = verdict_line(&verdict, &dedup);
     let num_perm = dedup.sketcher().params().num_perm();
     let shingles = args.matching.shingle.to_string();
@@ -51,8 +62,8 @@ pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
         CompareFormat::Html => {
             let mut v = comparison_json(&dedup, (&a.id, &b.id), &shingles, &c, &verdict);
             v["texts"] = serde_json::json!([
-                crate::report::html::shown_text(&dedup, &a.text),
-                crate::report::html::shown_text(&dedup, &b.text),
+                crate::report::html::shown_text(&dedup, ta),
+                crate::report::html::shown_text(&dedup, tb),
             ]);
             crate::report::html::page(&mut out, "compare", &v)?;
         }

@@ -378,22 +378,26 @@ fn jsonl_records_keep_the_fields_asked_for() {
 }
 
 /// `--max-file-size` is for what is read whole (a text file, a JSON document, whether
-/// gzipped or not): JSON Lines are streamed whatever their size (a million articles
-/// gzipped are 1.7 GB; each article is bounded by `--max-article-size` instead).
+/// gzipped or not) and for each line of JSON Lines, which are streamed whatever the
+/// file's size (a million articles gzipped are 1.7 GB).
 #[test]
 fn max_file_size_skips_what_is_read_whole_and_streams_json_lines() {
     let dir = temp_dir("max-file-size");
     let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let quarter: String = story.chars().take(story.chars().count() / 4).collect();
     let lines: String = (0..4)
-        .map(|i| serde_json::json!({"id": format!("r{i}"), "text": story}).to_string() + "\n")
+        .map(|i| serde_json::json!({"id": format!("r{i}"), "text": quarter}).to_string() + "\n")
         .collect();
     std::fs::write(dir.join("feed.jsonl"), &lines).unwrap();
+    let long_line = serde_json::json!({"id": "long", "text": story}).to_string();
+    std::fs::write(dir.join("long-line.jsonl"), long_line + "\n").unwrap();
     std::fs::write(dir.join("long.txt"), &story).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(story.repeat(3).as_bytes()).unwrap();
     let zipped = dir.join("long.txt.gz");
     std::fs::write(&zipped, gz.finish().unwrap()).unwrap();
     let limit = (story.len() / 2).to_string();
+    assert!(lines.len() > story.len() / 2, "the JSON Lines file is past the limit");
     let (folder, zipped) = (dir.to_str().unwrap(), zipped.to_str().unwrap());
     let out = run(&[folder, zipped, "--format", "csv", "--max-file-size", &limit], b"");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -402,5 +406,21 @@ fn max_file_size_skips_what_is_read_whole_and_streams_json_lines() {
     assert_eq!(ids, ["r0", "r1", "r2", "r3"], "{stderr}");
     assert!(stderr.contains("long.txt: ") && stderr.contains("bytes is more than --max-file-size"));
     assert!(stderr.contains("long.txt.gz: its text is more than --max-file-size"), "{stderr}");
+    assert!(
+        stderr.contains("long-line.jsonl:1: a line of 3965 bytes is more than --max-file-size"),
+        "{stderr}"
+    );
+    // Read in small blocks, the long line crosses them and is refused alike; a line
+    // that runs on past four times the limit ends its file's reading.
+    let small = ["--format", "csv", "--max-file-size", limit.as_str(), "--read-block", "64"];
+    let out = run(&[&[folder][..], &small].concat(), b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("long-line.jsonl:1: a line of 3965 bytes"), "{stderr}");
+    let endless = dir.join("endless.jsonl");
+    let words = "كلمة ".repeat(2000);
+    std::fs::write(&endless, format!("{{\"id\": \"e\", \"text\": \"{words}")).unwrap();
+    let out = run(&[&[endless.to_str().unwrap()][..], &small].concat(), b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("endless.jsonl:1: read error: a line runs on past four"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }

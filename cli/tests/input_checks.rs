@@ -265,6 +265,22 @@ fn a_huge_article_is_matched_on_its_first_bytes_and_named() {
     let out =
         run(&[feed.to_str().unwrap(), "--format", "csv", "--max-article-size", "100000000"], b"");
     assert!(String::from_utf8_lossy(&out.stdout).contains("huge-too,huge-too,"));
+    // `compare` compares what is matched, and says so: its scores agree with its verdict.
+    let ids = ["--id", "huge", "--id", "huge-too", "--max-article-size", size.as_str()];
+    let out = run(&[&["compare", feed.to_str().unwrap()][..], &ids].concat(), b"");
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stderr.contains("A (huge) is longer than --max-article-size"), "{stderr}");
+    assert!(stdout.contains("verdict: copy"), "{stdout}");
+    let exact: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("jaccard (exact):"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The story and 1,000 bytes of different tails (whole, the tails would make it 0.01).
+    assert!(exact > 0.5, "compared on their beginnings: {stdout}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -313,3 +313,20 @@ open-days-diplomats.txt,open-days-diplomats.txt,1.000,
         }
     }
 }
+
+/// A JSON document of one object followed by stray text: the reader takes the object
+/// (and warns of the rest); `--emit unique` found no object in it and failed.
+#[test]
+fn emit_unique_takes_a_json_object_followed_by_stray_text() {
+    let dir = temp_dir("emit-trailing");
+    let story = std::fs::read_to_string(crate::cli::article("open-days-diplomats")).unwrap();
+    let record =
+        serde_json::to_string_pretty(&serde_json::json!({"id": "only", "text": story})).unwrap();
+    let file = dir.join("one.json");
+    std::fs::write(&file, format!("{record}\n-- end of export --\n")).unwrap();
+    let out = run(&[file.to_str().unwrap(), "--emit", "unique"], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "the stray text is reported: {stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{}\n", record.replace('\n', " ")));
+    let _ = std::fs::remove_dir_all(dir);
+}

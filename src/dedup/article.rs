@@ -139,9 +139,19 @@ impl<'d> ShingledArticle<'d> {
 }
 
 impl Deduplicator {
-    /// The part of `text` that is matched: at most `max_article_bytes`, cut back to a
-    /// character boundary.
-    pub(super) fn matched_part<'t>(&self, text: &'t str) -> &'t str {
+    /// The part of `text` that is matched: at most
+    /// [`max_article_bytes`](super::DeduplicatorBuilder::max_article_bytes), cut back
+    /// to a character boundary. What a comparison of two articles should compare, to
+    /// agree with the verdict.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dedup = nuskha::Deduplicator::builder().max_article_bytes(3).build()?;
+    /// assert_eq!(dedup.matched_text("خبر"), "خ");
+    /// # Ok::<(), nuskha::Error>(())
+    /// ```
+    pub fn matched_text<'t>(&self, text: &'t str) -> &'t str {
         if text.len() <= self.max_article_bytes {
             return text;
         }
@@ -155,7 +165,7 @@ impl Deduplicator {
     /// Normalises and shingles one article.
     pub(super) fn shingle_set(&self, text: &str, scratch: &mut SketchScratch) -> Shingled {
         let whole = text.len();
-        let text = self.matched_part(text);
+        let text = self.matched_text(text);
         let truncated = text.len() < whole;
         self.sketcher.shingle_into(text, scratch);
         // Shingling has just hashed every word, whatever the unit.

@@ -111,16 +111,18 @@ fn common_of(counts: Vec<(u32, u32)>) -> HashMap<u32, u32, FixedState> {
     counts.into_iter().filter(|&(_, n)| n > COMMON_FLOOR).collect()
 }
 
-/// The size of the counter table for `sets`: a power of two, about a slot per two
-/// shingles (16 MiB at 100,000 articles; the parallel count makes one table per
-/// thread), at most 256 MiB. Crowding only raises counters, which sends more rare
-/// shingles to the exact count: 826,000 for 2,135 common ones at 100,000 articles. A
-/// table that stopped growing there (16 MiB) was crowded past the floor in nearly every
-/// slot at a million articles, and the exact count then gathered and sorted all 300
-/// million shingles: 2.4 GB, most of that run's peak.
-fn slots_for(sets: &[Shingled]) -> usize {
+/// The size of the counter table for `sets` when `tables` are made (the parallel count
+/// makes one a thread): a power of two, about a slot per two shingles (16 MiB at
+/// 100,000 articles), 256 MiB at most in all (16 MiB a table at least). Crowding only
+/// raises counters, which sends more rare shingles to the exact count: 826,000 for
+/// 2,135 common ones at 100,000 articles. A table that stopped growing there was
+/// crowded past the floor in nearly every slot at a million articles, and the exact
+/// count then gathered and sorted all 300 million shingles: 2.4 GB, most of the peak.
+fn slots_for(sets: &[Shingled], tables: usize) -> usize {
     let shingles: usize = sets.iter().map(|s| s.set.len()).sum();
-    (shingles / 2).next_power_of_two().clamp(1024, 1 << 28)
+    let share = (1usize << 28) / tables.max(1);
+    let budget = (1usize << share.ilog2()).max(1 << 24);
+    (shingles / 2).next_power_of_two().clamp(1024, budget)
 }
 
 /// How many articles of a corpus each shingle is in: what boilerplate removal and the
@@ -192,7 +194,7 @@ impl CorpusStats {
     /// find the shingles that may be in more than [`COMMON_FLOOR`] articles, then only
     /// those are counted exactly. The result does not depend on the collisions.
     pub(super) fn from_sets(sets: &[Shingled]) -> Self {
-        let crowded = crowded_slots(&count_slots(sets, slots_for(sets)));
+        let crowded = crowded_slots(&count_slots(sets, slots_for(sets, 1)));
         CorpusStats::new(common_of(count_candidates(sets, &crowded)), sets.len())
     }
 
@@ -202,8 +204,9 @@ impl CorpusStats {
     pub(super) fn par_from_sets(sets: &[Shingled]) -> Self {
         use rayon::prelude::*;
         const PIECE: usize = 1 << 16;
-        let size = slots_for(sets);
-        let chunk = sets.len().div_ceil(rayon::current_num_threads()).max(1);
+        let threads = rayon::current_num_threads();
+        let size = slots_for(sets, threads);
+        let chunk = sets.len().div_ceil(threads).max(1);
         let mut tables: Vec<Vec<u8>> =
             sets.par_chunks(chunk).map(|part| count_slots(part, size)).collect();
         // The threads' counters added up and turned into bits a piece at a time, on all

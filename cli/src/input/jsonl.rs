@@ -26,7 +26,8 @@ impl Inputs {
     ) {
         // Text files read before keep their order.
         self.flush(opts);
-        let mut blocks = LineBlocks::new(reader, opts.read_block);
+        let max_line = usize::try_from(opts.max_file_size).unwrap_or(usize::MAX);
+        let mut blocks = LineBlocks::new(reader, opts.read_block, max_line);
         let dedup = opts.batch.deduplicator();
         let mut lines = 0u64;
         let mut failed = None;
@@ -48,7 +49,7 @@ impl Inputs {
                             s.spawn(move |_| {
                                 // A panic is handed over too: this thread waits for every block.
                                 let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                                    parse_block(&bytes, fields, dedup)
+                                    parse_block(&bytes, fields, dedup, max_line)
                                 }));
                                 let _ = tx.send((k, parsed, bytes));
                             });
@@ -75,7 +76,7 @@ impl Inputs {
             while let Some(block) = blocks.next() {
                 match block {
                     Ok(bytes) => {
-                        let block = parse_block(&bytes, &opts.fields, dedup);
+                        let block = parse_block(&bytes, &opts.fields, dedup, max_line);
                         blocks.recycle(bytes);
                         lines += block.lines;
                         self.take_block(place, lines - block.lines, block, opts);
@@ -240,7 +241,13 @@ type Refused = (Reason, String);
 
 /// Parses and shingles the lines of `bytes`. Every block but the last ends with a
 /// newline; the last line may have none. Each text is dropped once shingled.
-fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) -> ParsedBlock<'d> {
+/// A line longer than `max_line` is refused as too large.
+fn parse_block<'d>(
+    bytes: &[u8],
+    fields: &JsonlFields,
+    dedup: &'d Deduplicator,
+    max_line: usize,
+) -> ParsedBlock<'d> {
     let mut block = ParsedBlock { lines: 0, records: Vec::new() };
     // Each record's text, in one buffer for the whole block.
     let mut text = String::new();
@@ -254,6 +261,12 @@ fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) 
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        if line.len() > max_line {
+            let why =
+                format!("a line of {} bytes is more than --max-file-size {max_line}", line.len());
+            block.records.push((block.lines, Err((Reason::TooLarge, why))));
+            continue;
+        }
         let record = parse_record(line, fields, &mut text)
             .map(|record| Parsed { record, article: dedup.shingle(&text) });
         block.records.push((block.lines, record));
@@ -262,10 +275,14 @@ fn parse_block<'d>(bytes: &[u8], fields: &JsonlFields, dedup: &'d Deduplicator) 
 }
 
 /// Blocks of whole lines: each read of about `size` bytes, up to its last newline (the
-/// rest is carried into the next block), and at the end what is left.
+/// rest is carried into the next block), and at the end what is left. A line longer
+/// than `max_line` is handed on whole and refused by [`parse_block`], but one that
+/// runs on past four times that (a file with no newline) ends the reading with an
+/// error rather than fill the memory.
 struct LineBlocks<R> {
     reader: R,
     size: usize,
+    max_line: usize,
     carried: Vec<u8>,
     /// A read error, reported after the whole lines read before it.
     error: Option<io::Error>,
@@ -275,8 +292,8 @@ struct LineBlocks<R> {
 }
 
 impl<R: Read> LineBlocks<R> {
-    fn new(reader: R, size: usize) -> Self {
-        LineBlocks { reader, size, carried: Vec::new(), error: None, spare: Vec::new() }
+    fn new(reader: R, size: usize, max_line: usize) -> Self {
+        LineBlocks { reader, size, max_line, carried: Vec::new(), error: None, spare: Vec::new() }
     }
 
     /// Takes back a block handed out, to read into again.
@@ -320,6 +337,14 @@ impl<R: Read> Iterator for LineBlocks<R> {
                 self.carried.extend_from_slice(&bytes[before + k + 1..]);
                 bytes.truncate(before + k + 1);
                 return Some(Ok(bytes));
+            }
+            // Here `bytes` is one line so far.
+            if bytes.len() / 4 > self.max_line {
+                self.size = 0;
+                return Some(Err(io::Error::other(format!(
+                    "a line runs on past four times --max-file-size ({} bytes); the rest is not read",
+                    self.max_line
+                ))));
             }
         }
     }

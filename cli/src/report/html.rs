@@ -174,7 +174,11 @@ impl Report<'_> {
                 Vec::new()
             }
         };
-        let text_of = |i: usize| &texts[shown.binary_search(&i).expect("a shown article")];
+        // Shown and compared as they were matched (past --max-article-size, their
+        // beginnings).
+        let text_of = |i: usize| {
+            self.dedup.matched_text(&texts[shown.binary_search(&i).expect("a shown article")])
+        };
         let dedup = self.dedup;
         let shingles = self.args.matching.shingle.to_string();
         let shown_texts: Vec<ShownText> =

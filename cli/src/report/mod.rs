@@ -240,6 +240,7 @@ impl Report<'_> {
                 "mode": self.dedup.mode().to_string(),
                 "link_density": self.dedup.link_density(),
                 "min_length": self.args.matching.min_length,
+                "max_article_bytes": self.dedup.max_article_bytes(),
                 "normalizer": params.profile(),
         })
     }

@@ -107,8 +107,13 @@ fn raw_elements(text: &str) -> Vec<&serde_json::value::RawValue> {
         let mut de = serde_json::Deserializer::from_str(text);
         // An error ends the array: what was read before it stays.
         let _ = (&mut de).deserialize_seq(Elements(&mut found));
-    } else if let Ok(object) = serde_json::from_str::<&RawValue>(text) {
-        found.push(object);
+    } else {
+        use serde::Deserialize;
+        let mut de = serde_json::Deserializer::from_str(text);
+        // What follows the one object is left, as the reader leaves it.
+        if let Ok(object) = <&RawValue>::deserialize(&mut de) {
+            found.push(object);
+        }
     }
     found
 }
