@@ -617,22 +617,20 @@ impl Inputs {
                 || io::Error::other(format!("{} changed while it was read", path.display()));
             let mut reader = BufReader::new(reopen(&path)?);
             if let Origin::Line(..) = wanted[0].0 {
-                wanted.sort_unstable_by_key(|&(o, _)| match o {
+                let line_of = |o: Origin| match o {
                     Origin::Line(_, n) => n,
                     _ => 0,
-                });
-                let (mut line, mut number) = (Vec::new(), 0);
-                for (origin, k) in wanted {
-                    let Origin::Line(_, n) = origin else { return Err(changed()) };
-                    while number < n {
-                        line.clear();
-                        if reader.read_until(b'\n', &mut line)? == 0 {
-                            return Err(changed());
-                        }
-                        number += 1;
-                    }
-                    jsonl::parse_record(&line, fields, &mut texts[k]).map_err(|_| changed())?;
-                }
+                };
+                wanted.sort_unstable_by_key(|&(o, _)| line_of(o));
+                let mut slots = wanted.iter().map(|&(_, k)| k);
+                let numbers = wanted.iter().map(|&(o, _)| line_of(o));
+                for_lines(reader, numbers, |_, line| {
+                    let k = slots.next().expect("a slot for each line");
+                    jsonl::parse_record(line, fields, &mut texts[k])
+                        .map(|_| ())
+                        .map_err(|_| changed())
+                })
+                .map_err(|_| changed())?;
                 continue;
             }
             let mut bytes = Vec::new();
@@ -782,6 +780,35 @@ fn decoded<'r>(mut reader: Box<dyn Read + 'r>) -> io::Result<Decoding<'r>> {
             Decoding::Text { head, rest: Box::new(utf8), utf16: Some(big_endian) }
         }
     })
+}
+
+/// Calls `on` with each line of `reader` numbered in `wanted` (from 1, ascending), as
+/// read, with its newline: the one pass over a file that reads records again.
+///
+/// # Errors
+///
+/// When the file ends before a wanted line (it changed since), or `on` fails.
+pub fn for_lines(
+    mut reader: impl BufRead,
+    wanted: impl IntoIterator<Item = u64>,
+    mut on: impl FnMut(u64, &[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    for want in wanted {
+        while number < want {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the file changed while it was read",
+                ));
+            }
+            number += 1;
+        }
+        on(number, &line)?;
+    }
+    Ok(())
 }
 
 /// Opens a file read before again, decoded as it was then (gzip by its name, a byte

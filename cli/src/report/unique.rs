@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 
 use nuskha::{Clusters, DocId};
 
-use crate::input::{Decoded, Inputs, Origin, decode, reopen};
+use crate::input::{Decoded, Inputs, Origin, decode, for_lines, reopen};
 
 /// The articles a deduplicated corpus keeps: every representative, and every article
 /// without a copy (a representative of a cluster of one), in input order.
@@ -121,24 +121,12 @@ fn raw_elements(text: &str) -> Vec<&serde_json::value::RawValue> {
 /// Copies the lines numbered `wanted` (from 1, ascending) of `reader` to `out`, each
 /// ending in a newline; a UTF-8 byte-order mark before the first line is left out.
 fn copy_lines(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     out: &mut dyn Write,
     wanted: impl IntoIterator<Item = u64>,
 ) -> io::Result<()> {
-    let mut line = Vec::new();
-    let mut number = 0u64;
-    for want in wanted {
-        while number < want {
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the file changed while it was read",
-                ));
-            }
-            number += 1;
-        }
-        let mut record = line.as_slice();
+    for_lines(reader, wanted, |number, line| {
+        let mut record = line;
         if number == 1 {
             record = record.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(record);
         }
@@ -146,8 +134,8 @@ fn copy_lines(
         if !record.ends_with(b"\n") {
             out.write_all(b"\n")?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 #[cfg(test)]
