@@ -31,8 +31,8 @@ fn feed(c: &mut Criterion) {
     g.bench_function("synthetic-100k/index-add", |b| {
         b.iter(|| {
             let mut index = dedup.index_with(stats.clone());
-            for t in &texts {
-                black_box(index.add(black_box(t)));
+            for (i, t) in texts.iter().enumerate() {
+                black_box(index.add(&i.to_string(), black_box(t)).expect("new ids"));
             }
             index
         });

@@ -83,23 +83,28 @@
 //!
 //! # Example: a live feed
 //!
-//! Start the feed with statistics learned from past articles: without them
-//! ([`Deduplicator::index`]) nothing is removed as boilerplate and the template guard
-//! never applies, so a feed can merge articles that [`Deduplicator::cluster`] keeps
-//! apart. With them, fed the articles it learned from, it gives the batch's clusters.
+//! A [`DedupIndex`] takes articles one at a time under the caller's ids, and says at
+//! once what each matches and which cluster it joins; it can be asked what a text
+//! would match, lose articles ([`DedupIndex::remove`], [`DedupIndex::expire`]), and be
+//! saved and restored without the texts ([`DedupIndex::record`],
+//! [`DedupIndex::restore`]; `dedup index` keeps it in SQLite). Its corpus statistics
+//! grow with the articles it holds, from a sample of past ones when it has one
+//! ([`Deduplicator::index_learning`]); with fixed statistics
+//! ([`Deduplicator::index_with`]), fed the articles it learned from, it gives the
+//! batch's clusters.
 //!
 //! ```
-//! use nuskha::{DocId, Deduplicator};
+//! use nuskha::Deduplicator;
 //!
 //! let dedup = Deduplicator::new();
 //! let story = "أعلنت هيئة الأرصاد الألمانية أن معدلات درجات الحرارة في البلاد سجلت هذا العام رقما قياسيا جديدا بلغ أربعين درجة مئوية";
 //! let oil = "ارتفعت أسعار النفط في الأسواق العالمية اليوم بعد قرار أوبك خفض الإنتاج";
-//! let past = [story, oil];
-//! let mut feed = dedup.index_with(dedup.learn(&past));
-//! assert_eq!(feed.add(story).representative, DocId(0));
-//! assert_eq!(feed.add(oil).representative, DocId(1));
-//! let copy = feed.add(&format!("برلين - {story}"));
-//! assert_eq!(copy.representative, DocId(0));
+//! let mut feed = dedup.index_learning(dedup.learn(&[story, oil]));
+//! assert_eq!(feed.add("dpa-1", story)?.representative, "dpa-1");
+//! assert_eq!(feed.add("reuters-4", oil)?.representative, "reuters-4");
+//! let copy = feed.add("spa-9", &format!("برلين - {story}"))?;
+//! assert_eq!(copy.representative, "dpa-1");
+//! # Ok::<(), nuskha::Error>(())
 //! ```
 //!
 //! # How it works
@@ -194,10 +199,10 @@ pub use cluster::{
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT,
+    Added, Algorithm, ArticleRecord, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT,
     DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD, DedupIndex, Deduplicator,
-    DeduplicatorBuilder, EditedCopies, Representative, ShingledArticle, TemplateGuard, Verdict,
-    Verification,
+    DeduplicatorBuilder, EditedCopies, Expired, Found, Representative, ShingledArticle,
+    TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

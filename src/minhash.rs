@@ -191,6 +191,15 @@ impl MinHasher {
         &self.params
     }
 
+    pub(crate) fn params_arc(&self) -> &Arc<SketchParams> {
+        &self.params
+    }
+
+    /// A signature of these parameters from stored slots (a restored index).
+    pub(crate) fn signature_of(&self, slots: Box<[u32]>, set_size: u32) -> MinHashSignature {
+        MinHashSignature { slots, set_size, params: Arc::clone(&self.params) }
+    }
+
     /// The number of slots, K.
     pub fn num_perm(&self) -> usize {
         self.params.num_perm()

@@ -3,6 +3,7 @@
 // The command's tests live with it, in `cli/tests/`.
 mod corpus;
 mod golden;
+mod live_index;
 mod normalize;
 mod pipeline;
 mod sketch;

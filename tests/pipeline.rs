@@ -258,9 +258,10 @@ fn serial_parallel_and_incremental_agree() {
                 assert!(stats.common_shingles() > 0);
                 let mut feed = dedup.index_with(stats);
                 for (i, t) in texts.iter().enumerate() {
-                    let added = feed.add(t);
-                    assert_eq!(added.id, DocId(i as u32));
-                    assert_eq!(added.representative, feed.clusters().representative_of(added.id));
+                    let added = feed.add(&i.to_string(), t).unwrap();
+                    assert_eq!(feed.position(&added.id), Some(DocId(i as u32)));
+                    let rep = feed.clusters().representative_of(DocId(i as u32));
+                    assert_eq!(added.representative, feed.id(rep));
                 }
                 assert_eq!(
                     feed.clusters(),
@@ -432,7 +433,7 @@ fn builder_validates_parameters() {
 
 /// Congratulation cables: one wording, a different president and country in each, each
 /// cable republished by three outlets with small edits.
-fn cables() -> Vec<String> {
+pub(crate) fn cables() -> Vec<String> {
     let recipients = [
         ("الحسن واتارا", "كوت ديفوار"),
         ("توني تان كنق يام", "سنغافورة"),
@@ -490,15 +491,25 @@ fn a_live_feed_needs_learned_statistics_to_equal_the_batch() {
     let dedup = Deduplicator::new();
     let batch = dedup.cluster(&texts);
     let feed_of = |mut feed: nuskha::DedupIndex| {
-        for t in &texts {
-            feed.add(t);
+        for (i, t) in texts.iter().enumerate() {
+            feed.add(&i.to_string(), t).unwrap();
         }
         feed.clusters()
     };
     assert_eq!(feed_of(dedup.index_with(dedup.learn(&texts))), batch);
-    let unlearned = feed_of(dedup.index());
+    let unlearned = feed_of(dedup.index_with(std::sync::Arc::default()));
     assert_ne!(unlearned, batch, "without statistics the guard cannot tell the cables apart");
     assert!(unlearned.len() < batch.len(), "the cables merge: {}", unlearned.len());
+    // Statistics that grow with the feed tell apart the cables that come once the
+    // template is common.
+    let growing = feed_of(dedup.index());
+    eprintln!(
+        "clusters: batch {}, fixed none {}, growing {}",
+        batch.len(),
+        unlearned.len(),
+        growing.len()
+    );
+    assert!(growing.len() > unlearned.len(), "{} {}", growing.len(), unlearned.len());
 }
 
 #[cfg(feature = "rayon")]
@@ -636,7 +647,7 @@ fn edited_copy_scores_equal_a_brute_force_reference() {
 /// An edited copy of a story (its own lead instead of the original's, the dateline
 /// dropped, a paragraph appended: word-5 Jaccard well under 0.5, containment under
 /// 0.8) and template cables, among other articles.
-fn edited_corpus() -> (Vec<String>, usize, usize) {
+pub(crate) fn edited_corpus() -> (Vec<String>, usize, usize) {
     let body = passage(7, 120);
     let original = format!("الرياض {} {body}", passage(8, 50));
     let copy = format!("{} {body} {}", passage(9, 30), passage(10, 100));
@@ -705,8 +716,8 @@ fn edited_copies_batch_parallel_and_feed_agree() {
         #[cfg(feature = "rayon")]
         assert_eq!(serial, dedup.par_cluster(&texts), "{mode:?}");
         let mut feed = dedup.index_with(dedup.learn(&texts));
-        for t in &texts {
-            feed.add(t);
+        for (i, t) in texts.iter().enumerate() {
+            feed.add(&i.to_string(), t).unwrap();
         }
         assert_eq!(feed.clusters(), serial, "feed {mode:?}");
     }
@@ -823,8 +834,8 @@ proptest::proptest! {
         }
         proptest::prop_assert_eq!(&dedup.cluster(&texts), &serial, "a second run");
         let mut feed = dedup.index_with(dedup.learn(&texts));
-        for t in &texts {
-            feed.add(t);
+        for (i, t) in texts.iter().enumerate() {
+            feed.add(&i.to_string(), t).unwrap();
         }
         proptest::prop_assert_eq!(&feed.clusters(), &serial, "article by article");
     }

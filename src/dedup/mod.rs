@@ -20,9 +20,9 @@ use std::sync::Arc;
 
 use crate::Error;
 use crate::cluster::{ClusterMode, Clusters};
-use crate::lsh::{LshIndex, LshParams, SimHashIndex};
+use crate::lsh::{LshParams, SimHashIndex};
 use crate::minhash::MinHasher;
-use crate::sketch::{SketchScratch, Sketcher, with_thread_scratch};
+use crate::sketch::{Sketcher, with_thread_scratch};
 
 mod article;
 mod batch;
@@ -30,6 +30,7 @@ mod builder;
 mod index;
 mod pipeline;
 mod rare;
+mod record;
 mod stats;
 mod verify;
 
@@ -37,10 +38,9 @@ pub use crate::cluster::{Match, MatchKind};
 pub use article::ShingledArticle;
 pub use batch::Batch;
 pub use builder::DeduplicatorBuilder;
-pub use index::{Added, DedupIndex};
+pub use index::{Added, ArticleRecord, DedupIndex, Expired, Found};
 pub use stats::CorpusStats;
 
-use pipeline::Tail;
 use stats::FingerprintSet;
 use verify::Verifier;
 
@@ -595,49 +595,9 @@ impl Deduplicator {
         batch.par_cluster()
     }
 
-    /// An empty index for a live feed that removes boilerplate and guards against
-    /// templates with `stats` learned from past articles ([`learn`](Self::learn)).
-    /// Fed the same articles that `stats` was learned from, it ends with the same
-    /// clusters as [`cluster`](Self::cluster) on them.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nuskha::Deduplicator;
-    ///
-    /// let dedup = Deduplicator::new();
-    /// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
-    /// let past = [story.to_string(), format!("{story} هذا العام")];
-    /// let mut feed = dedup.index_with(dedup.learn(&past));
-    /// for text in &past {
-    ///     feed.add(text);
-    /// }
-    /// assert_eq!(feed.clusters(), dedup.cluster(&past));
-    /// ```
-    pub fn index_with(&self, stats: Arc<CorpusStats>) -> DedupIndex {
-        DedupIndex {
-            dedup: self.clone(),
-            boilerplate: self.boilerplate_of(&stats),
-            stats,
-            lsh: LshIndex::new(self.lsh),
-            simhash: match self.algorithm() {
-                Algorithm::SimHash { max_distance } => SimHashIndex::new(max_distance).ok(),
-                Algorithm::MinHash => None,
-            },
-            rare: self.verifier.edited().map(|_| rare::RarePostings::default()),
-            sketched: Vec::new(),
-            tail: Tail::new(self.mode, self.link_density, self.representative),
-            scratch: SketchScratch::default(),
-        }
-    }
-
-    /// An empty index for a live feed, without corpus statistics. Prefer
-    /// [`index_with`](Self::index_with)`(dedup.`[`learn`](Self::learn)`(&past))`:
-    /// without statistics nothing is removed as boilerplate and the template guard
-    /// never applies, so the clusters can differ from [`cluster`](Self::cluster)'s on
-    /// the same articles.
-    pub fn index(&self) -> DedupIndex {
-        self.index_with(Arc::new(CorpusStats::default()))
+    /// Whether `other` is this deduplicator or a clone of it (their sketches agree).
+    pub(super) fn is_clone_of(&self, other: &Deduplicator) -> bool {
+        Arc::ptr_eq(self.minhasher.params_arc(), other.minhasher.params_arc())
     }
 
     /// The boilerplate shingles of `stats` under this deduplicator's rule.

@@ -16,7 +16,7 @@ use crate::cluster::{
 };
 use crate::corpus::DocId;
 use crate::hash::FixedState;
-use crate::lsh::{LshIndex, SimHashIndex};
+use crate::lsh::SimHashIndex;
 
 use super::Representative;
 use super::article::Sketched;
@@ -41,17 +41,6 @@ pub(super) fn simhash_candidates(index: &mut SimHashIndex, id: DocId, s: &Sketch
     }
     let found = index.query(fp).into_iter().map(|(d, _)| d).collect();
     index.insert(id, fp);
-    found
-}
-
-/// The earlier articles that are candidates of `s` (article `id`) in a MinHash LSH
-/// index, sorted by id; `s` is then added (unless it has no signature).
-pub(super) fn minhash_candidates(index: &mut LshIndex, id: DocId, s: &Sketched) -> Vec<DocId> {
-    if s.signature.is_empty() {
-        return Vec::new();
-    }
-    let found = index.query(&s.signature).unwrap_or_default();
-    index.insert(id, s.signature.clone()).expect("signatures of one deduplicator are compatible");
     found
 }
 

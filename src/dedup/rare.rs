@@ -164,6 +164,33 @@ impl RarePostings {
     }
 }
 
+impl RarePostings {
+    /// The articles [`candidates`](Self::candidates) would return for `set`, without
+    /// adding it.
+    pub(super) fn lookup(&self, set: &[u32], stats: &CorpusStats, e: EditedCopies) -> Vec<DocId> {
+        let max_docs = e.distinctive_docs as usize;
+        let mut found: Vec<DocId> = Vec::new();
+        for &fp in set {
+            if stats.df_of(fp) > e.distinctive_docs {
+                continue;
+            }
+            let Some(&first) = self.first.get(&fp) else { continue };
+            let more = self.more.get(&fp).map_or(&[][..], Vec::as_slice);
+            if first == DEAD || more.len() + 2 > max_docs {
+                continue;
+            }
+            found.push(DocId(first));
+            found.extend_from_slice(more);
+        }
+        found.sort_unstable();
+        found
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= e.min_shared_rare)
+            .map(|run| run[0])
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

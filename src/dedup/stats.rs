@@ -125,6 +125,54 @@ fn slots_for(sets: &[Shingled], tables: usize) -> usize {
     (shingles / 2).next_power_of_two().clamp(1024, budget)
 }
 
+/// The version of [`CorpusStats::to_bytes`]'s layout.
+const STATS_FORMAT: u8 = 1;
+
+/// A live feed's statistics when they grow with it: a learned sample (possibly empty)
+/// plus exact counts of the articles the feed holds, kept as one [`CorpusStats`] the
+/// verifier reads. A shingle the sample found in 8 articles or fewer counts 0 from it
+/// (the sample keeps only common ones). About 10–20 bytes per distinct shingle.
+#[derive(Debug, Clone, Default)]
+pub(super) struct GrowingStats {
+    /// Articles of the feed holding each shingle.
+    counts: HashMap<u32, u32, FixedState>,
+    /// The sample's counts plus `counts`, above the floor.
+    pub(super) view: CorpusStats,
+}
+
+impl GrowingStats {
+    pub(super) fn new(sample: &CorpusStats) -> Self {
+        GrowingStats { counts: HashMap::default(), view: sample.clone() }
+    }
+
+    /// Counts one more article of the feed, of shingles `set`.
+    pub(super) fn add(&mut self, set: &[u32], sample: &CorpusStats) {
+        for &fp in set {
+            let c = self.counts.entry(fp).or_default();
+            *c += 1;
+            let total = sample.common_df(fp) + *c;
+            if total > COMMON_FLOOR {
+                self.view.set_df(fp, total);
+            }
+        }
+        self.view.docs += 1;
+    }
+
+    /// Forgets one article of the feed, of shingles `set` (counted before).
+    pub(super) fn remove(&mut self, set: &[u32], sample: &CorpusStats) {
+        for &fp in set {
+            let Some(c) = self.counts.get_mut(&fp) else { continue };
+            *c -= 1;
+            let total = sample.common_df(fp) + *c;
+            if *c == 0 {
+                self.counts.remove(&fp);
+            }
+            self.view.set_df(fp, total);
+        }
+        self.view.docs = self.view.docs.saturating_sub(1);
+    }
+}
+
 /// How many articles of a corpus each shingle is in: what boilerplate removal and the
 /// [`TemplateGuard`](super::TemplateGuard) learn from. The batch calls learn it from the corpus they
 /// cluster; a live feed gets it from [`Deduplicator::learn`](super::Deduplicator::learn) on past articles.
@@ -180,6 +228,18 @@ impl BucketFilter {
             bits[b / 64] |= 1 << (b % 64);
         }
         BucketFilter { bits, shift }
+    }
+
+    /// Whether `members` keys would crowd the filter past one member per 16 buckets.
+    fn crowded_by(&self, members: usize) -> bool {
+        self.bits.is_empty() || members.saturating_mul(16) > self.bits.len() * 64
+    }
+
+    fn insert(&mut self, fp: u32) {
+        let b = fp.checked_shr(self.shift).unwrap_or(0) as usize;
+        if let Some(w) = self.bits.get_mut(b / 64) {
+            *w |= 1 << (b % 64);
+        }
     }
 
     #[inline]
@@ -288,6 +348,91 @@ impl CorpusStats {
         }
         let _ = parallel;
         CorpusStats::from_sets(sets)
+    }
+
+    /// The exact number of articles holding `fp` when it is common (above the floor),
+    /// else 0: what a learned sample adds to a growing feed's own counts.
+    fn common_df(&self, fp: u32) -> u32 {
+        if !self.common.may_hold(fp) {
+            return 0;
+        }
+        self.df.get(&fp).copied().unwrap_or(0)
+    }
+
+    /// Sets the document frequency of `fp` (a common shingle), or forgets it (`n` at
+    /// or below the floor). The bucket filter only gains bits: a stale bit costs one
+    /// lookup, never a wrong answer.
+    fn set_df(&mut self, fp: u32, n: u32) {
+        if n <= COMMON_FLOOR {
+            self.df.remove(&fp);
+            return;
+        }
+        if self.df.insert(fp, n).is_none() {
+            if self.common.crowded_by(self.df.len()) {
+                self.common = BucketFilter::new(self.df.keys());
+            } else {
+                self.common.insert(fp);
+            }
+        }
+    }
+
+    /// The statistics as bytes: a version, the article count, then every common
+    /// shingle's fingerprint and count, sorted by fingerprint (little-endian). What a
+    /// persistent index keeps of the sample it learned from; [`from_bytes`](Self::from_bytes)
+    /// reads it back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::{CorpusStats, Deduplicator};
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let stats = dedup.learn(&["خبر عن الطقس في الرياض اليوم"]);
+    /// let again = CorpusStats::from_bytes(&stats.to_bytes())?;
+    /// assert_eq!((again.docs(), again.common_shingles()), (1, 0));
+    /// # Ok::<(), nuskha::Error>(())
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut pairs: Vec<(u32, u32)> = self.df.iter().map(|(&f, &n)| (f, n)).collect();
+        pairs.sort_unstable();
+        let mut out = Vec::with_capacity(13 + 8 * pairs.len());
+        out.push(STATS_FORMAT);
+        out.extend_from_slice(&(self.docs as u64).to_le_bytes());
+        out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+        for (f, n) in pairs {
+            out.extend_from_slice(&f.to_le_bytes());
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads what [`to_bytes`](Self::to_bytes) wrote; anything else (another version,
+    /// a wrong length, unsorted or repeated fingerprints, a count at or below the
+    /// floor or above the article count) is an error, never wrong statistics.
+    pub fn from_bytes(bytes: &[u8]) -> crate::Result<Self> {
+        let bad = |why: &str| crate::Error::invalid("corpus statistics", why.to_string());
+        let mut r = crate::util::ByteReader::new(bytes);
+        if r.u8() != Some(STATS_FORMAT) {
+            return Err(bad("not statistics of this format version"));
+        }
+        let docs = r.u64().ok_or_else(|| bad("cut short"))?;
+        let n = r.u32().ok_or_else(|| bad("cut short"))? as usize;
+        if r.remaining() != n.saturating_mul(8) {
+            return Err(bad("wrong length"));
+        }
+        let mut df: HashMap<u32, u32, FixedState> = HashMap::default();
+        df.reserve(n);
+        let mut last = None;
+        for _ in 0..n {
+            let (f, c) = (r.u32().unwrap_or(0), r.u32().unwrap_or(0));
+            if last.is_some_and(|l| l >= f) || c <= COMMON_FLOOR || u64::from(c) > docs {
+                return Err(bad("damaged counts"));
+            }
+            last = Some(f);
+            df.insert(f, c);
+        }
+        let docs = usize::try_from(docs).map_err(|_| bad("too many articles"))?;
+        Ok(CorpusStats::new(df, docs))
     }
 
     /// The boilerplate shingles under `rule`.
