@@ -87,7 +87,7 @@
 //! once what each matches and which cluster it joins; it can be asked what a text
 //! would match, lose articles ([`DedupIndex::remove`], [`DedupIndex::expire`]), and be
 //! saved and restored without the texts ([`DedupIndex::record`],
-//! [`DedupIndex::restore`]; `dedup index` keeps it in SQLite). Its corpus statistics
+//! [`DedupIndex::restore`]; `dedup index` keeps it in an `SQLite` file). Its corpus statistics
 //! grow with the articles it holds, from a sample of past ones when it has one
 //! ([`Deduplicator::index_learning`]); with fixed statistics
 //! ([`Deduplicator::index_with`]), fed the articles it learned from, it gives the

@@ -117,6 +117,50 @@ pub(crate) fn prefetch<T>(at: &T) {
     let _ = at;
 }
 
+/// Reads little-endian numbers off the front of a byte slice, for the formats a
+/// persistent index keeps; `None` once the bytes run out.
+pub(crate) struct ByteReader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> ByteReader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        ByteReader { bytes }
+    }
+
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.bytes.split_first_chunk::<N>()?;
+        self.bytes = rest;
+        Some(*head)
+    }
+
+    pub(crate) fn u8(&mut self) -> Option<u8> {
+        self.take::<1>().map(|[b]| b)
+    }
+
+    pub(crate) fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+
+    pub(crate) fn u64(&mut self) -> Option<u64> {
+        self.take().map(u64::from_le_bytes)
+    }
+
+    /// `n` little-endian `u32`s, if that many are left.
+    pub(crate) fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
+        if self.bytes.len() / 4 < n {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(n * 4);
+        self.bytes = rest;
+        Some(head.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,49 +206,5 @@ mod tests {
         );
         let err = "x".parse::<MatchKind>().unwrap_err().to_string();
         assert!(err.ends_with("(use jaccard, containment, simhash or edited)"), "{err}");
-    }
-}
-
-/// Reads little-endian numbers off the front of a byte slice, for the formats a
-/// persistent index keeps; `None` once the bytes run out.
-pub(crate) struct ByteReader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> ByteReader<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        ByteReader { bytes }
-    }
-
-    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let (head, rest) = self.bytes.split_first_chunk::<N>()?;
-        self.bytes = rest;
-        Some(*head)
-    }
-
-    pub(crate) fn u8(&mut self) -> Option<u8> {
-        self.take::<1>().map(|[b]| b)
-    }
-
-    pub(crate) fn u32(&mut self) -> Option<u32> {
-        self.take().map(u32::from_le_bytes)
-    }
-
-    pub(crate) fn u64(&mut self) -> Option<u64> {
-        self.take().map(u64::from_le_bytes)
-    }
-
-    /// `n` little-endian `u32`s, if that many are left.
-    pub(crate) fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
-        if self.bytes.len() / 4 < n {
-            return None;
-        }
-        let (head, rest) = self.bytes.split_at(n * 4);
-        self.bytes = rest;
-        Some(head.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
-    }
-
-    pub(crate) fn remaining(&self) -> usize {
-        self.bytes.len()
     }
 }

@@ -40,7 +40,7 @@ fn starts(dedup: &Deduplicator, texts: &[String]) -> Vec<DedupIndex> {
 
 fn fill(feed: &mut DedupIndex, texts: &[String], ids: impl Iterator<Item = usize>) {
     for i in ids {
-        feed.add_dated(&format!("a{i}"), &texts[i], Some(i as i64 * 100)).unwrap();
+        feed.add_dated(&format!("a{i}"), &texts[i], Some(i64::try_from(i).unwrap() * 100)).unwrap();
     }
 }
 
@@ -78,12 +78,9 @@ fn a_restored_index_is_the_index_that_never_closed() {
             }
             assert_eq!(named(&restored), named(&feed), "{k}");
             // And it goes on the same: every later article matches the same way.
-            for i in half..texts.len() {
+            for (i, text) in texts.iter().enumerate().skip(half) {
                 let id = format!("a{i}");
-                assert_eq!(
-                    restored.add(&id, &texts[i]).unwrap(),
-                    feed.add(&id, &texts[i]).unwrap()
-                );
+                assert_eq!(restored.add(&id, text).unwrap(), feed.add(&id, text).unwrap());
             }
             assert_eq!(named(&restored), named(&feed));
             assert_eq!(records(&restored), records(&feed));

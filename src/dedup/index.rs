@@ -266,7 +266,7 @@ impl DedupIndex {
     pub fn add_dated(&mut self, id: &str, text: &str, date: Option<i64>) -> Result<Added> {
         self.check_new(id)?;
         let shingled = self.dedup.shingle_set(text, &mut self.scratch);
-        self.add_checked(id, shingled, date)
+        Ok(self.add_checked(id, shingled, date))
     }
 
     /// [`add_dated`](Self::add_dated) for an article already shingled (on whichever
@@ -286,7 +286,7 @@ impl DedupIndex {
             return Err(Error::invalid("article", "shingled by another deduplicator"));
         }
         self.check_new(id)?;
-        self.add_checked(id, article.shingled, date)
+        Ok(self.add_checked(id, article.shingled, date))
     }
 
     fn check_new(&self, id: &str) -> Result<()> {
@@ -296,7 +296,7 @@ impl DedupIndex {
         Ok(())
     }
 
-    fn add_checked(&mut self, id: &str, shingled: Shingled, date: Option<i64>) -> Result<Added> {
+    fn add_checked(&mut self, id: &str, shingled: Shingled, date: Option<i64>) -> Added {
         let short = shingled.short;
         let (s, candidates) = self.arrive(shingled, true);
         let stats = self.stats();
@@ -308,11 +308,11 @@ impl DedupIndex {
             .collect();
         let named = matches.iter().map(|&(d, m)| (self.id(d).to_string(), m)).collect();
         let representative = self.settle(id.into(), date, short, s, matches);
-        Ok(Added {
+        Added {
             id: id.to_string(),
             matches: named,
             representative: self.id(representative).to_string(),
-        })
+        }
     }
 
     /// Sketches an arriving article, counts it in growing statistics and, when

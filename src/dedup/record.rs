@@ -141,6 +141,7 @@ pub(super) fn decode(bytes: &[u8], dedup: &Deduplicator) -> Result<(Sketched, bo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dedup::stats::FingerprintSet;
     use crate::{Algorithm, EditedCopies, Verification};
 
     fn deduplicators() -> Vec<Deduplicator> {
@@ -166,7 +167,8 @@ mod tests {
                 let mut scratch = crate::sketch::SketchScratch::default();
                 let shingled = dedup.shingle_set(text, &mut scratch);
                 let short = shingled.short;
-                let mut s = dedup.sketch_set(shingled, &Default::default(), &mut scratch.minhash);
+                let mut s =
+                    dedup.sketch_set(shingled, &FingerprintSet::default(), &mut scratch.minhash);
                 s.sort_sets();
                 let bytes = encode(&s, short);
                 let (back, short_back) = decode(&bytes, &dedup).unwrap();

@@ -409,6 +409,10 @@ impl CorpusStats {
     /// Reads what [`to_bytes`](Self::to_bytes) wrote; anything else (another version,
     /// a wrong length, unsorted or repeated fingerprints, a count at or below the
     /// floor or above the article count) is an error, never wrong statistics.
+    ///
+    /// # Errors
+    ///
+    /// When `bytes` are not statistics of this layout, or are damaged.
     pub fn from_bytes(bytes: &[u8]) -> crate::Result<Self> {
         let bad = |why: &str| crate::Error::invalid("corpus statistics", why.to_string());
         let mut r = crate::util::ByteReader::new(bytes);
