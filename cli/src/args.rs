@@ -6,10 +6,7 @@ use std::str::FromStr;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nuskha::{
-    Algorithm, ClusterMode, Deduplicator, DeduplicatorBuilder, EditedCopies, Shingling,
-    Verification,
-};
+use nuskha::{Algorithm, ClusterMode, DeduplicatorBuilder, Representative, Shingling};
 
 use crate::input::JsonlFields;
 
@@ -84,7 +81,207 @@ pub enum Command {
     /// Example: dedup compare examples/articles/barlamane-hajj.txt examples/articles/belwadeh-hajj.txt
     /// Example: dedup compare feed.jsonl --id snn-0012 --id snn-0310
     Compare(CompareArgs),
+    /// Keep a persistent index of a live feed in one SQLite file: add articles as they
+    /// arrive (each matched against what came before), ask what an article would
+    /// match, remove or expire articles, list the clusters.
+    ///
+    /// Example: dedup index add feed.db today.jsonl --format jsonl
+    /// Example: dedup index expire feed.db --keep-days 30
+    /// Example: sqlite3 feed.db 'SELECT cluster, count(*) FROM articles GROUP BY cluster ORDER BY 2 DESC LIMIT 5'
+    ///
+    /// Exit codes: 0 done; 3 some inputs skipped (see the warnings); 2 bad options, or
+    /// options that differ from the index's; 1 the index cannot be used (named with the
+    /// problem) or the output cannot be written.
+    Index {
+        #[command(subcommand)]
+        command: IndexCommand,
+    },
 }
+
+/// `dedup index` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Add the articles of INPUT... to INDEX (made on first use with the matching
+    /// options given, which it keeps: later uses take the index's own, and refuse
+    /// different ones). Prints each new article's cluster and matches; an article
+    /// whose id is already in the index is skipped and counted, so running an
+    /// interrupted `add` again completes it. Articles are committed a batch at a time:
+    /// what has been printed is on disk.
+    Add(IndexAddArgs),
+    /// What each article of INPUT... would match in INDEX, without adding it.
+    Query(IndexQueryArgs),
+    /// Remove the articles of the ids given: each leaves its cluster, a cluster whose
+    /// representative goes gets a new one by the same rule, and the index's statistics
+    /// forget it.
+    Remove {
+        /// The index file.
+        index: PathBuf,
+        /// Ids of the articles to remove.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Remove the articles dated before a day (by their date field as read when they
+    /// were added; articles without a readable date are kept and counted).
+    Expire {
+        /// The index file.
+        index: PathBuf,
+        /// Remove articles dated before this instant (ISO 8601, RFC 2822 or Unix
+        /// seconds).
+        #[arg(long, conflicts_with = "keep_days", required_unless_present = "keep_days")]
+        before: Option<String>,
+        /// Keep only the articles of the last N days (before now).
+        #[arg(long, value_name = "N")]
+        keep_days: Option<u64>,
+    },
+    /// Print the index's clusters in the main command's formats.
+    Clusters {
+        /// The index file.
+        index: PathBuf,
+        /// Output format (default: `text` on a terminal, `csv` otherwise).
+        #[arg(long, value_enum)]
+        format: Option<IndexFormat>,
+        /// In the text report, also list the articles that have no copy.
+        #[arg(long)]
+        singletons: bool,
+    },
+    /// Articles, clusters, date range, options and file size of the index.
+    Stats {
+        /// The index file.
+        index: PathBuf,
+        /// `text` or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// SQLite's integrity check, every article's checksum, and every stored cluster
+    /// against the clusters its matches give. Exit code 1 on any problem.
+    Check {
+        /// The index file.
+        index: PathBuf,
+    },
+}
+
+/// Output formats of `dedup index clusters`: the main command's, but HTML (the index
+/// does not keep the texts a page compares).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexFormat {
+    /// A readable report.
+    Text,
+    /// `id,cluster,similarity,note`: one row per article.
+    Csv,
+    /// One JSON object.
+    Json,
+    /// One JSON object per cluster.
+    Jsonl,
+}
+
+/// What `dedup index add` and `query` print for each article.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedFormat {
+    /// One line per article: its id, and its cluster and matches.
+    Text,
+    /// One JSON object per article.
+    Jsonl,
+}
+
+/// Options of `dedup index add`.
+#[derive(Args, Debug)]
+pub struct IndexAddArgs {
+    /// The index file (made on first use).
+    pub index: PathBuf,
+
+    /// Articles to add, read as the main command reads them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+
+    /// How clusters form: `star`, `average` or `components` (see `dedup --help`).
+    #[arg(long, value_parser = one_of::<ClusterMode>(&["star", "average", "components"]), help_heading = "Matching")]
+    pub mode: Option<ClusterMode>,
+
+    /// With `--mode average`: the share of cross pairs that must match.
+    #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
+    pub link_density: f64,
+
+    /// Which member stands for a cluster: `first` (in arrival order) or `longest`.
+    #[arg(long, value_parser = one_of::<Representative>(&["first", "longest"]), default_value = "first", help_heading = "Matching")]
+    pub representative: Representative,
+
+    /// When the index is made: learn which phrases are common (boilerplate, template
+    /// wording) from these past articles first, as the main command learns them from
+    /// the whole corpus. Ignored by an existing index.
+    #[arg(long, value_name = "FILE", help_heading = "Matching")]
+    pub learn: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// Articles committed per transaction.
+    #[arg(long, default_value_t = 1000, value_name = "N", help_heading = "Input")]
+    pub batch_size: usize,
+
+    /// Skip a text file or JSON document larger than this many bytes.
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
+    pub max_file_size: u64,
+
+    /// What to print for each new article.
+    #[arg(long, value_enum, default_value_t = FeedFormat::Text, help_heading = "Output")]
+    pub format: FeedFormat,
+
+    /// No summary on standard error (warnings still show).
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Print every warning.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
+}
+
+/// Options of `dedup index query`.
+#[derive(Args, Debug)]
+pub struct IndexQueryArgs {
+    /// The index file.
+    pub index: PathBuf,
+
+    /// Articles to look up.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// Skip a text file or JSON document larger than this many bytes.
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
+    pub max_file_size: u64,
+
+    /// What to print for each article.
+    #[arg(long, value_enum, default_value_t = FeedFormat::Text, help_heading = "Output")]
+    pub format: FeedFormat,
+
+    /// Print every warning.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
+}
+
+/// The matching options of `dedup index add` as they are named in the index (and in
+/// [`nuskha_store::Options`]), by clap's argument id.
+pub const INDEX_OPTIONS: &[(&str, &str)] = &[
+    ("threshold", "threshold"),
+    ("containment", "containment"),
+    ("shingle", "shingle"),
+    ("algorithm", "algorithm"),
+    ("max_distance", "algorithm"),
+    ("min_length", "min_length"),
+    ("max_article_size", "max_article_size"),
+    ("num_perm", "num_perm"),
+    ("seed", "seed"),
+    ("exact", "exact"),
+    ("edited", "edited"),
+    ("mode", "mode"),
+    ("link_density", "link_density"),
+    ("representative", "representative"),
+];
 
 /// Options of `dedup compare`.
 #[derive(Args, Debug)]
@@ -316,26 +513,44 @@ pub struct FieldArgs {
 }
 
 impl MatchingArgs {
-    /// The library's builder with these settings: the one place the command's matching
-    /// options become the library's.
+    /// These options as the index keeps them, with a clustering `mode` (default: the
+    /// one for `--edited`), `link_density` and `representative`.
+    pub fn options(
+        &self,
+        mode: Option<ClusterMode>,
+        link_density: f64,
+        representative: Representative,
+    ) -> nuskha_store::Options {
+        let algorithm = match (self.algorithm, self.max_distance) {
+            (Algorithm::SimHash { .. }, Some(d))
+            | (Algorithm::SimHash { max_distance: d }, None) => {
+                format!("simhash:{d}")
+            }
+            _ => "minhash".to_string(),
+        };
+        nuskha_store::Options {
+            threshold: self.threshold,
+            containment: self.containment.0,
+            shingle: self.shingle.to_string(),
+            algorithm,
+            min_length: self.min_length,
+            max_article_size: self.max_article_size,
+            num_perm: self.num_perm,
+            seed: self.seed,
+            exact: self.exact,
+            edited: self.edited,
+            mode: mode.unwrap_or(nuskha_store::Options::default_mode(self.edited)).to_string(),
+            link_density,
+            representative: representative.to_string(),
+        }
+    }
+
+    /// The library's builder with these settings (clustering at its defaults): the
+    /// one place the command's matching options become the library's, through
+    /// [`nuskha_store::Options::builder`].
     pub fn builder(&self) -> DeduplicatorBuilder {
-        let mut b = Deduplicator::builder();
-        b.threshold(self.threshold)
-            .containment(self.containment.0)
-            .shingles(self.shingle.unit, self.shingle.size)
-            .num_perm(self.num_perm)
-            .seed(self.seed)
-            .min_words(self.min_length)
-            .max_article_bytes(self.max_article_size)
-            .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
-            .algorithm(match (self.algorithm, self.max_distance) {
-                (Algorithm::SimHash { .. }, Some(max_distance)) => {
-                    Algorithm::SimHash { max_distance }
-                }
-                (algorithm, _) => algorithm,
-            })
-            .edited_copies(self.edited.then(EditedCopies::default));
-        b
+        let options = self.options(None, nuskha::DEFAULT_LINK_DENSITY, Representative::First);
+        options.builder().expect("typed options name what the library knows")
     }
 }
 

@@ -186,7 +186,8 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
         inputs: &inputs,
         clusters: &clusters,
         dedup: &dedup,
-        args,
+        fields: Some(&args.fields),
+        singletons: args.singletons,
         short,
         parallel: !serial,
     };

@@ -8,6 +8,8 @@
 //! dedup normalize [FILE]...   print each line as the matcher sees it
 //! dedup compare A B           every similarity between two articles, and what they share
 //! dedup eval CLUSTERS.csv      precision and recall against pairs labelled by reading
+//! dedup index add INDEX IN...  a persistent index of a live feed (also query, remove,
+//!                              expire, clusters, stats, check)
 //! ```
 
 mod args;
@@ -17,6 +19,7 @@ mod date;
 mod eval;
 #[doc(hidden)]
 pub mod fuzzing;
+mod index;
 mod input;
 mod normalize;
 mod report;
@@ -24,15 +27,20 @@ mod report;
 use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 
 /// Runs `dedup` on the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         None => Ok(cluster::run(&cli.cluster)),
+        Some(Command::Index { command }) => {
+            let sub = matches.subcommand_matches("index").and_then(|m| m.subcommand_matches("add"));
+            return index::run(&command, sub);
+        }
         Some(Command::Normalize { files }) => normalize::run(&files),
         Some(Command::Eval(args)) => eval::run(&args),
         Some(Command::Compare(args)) => compare::run(&args),

@@ -6,6 +6,7 @@ use crate::cluster::{Clusters, Match};
 use crate::corpus::DocId;
 use crate::lsh::SimHashIndex;
 use crate::minhash::{MinHashScratch, MinHashSignature};
+#[cfg(feature = "rayon")]
 use crate::sketch::with_thread_scratch;
 use crate::util::radix_sort;
 
@@ -97,6 +98,14 @@ impl<'d> Batch<'d> {
         self.sets.extend(sets);
     }
 
+    /// The articles gathered, shingled, in order: to hand them to a live index
+    /// ([`DedupIndex::add_shingled`](super::DedupIndex::add_shingled)) instead of
+    /// clustering them here.
+    pub fn into_articles(self) -> impl Iterator<Item = ShingledArticle<'d>> {
+        let dedup = self.dedup;
+        self.sets.into_iter().map(move |s| ShingledArticle::new(dedup, s))
+    }
+
     /// The deduplicator the batch belongs to (for [`Deduplicator::shingle`]).
     pub fn deduplicator(&self) -> &'d Deduplicator {
         self.dedup
@@ -133,8 +142,9 @@ impl<'d> Batch<'d> {
         self.sets[id.index()].truncated
     }
 
-    /// The corpus statistics of the articles added (for [`Deduplicator::learn`]).
-    pub(super) fn stats(&self) -> CorpusStats {
+    /// The corpus statistics of the articles added: what [`Deduplicator::learn`]
+    /// gives for their texts (a sample to start a live index from).
+    pub fn stats(&self) -> CorpusStats {
         CorpusStats::from_sets(&self.sets)
     }
 

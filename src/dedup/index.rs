@@ -393,6 +393,23 @@ impl DedupIndex {
     /// it matches; the index is left as it was.
     pub fn query(&mut self, text: &str) -> Vec<Found> {
         let shingled = self.dedup.shingle_set(text, &mut self.scratch);
+        self.query_set(shingled)
+    }
+
+    /// [`query`](Self::query) for an article already shingled by this index's
+    /// deduplicator or a clone of it.
+    ///
+    /// # Errors
+    ///
+    /// When `article` was shingled by a deduplicator of other parameters.
+    pub fn query_shingled(&mut self, article: ShingledArticle<'_>) -> Result<Vec<Found>> {
+        if !self.dedup.is_clone_of(article.dedup) {
+            return Err(Error::invalid("article", "shingled by another deduplicator"));
+        }
+        Ok(self.query_set(article.shingled))
+    }
+
+    fn query_set(&mut self, shingled: Shingled) -> Vec<Found> {
         let mut s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
         s.sort_sets();
         // Verified as `add` would: with this text counted in growing statistics.

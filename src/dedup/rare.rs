@@ -56,12 +56,15 @@ pub(super) fn rare_pairs(
     }
     drop(counters);
     let gather = |entries: Vec<u64>| partition_keys(entries, sets.len(), e);
-    let keys: Vec<Vec<Vec<u64>>> = 'keys: {
-        #[cfg(feature = "rayon")]
-        if parallel {
-            use rayon::prelude::*;
-            break 'keys partitions.into_par_iter().map(gather).collect();
-        }
+    #[cfg(feature = "rayon")]
+    let keys: Vec<Vec<Vec<u64>>> = if parallel {
+        use rayon::prelude::*;
+        partitions.into_par_iter().map(gather).collect()
+    } else {
+        partitions.into_iter().map(gather).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let keys: Vec<Vec<Vec<u64>>> = {
         let _ = parallel;
         partitions.into_iter().map(gather).collect()
     };

@@ -42,7 +42,8 @@ pub struct Meta {
 }
 
 impl Article {
-    fn new(id: String, meta: Meta) -> Self {
+    /// An article of `id` and `meta` (metadata kept only when there is some).
+    pub fn new(id: String, meta: Meta) -> Self {
         let meta = (meta != Meta::default()).then(|| Box::new(meta));
         Article { id, meta }
     }
@@ -375,6 +376,12 @@ impl Inputs {
             self.pending.clear();
             self.pending_bytes = 0;
         }
+    }
+
+    /// The inputs of articles known already (a persistent index's): nothing skipped,
+    /// nothing to read again.
+    pub fn of_articles(articles: Vec<Article>) -> Inputs {
+        Inputs { articles, ..Inputs::default() }
     }
 
     /// Reads every input, warning on stderr about anything skipped, and adds every

@@ -161,10 +161,13 @@ impl Report<'_> {
         let mut shown: Vec<usize> =
             copies.iter().flat_map(|(_, c)| c.members().iter().map(|m| m.id.index())).collect();
         shown.sort_unstable();
-        let fields = self.args.fields.jsonl(false);
         // Without the texts (an input that cannot be read again: a named pipe, a file
         // changed since) the page still shows the clusters, without comparisons.
-        let texts = match self.inputs.texts_again(&shown, &fields) {
+        let again = match self.fields {
+            Some(fields) => self.inputs.texts_again(&shown, &fields.jsonl(false)),
+            None => Err(io::Error::other("the articles' fields are unknown")),
+        };
+        let texts = match again {
             Ok(texts) => texts,
             Err(e) => {
                 eprintln!(
@@ -180,7 +183,8 @@ impl Report<'_> {
             self.dedup.matched_text(&texts[shown.binary_search(&i).expect("a shown article")])
         };
         let dedup = self.dedup;
-        let shingles = self.args.matching.shingle.to_string();
+        let shingles =
+            self.dedup.sketcher().params().shingling().map(|s| s.to_string()).unwrap_or_default();
         let shown_texts: Vec<ShownText> =
             shown.par_iter().map(|&i| shown_text(dedup, text_of(i))).collect();
         let copies_of: Vec<(usize, usize)> = copies

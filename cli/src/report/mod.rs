@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use nuskha::{Clusters, Deduplicator, DocId};
 
-use crate::args::{ClusterArgs, OutputFormat};
+use crate::args::{FieldArgs, OutputFormat};
 use crate::input::Inputs;
 
 pub mod html;
@@ -112,7 +112,11 @@ pub struct Report<'a> {
     pub inputs: &'a Inputs,
     pub clusters: &'a Clusters,
     pub dedup: &'a Deduplicator,
-    pub args: &'a ClusterArgs,
+    /// How the records were read (the HTML report reads the articles again; without
+    /// them it shows no comparisons).
+    pub fields: Option<&'a FieldArgs>,
+    /// List the articles without a copy in the text report.
+    pub singletons: bool,
     /// Articles too short to be clustered.
     pub short: Vec<bool>,
     /// Format the output on all cores.
@@ -239,7 +243,7 @@ impl Report<'_> {
                 "rows": self.dedup.lsh_params().rows(),
                 "mode": self.dedup.mode().to_string(),
                 "link_density": self.dedup.link_density(),
-                "min_length": self.args.matching.min_length,
+                "min_length": self.dedup.min_words(),
                 "max_article_bytes": self.dedup.max_article_bytes(),
                 "normalizer": params.profile(),
         })

@@ -42,7 +42,7 @@ impl Report<'_> {
             "{} articles have no copy ({short} of them too short to compare)",
             singles.len()
         )?;
-        if self.args.singletons {
+        if self.singletons {
             for &d in &singles {
                 write!(out, "  . {}", self.id(d))?;
                 if self.too_short(d) {

@@ -1,0 +1,162 @@
+//! [`Options`]: the matching and clustering options of an index, as its creator gave
+//! them. Kept inside the index (as JSON), so that every later use matches by the same
+//! rules, and the one place these options become a [`Deduplicator`] (the `dedup`
+//! command's main job builds its deduplicator here too).
+
+use nuskha::{
+    Algorithm, ClusterMode, Deduplicator, DeduplicatorBuilder, EditedCopies, Representative,
+    Shingling, Verification,
+};
+use serde::{Deserialize, Serialize};
+
+/// The options that decide what matches and how clusters form, named as the `dedup`
+/// command names them; each default is the command's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(clippy::struct_field_names)]
+pub struct Options {
+    /// `--threshold`: Jaccard at or above which two articles are copies.
+    pub threshold: f64,
+    /// `--containment`: the containment threshold, or `None` (off).
+    pub containment: Option<f64>,
+    /// `--shingle`: `words:N` or `chars:N`.
+    pub shingle: String,
+    /// `--algorithm`: `minhash`, or `simhash:N` (at most N bits apart).
+    pub algorithm: String,
+    /// `--min-length`: articles of fewer words are kept but never matched.
+    pub min_length: usize,
+    /// `--max-article-size`: the bytes of an article that are matched.
+    pub max_article_size: usize,
+    /// `--num-perm`: MinHash slots.
+    pub num_perm: usize,
+    /// `--seed`: the seed of every hash.
+    pub seed: u64,
+    /// `--exact`: verify on exact Jaccard and containment.
+    pub exact: bool,
+    /// `--edited`: also find edited copies.
+    pub edited: bool,
+    /// `--mode`: `star`, `average` or `components` (default: `average` with
+    /// `edited`, `star` without).
+    pub mode: String,
+    /// `--link-density`: with `average`, the share of cross pairs that must match.
+    pub link_density: f64,
+    /// `--representative`: `first` or `longest`.
+    pub representative: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            threshold: nuskha::DEFAULT_THRESHOLD,
+            containment: Some(nuskha::DEFAULT_CONTAINMENT),
+            shingle: "words:5".into(),
+            algorithm: "minhash".into(),
+            min_length: nuskha::DEFAULT_MIN_WORDS,
+            max_article_size: nuskha::DEFAULT_MAX_ARTICLE_BYTES,
+            num_perm: nuskha::DEFAULT_NUM_PERM,
+            seed: nuskha::DEFAULT_SEED,
+            exact: false,
+            edited: false,
+            mode: Options::default_mode(false).to_string(),
+            link_density: nuskha::DEFAULT_LINK_DENSITY,
+            representative: "first".into(),
+        }
+    }
+}
+
+impl Options {
+    /// The clustering mode used when none is given: average linkage with the
+    /// edited-copy rule, star without (each the better on the dev set's tune split).
+    pub fn default_mode(edited: bool) -> ClusterMode {
+        if edited { ClusterMode::Average } else { ClusterMode::Star }
+    }
+
+    /// The library's builder with these options.
+    ///
+    /// # Errors
+    ///
+    /// When an option names nothing the library knows (`shingle`, `algorithm`, `mode`,
+    /// `representative`); ranges are checked by [`DeduplicatorBuilder::build`].
+    pub fn builder(&self) -> nuskha::Result<DeduplicatorBuilder> {
+        let shingling: Shingling = self.shingle.parse()?;
+        let mut b = Deduplicator::builder();
+        b.threshold(self.threshold)
+            .containment(self.containment)
+            .shingles(shingling.unit, shingling.size)
+            .num_perm(self.num_perm)
+            .seed(self.seed)
+            .min_words(self.min_length)
+            .max_article_bytes(self.max_article_size)
+            .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
+            .algorithm(self.algorithm.parse::<Algorithm>()?)
+            .edited_copies(self.edited.then(EditedCopies::default))
+            .mode(self.mode.parse::<ClusterMode>()?)
+            .link_density(self.link_density)
+            .representative(self.representative.parse::<Representative>()?);
+        Ok(b)
+    }
+
+    /// The deduplicator of these options.
+    ///
+    /// # Errors
+    ///
+    /// When an option is not valid.
+    pub fn deduplicator(&self) -> nuskha::Result<Deduplicator> {
+        self.builder()?.build()
+    }
+
+    /// The options as a JSON object, keys sorted (how the index keeps them).
+    pub fn to_json(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        // serde_json's map is ordered by key: the text is the same for equal options.
+        value.to_string()
+    }
+
+    /// Each option whose value differs between `self` and `other`: (name, self's
+    /// value, other's value), in the order of the fields.
+    pub fn differences(&self, other: &Options) -> Vec<(String, String, String)> {
+        let (a, b) = (serde_json::to_value(self), serde_json::to_value(other));
+        let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (a, b) else {
+            return Vec::new();
+        };
+        a.iter()
+            .filter(|(k, v)| b.get(*k) != Some(v))
+            .map(|(k, v)| {
+                (k.clone(), v.to_string(), b.get(k).map(ToString::to_string).unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_the_librarys() {
+        let dedup = Options::default().deduplicator().unwrap();
+        let lib = Deduplicator::new();
+        assert_eq!(dedup.threshold(), lib.threshold());
+        assert_eq!(dedup.containment(), lib.containment());
+        assert_eq!(dedup.mode(), lib.mode());
+        assert_eq!(dedup.lsh_params(), lib.lsh_params());
+        assert_eq!(dedup.min_words(), lib.min_words());
+        assert_eq!(dedup.max_article_bytes(), lib.max_article_bytes());
+        assert_eq!(dedup.sketcher().params(), lib.sketcher().params());
+    }
+
+    #[test]
+    fn options_round_trip_and_name_their_differences() {
+        let mut o = Options { edited: true, threshold: 0.6, ..Options::default() };
+        o.mode = Options::default_mode(true).to_string();
+        let back: Options = serde_json::from_str(&o.to_json()).unwrap();
+        assert_eq!(back, o);
+        let diff = Options::default().differences(&o);
+        let names: Vec<&str> = diff.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(names, ["edited", "mode", "threshold"]);
+        assert_eq!(diff[2], ("threshold".into(), "0.5".into(), "0.6".into()));
+        assert!(serde_json::from_str::<Options>(r#"{"threshold": 0.5}"#).is_err());
+        let bad = Options { mode: "chain".into(), ..Options::default() };
+        assert!(bad.deduplicator().is_err());
+    }
+}
