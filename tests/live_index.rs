@@ -231,3 +231,44 @@ fn a_damaged_record_is_refused_and_changes_nothing() {
     }
     assert_eq!(named(&restored), named(&feed));
 }
+
+#[test]
+fn a_growing_index_leaves_out_chrome_once_it_is_common_and_restores_it() {
+    let chrome_top = "الخط : A- A+ إستمع للمقال شارك المقال على فيسبوك تويتر واتساب تابعونا على قناتنا في يوتيوب \
+        الرئيسية اخبار وطنية دولية اقتصاد رياضة ثقافة فن منوعات مجتمع سياسة تكنولوجيا صحة";
+    let chrome_bottom =
+        "جميع الحقوق محفوظة للموقع اشترك في النشرة البريدية ليصلك كل جديد الاخبار الاكثر قراءة اليوم";
+    let texts: Vec<String> = synthetic_corpus(30, 0, 21)
+        .iter()
+        .map(|b| {
+            let short: Vec<&str> = b.split(' ').take(40).collect();
+            format!("{chrome_top} {} {chrome_bottom}", short.join(" "))
+        })
+        .collect();
+    let dedup = Deduplicator::builder()
+        .boilerplate(nuskha::Boilerplate::MaxDocs { min_docs: 8, fraction: 0.0 })
+        .build()
+        .unwrap();
+    let mut feed = dedup.index();
+    fill(&mut feed, &texts, 0..texts.len());
+    // The first eight keep the chrome in their sketches; from the ninth it is left out
+    // (and still counted, so it stays boilerplate): the record's flags (its second
+    // byte) say so with 16.
+    let left_out: Vec<bool> = records(&feed).iter().map(|r| r.sketch[1] & 16 != 0).collect();
+    assert_eq!(left_out, (0..texts.len()).map(|i| i >= 8).collect::<Vec<_>>());
+    assert_eq!(feed.clusters().copies().count(), 0, "chrome alone is no copy");
+    let mut restored = dedup.index();
+    for r in records(&feed) {
+        restored.restore(&r).unwrap();
+    }
+    assert_eq!(records(&restored), records(&feed));
+    // Removing half forgets their chrome too: a new article keeps it again.
+    feed.retain(|id, _| id[1..].parse::<usize>().unwrap() % 2 == 0);
+    let mut fresh = dedup.index();
+    for r in records(&feed) {
+        fresh.restore(&r).unwrap();
+    }
+    let next = format!("{chrome_top} {} {chrome_bottom}", synthetic_corpus(1, 0, 99)[0]);
+    assert_eq!(fresh.add("n", &next).unwrap(), feed.add("n", &next).unwrap());
+    assert_eq!(records(&fresh), records(&feed));
+}

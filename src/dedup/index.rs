@@ -117,6 +117,9 @@ struct Entry {
     id: Box<str>,
     date: Option<i64>,
     short: bool,
+    /// With growing statistics: its shingles left out as boilerplate on arrival
+    /// (sorted), which it is still counted by.
+    boilerplate: Vec<u32>,
     /// The earlier articles it matched on arrival.
     matches: Vec<(DocId, Match)>,
 }
@@ -225,7 +228,13 @@ impl Deduplicator {
     fn new_index(&self, sample: Arc<CorpusStats>, grows: bool) -> DedupIndex {
         DedupIndex {
             dedup: self.clone(),
-            boilerplate: self.boilerplate_of(&sample),
+            // Growing statistics find boilerplate among the articles held (and the
+            // sample) as each arrives; fixed ones once.
+            boilerplate: if grows && self.verifier.needs_stats() {
+                FingerprintSet::default()
+            } else {
+                self.boilerplate_of(&sample)
+            },
             growing: (grows && self.verifier.needs_stats()).then(|| GrowingStats::new(&sample)),
             sample,
             lsh: LshIndex::new(self.lsh),
@@ -298,7 +307,7 @@ impl DedupIndex {
 
     fn add_checked(&mut self, id: &str, shingled: Shingled, date: Option<i64>) -> Added {
         let short = shingled.short;
-        let (s, candidates) = self.arrive(shingled, true);
+        let (s, boilerplate, candidates) = self.arrive(shingled);
         let stats = self.stats();
         let matches: Vec<(DocId, Match)> = candidates
             .into_iter()
@@ -307,7 +316,8 @@ impl DedupIndex {
             })
             .collect();
         let named = matches.iter().map(|&(d, m)| (self.id(d).to_string(), m)).collect();
-        let representative = self.settle(id.into(), date, short, s, matches);
+        let entry = Entry { id: id.into(), date, short, boilerplate, matches };
+        let representative = self.settle(entry, s);
         Added {
             id: id.to_string(),
             matches: named,
@@ -315,30 +325,58 @@ impl DedupIndex {
         }
     }
 
-    /// Sketches an arriving article, counts it in growing statistics and, when
-    /// `look_up`, finds its candidates among the articles held (sorted); its postings
-    /// of rare shingles are added either way.
-    fn arrive(&mut self, shingled: Shingled, look_up: bool) -> (Sketched, Vec<DocId>) {
+    /// Sketches an arriving article: counted first in growing statistics, then its
+    /// boilerplate left out (by the statistics it was made with, or with growing ones
+    /// by those of the articles held, this one included); returns the sketch and the
+    /// shingles left out when the statistics grow.
+    fn prepare(&mut self, mut shingled: Shingled) -> (Sketched, Vec<u32>) {
+        let mut left_out = Vec::new();
+        if let Some(g) = &mut self.growing {
+            g.add(&[&shingled.set], &self.sample);
+            if let Some(limit) = g.view.boilerplate_limit(&self.dedup.boilerplate) {
+                let view = &g.view;
+                shingled.set.retain(|&fp| {
+                    let common = view.is_boilerplate(fp, limit);
+                    if common {
+                        left_out.push(fp);
+                    }
+                    !common
+                });
+                left_out.sort_unstable();
+            }
+        }
         let mut s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
         s.sort_sets();
-        let candidates = self.candidates(&s, look_up);
-        (s, candidates)
+        (s, left_out)
     }
 
-    /// [`arrive`](Self::arrive) for a sketch already made (a restored record).
-    fn candidates(&mut self, s: &Sketched, look_up: bool) -> Vec<DocId> {
+    /// Sketches an arriving article and finds its candidates among the articles held
+    /// (sorted); its postings of rare shingles are added.
+    fn arrive(&mut self, shingled: Shingled) -> (Sketched, Vec<u32>, Vec<DocId>) {
+        let (s, left_out) = self.prepare(shingled);
+        let rare = self.post_rare(&s);
+        let candidates = self.look_up(&s, rare);
+        (s, left_out, candidates)
+    }
+
+    /// Adds the postings of rare shingles of the next article, `s`, and returns the
+    /// articles held that share enough of them.
+    fn post_rare(&mut self, s: &Sketched) -> Vec<DocId> {
         let id = doc_id(self.sketched.len());
-        if let (Some(g), Some(set)) = (&mut self.growing, &s.set) {
-            g.add(set, &self.sample);
-        }
-        let rare = match (&mut self.rare, self.dedup.verifier.edited(), &s.set) {
+        match (&mut self.rare, self.dedup.verifier.edited(), &s.set) {
             (Some(postings), Some(e), Some(set)) => postings.candidates(id, set, &self.sample, e),
             _ => Vec::new(),
-        };
-        if !look_up || s.signature.is_empty() {
-            return Vec::new();
         }
-        self.look_up(s, rare)
+    }
+
+    /// Takes back an article whose sketch and matches are known (restored, or kept
+    /// through a removal): counted, posted, settled.
+    fn replay(&mut self, e: Entry, s: Sketched) {
+        if let (Some(g), Some(set)) = (&mut self.growing, &s.set) {
+            g.add(&[set, &e.boilerplate], &self.sample);
+        }
+        self.post_rare(&s);
+        self.settle(e, s);
     }
 
     /// The articles held that are candidates of `s`, with `rare` ones, sorted.
@@ -359,14 +397,7 @@ impl DedupIndex {
     }
 
     /// Takes in an article whose matches are known, and returns its representative.
-    fn settle(
-        &mut self,
-        id: Box<str>,
-        date: Option<i64>,
-        short: bool,
-        s: Sketched,
-        matches: Vec<(DocId, Match)>,
-    ) -> DocId {
+    fn settle(&mut self, e: Entry, s: Sketched) -> DocId {
         let pos = doc_id(self.sketched.len());
         if !s.signature.is_empty() {
             match (&mut self.simhash, s.simhash) {
@@ -379,9 +410,9 @@ impl DedupIndex {
             }
         }
         self.sketched.push(s);
-        let representative = self.tail.push(&matches, &self.sketched);
-        self.positions.insert(id.clone(), pos);
-        self.entries.push(Entry { id, date, short, matches });
+        let representative = self.tail.push(&e.matches, &self.sketched);
+        self.positions.insert(e.id.clone(), pos);
+        self.entries.push(e);
         representative
     }
 
@@ -410,12 +441,9 @@ impl DedupIndex {
     }
 
     fn query_set(&mut self, shingled: Shingled) -> Vec<Found> {
-        let mut s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
-        s.sort_sets();
-        // Verified as `add` would: with this text counted in growing statistics.
-        if let (Some(g), Some(set)) = (&mut self.growing, &s.set) {
-            g.add(set, &self.sample);
-        }
+        // Sketched and verified as `add` would, counted in growing statistics until
+        // the answer is known.
+        let (s, left_out) = self.prepare(shingled);
         let rare = match (&self.rare, self.dedup.verifier.edited(), &s.set) {
             (Some(postings), Some(e), Some(set)) => postings.lookup(set, &self.sample, e),
             _ => Vec::new(),
@@ -429,7 +457,7 @@ impl DedupIndex {
             })
             .collect();
         if let (Some(g), Some(set)) = (&mut self.growing, &s.set) {
-            g.remove(set, &self.sample);
+            g.remove(&[set, &left_out], &self.sample);
         }
         let clusters = if matched.is_empty() { None } else { Some(self.clusters()) };
         matched
@@ -481,8 +509,7 @@ impl DedupIndex {
             moved.push(Some(doc_id(self.sketched.len())));
             let matches = e.matches.iter().filter_map(|&(d, m)| Some((moved[d.index()]?, m)));
             let matches = matches.collect();
-            self.candidates(&s, false);
-            self.settle(e.id, e.date, e.short, s, matches);
+            self.replay(Entry { matches, ..e }, s);
         }
         removed
     }
@@ -563,7 +590,7 @@ impl DedupIndex {
             date: e.date,
             len: s.len,
             short: e.short,
-            sketch: record::encode(s, e.short),
+            sketch: record::encode(s, e.short, &e.boilerplate),
             matches: e.matches.iter().map(|&(m, x)| (self.id(m).to_string(), x)).collect(),
         }
     }
@@ -579,7 +606,11 @@ impl DedupIndex {
     pub fn restore(&mut self, record: &ArticleRecord) -> Result<()> {
         let damaged = |why: String| Error::invalid("record", format!("`{}`: {why}", record.id));
         self.check_new(&record.id)?;
-        let (s, short) = record::decode(&record.sketch, &self.dedup).map_err(damaged)?;
+        let (s, short, boilerplate) =
+            record::decode(&record.sketch, &self.dedup).map_err(damaged)?;
+        if !boilerplate.is_empty() && self.growing.is_none() {
+            return Err(damaged("boilerplate of growing statistics in a fixed index".into()));
+        }
         let matches = record
             .matches
             .iter()
@@ -588,8 +619,9 @@ impl DedupIndex {
                 None => Err(damaged(format!("matches `{id}`, which is not held before it"))),
             })
             .collect::<Result<Vec<_>>>()?;
-        self.candidates(&s, false);
-        self.settle(record.id.as_str().into(), record.date, short, s, matches);
+        let entry =
+            Entry { id: record.id.as_str().into(), date: record.date, short, boilerplate, matches };
+        self.replay(entry, s);
         Ok(())
     }
 }

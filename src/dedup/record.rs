@@ -3,13 +3,14 @@
 //!
 //! ```text
 //! u8  version (1)
-//! u8  flags: 1 too short, 2 SimHash, 4 shingle set, 8 words and bigrams
+//! u8  flags: 1 too short, 2 SimHash, 4 shingle set, 8 words and bigrams, 16 boilerplate
 //! u64 length of the text in bytes
 //! u32 distinct shingles the signature summarises
 //! u32 K, then K × u32 slots
 //! [u64 SimHash]
 //! [u32 n, then n × u32 shingle fingerprints, ascending]
 //! [u32 n, n × u32 word fingerprints; u32 m, m × u32 bigram fingerprints, ascending]
+//! [u32 n, n × u32 fingerprints left out as boilerplate on arrival, ascending]
 //! ```
 //!
 //! Reading checks everything against the deduplicator that will use it: K, which
@@ -26,6 +27,7 @@ const SHORT: u8 = 1;
 const SIMHASH: u8 = 2;
 const SET: u8 = 4;
 const VOCABULARY: u8 = 8;
+const BOILERPLATE: u8 = 16;
 
 fn put_u32s(out: &mut Vec<u8>, values: &[u32]) {
     out.extend_from_slice(&(values.len() as u32).to_le_bytes());
@@ -34,8 +36,9 @@ fn put_u32s(out: &mut Vec<u8>, values: &[u32]) {
     }
 }
 
-/// The bytes of `s` (sets sorted), too short or not.
-pub(super) fn encode(s: &Sketched, short: bool) -> Vec<u8> {
+/// The bytes of `s` (sets sorted), too short or not, with the shingles left out as
+/// `boilerplate` on arrival (sorted; kept only when there are some).
+pub(super) fn encode(s: &Sketched, short: bool, boilerplate: &[u32]) -> Vec<u8> {
     let slots = s.signature.as_slice();
     let set_len = s.set.as_ref().map_or(0, Vec::len);
     let mut out = Vec::with_capacity(26 + 4 * (slots.len() + set_len));
@@ -53,6 +56,9 @@ pub(super) fn encode(s: &Sketched, short: bool) -> Vec<u8> {
     if s.vocabulary.is_some() {
         flags |= VOCABULARY;
     }
+    if !boilerplate.is_empty() {
+        flags |= BOILERPLATE;
+    }
     out.push(flags);
     out.extend_from_slice(&(s.len as u64).to_le_bytes());
     out.extend_from_slice(&(s.signature.set_size() as u32).to_le_bytes());
@@ -66,6 +72,9 @@ pub(super) fn encode(s: &Sketched, short: bool) -> Vec<u8> {
     if let Some(v) = &s.vocabulary {
         put_u32s(&mut out, &v.words);
         put_u32s(&mut out, &v.bigrams);
+    }
+    if !boilerplate.is_empty() {
+        put_u32s(&mut out, boilerplate);
     }
     out
 }
@@ -88,8 +97,12 @@ fn u32s(r: &mut ByteReader<'_>) -> Result<Vec<u32>, String> {
     if ascending(&values) { Ok(values) } else { Err("a set out of order".into()) }
 }
 
-/// The sketch `bytes` hold, checked against `dedup`, and whether it is too short.
-pub(super) fn decode(bytes: &[u8], dedup: &Deduplicator) -> Result<(Sketched, bool), String> {
+/// The sketch `bytes` hold, checked against `dedup`, whether it is too short, and the
+/// shingles left out as boilerplate on arrival.
+pub(super) fn decode(
+    bytes: &[u8],
+    dedup: &Deduplicator,
+) -> Result<(Sketched, bool, Vec<u32>), String> {
     let mut r = ByteReader::new(bytes);
     match r.u8() {
         Some(VERSION) => {}
@@ -109,7 +122,10 @@ pub(super) fn decode(bytes: &[u8], dedup: &Deduplicator) -> Result<(Sketched, bo
     let expected = (if dedup.sketcher.simhasher().is_some() && !short { SIMHASH } else { 0 })
         | (if dedup.verifier.keeps_sets() { SET } else { 0 })
         | (if dedup.verifier.edited().is_some() && !short { VOCABULARY } else { 0 });
-    if flags & !SHORT != expected || flags & !(SHORT | SIMHASH | SET | VOCABULARY) != 0 {
+    if flags & !(SHORT | BOILERPLATE) != expected
+        || flags & !(SHORT | SIMHASH | SET | VOCABULARY | BOILERPLATE) != 0
+        || (flags & BOILERPLATE != 0 && flags & SET == 0)
+    {
         return Err("made with other parameters (its parts differ)".into());
     }
     let simhash = if flags & SIMHASH != 0 {
@@ -131,11 +147,15 @@ pub(super) fn decode(bytes: &[u8], dedup: &Deduplicator) -> Result<(Sketched, bo
     } else {
         None
     };
+    let boilerplate = if flags & BOILERPLATE != 0 { u32s(&mut r)? } else { Vec::new() };
+    if flags & BOILERPLATE != 0 && boilerplate.is_empty() {
+        return Err("an empty boilerplate list".into());
+    }
     if r.remaining() != 0 {
         return Err("bytes past its end".into());
     }
     let signature = dedup.minhasher.signature_of(slots, set_size);
-    Ok((Sketched { signature, simhash, set, vocabulary, len }, short))
+    Ok((Sketched { signature, simhash, set, vocabulary, len }, short, boilerplate))
 }
 
 #[cfg(test)]
@@ -170,9 +190,12 @@ mod tests {
                 let mut s =
                     dedup.sketch_set(shingled, &FingerprintSet::default(), &mut scratch.minhash);
                 s.sort_sets();
-                let bytes = encode(&s, short);
-                let (back, short_back) = decode(&bytes, &dedup).unwrap();
+                let left_out: &[u32] =
+                    if short || s.set.is_none() { &[] } else { &[3, 9, 1 << 30] };
+                let bytes = encode(&s, short, left_out);
+                let (back, short_back, left_back) = decode(&bytes, &dedup).unwrap();
                 assert_eq!(short_back, short);
+                assert_eq!(left_back, left_out);
                 assert_eq!(back.signature, s.signature);
                 assert_eq!(
                     (back.simhash, &back.set, &back.vocabulary),

@@ -145,9 +145,9 @@ impl GrowingStats {
         GrowingStats { counts: HashMap::default(), view: sample.clone() }
     }
 
-    /// Counts one more article of the feed, of shingles `set`.
-    pub(super) fn add(&mut self, set: &[u32], sample: &CorpusStats) {
-        for &fp in set {
+    /// Counts one more article of the feed, of shingles `parts` (disjoint).
+    pub(super) fn add(&mut self, parts: &[&[u32]], sample: &CorpusStats) {
+        for &fp in parts.iter().copied().flatten() {
             let c = self.counts.entry(fp).or_default();
             *c += 1;
             let total = sample.common_df(fp) + *c;
@@ -158,9 +158,9 @@ impl GrowingStats {
         self.view.docs += 1;
     }
 
-    /// Forgets one article of the feed, of shingles `set` (counted before).
-    pub(super) fn remove(&mut self, set: &[u32], sample: &CorpusStats) {
-        for &fp in set {
+    /// Forgets one article of the feed, of shingles `parts` (counted before).
+    pub(super) fn remove(&mut self, parts: &[&[u32]], sample: &CorpusStats) {
+        for &fp in parts.iter().copied().flatten() {
             let Some(c) = self.counts.get_mut(&fp) else { continue };
             *c -= 1;
             let total = sample.common_df(fp) + *c;
@@ -439,16 +439,29 @@ impl CorpusStats {
         Ok(CorpusStats::new(df, docs))
     }
 
-    /// The boilerplate shingles under `rule`.
-    pub(super) fn boilerplate(&self, rule: &Boilerplate) -> FingerprintSet {
+    /// The number of articles a shingle must be in more than to be boilerplate under
+    /// `rule`, at these statistics' article count; `None` when the rule is off.
+    pub(super) fn boilerplate_limit(&self, rule: &Boilerplate) -> Option<usize> {
         let (min_docs, fraction) = match rule {
-            Boilerplate::Off => return FingerprintSet::default(),
+            Boilerplate::Off => return None,
             Boilerplate::Auto => (20, 0.005),
             Boilerplate::MaxDocs { min_docs, fraction } => (*min_docs, *fraction),
         };
         // `fraction` is validated to [0, 1], so the product is a small non-negative count.
         #[allow(clippy::cast_sign_loss)]
-        let limit = min_docs.max((fraction * self.docs as f64) as usize);
+        Some(min_docs.max((fraction * self.docs as f64) as usize))
+    }
+
+    /// Whether shingle `fp` is boilerplate under `rule`.
+    pub(super) fn is_boilerplate(&self, fp: u32, limit: usize) -> bool {
+        self.df_of(fp) as usize > limit
+    }
+
+    /// The boilerplate shingles under `rule`.
+    pub(super) fn boilerplate(&self, rule: &Boilerplate) -> FingerprintSet {
+        let Some(limit) = self.boilerplate_limit(rule) else {
+            return FingerprintSet::default();
+        };
         FingerprintSet::new(
             self.df.iter().filter(|&(_, &n)| n as usize > limit).map(|(&h, _)| h).collect(),
         )
