@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(normalize tokenize sketch read_input eval_input)
+    targets=(normalize tokenize sketch read_input eval_input open_index)
 fi
 cargo fuzz build -s none
 bin="fuzz/target/x86_64-unknown-linux-gnu/release"

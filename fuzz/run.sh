@@ -10,7 +10,7 @@ seconds="${1:-10}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(normalize tokenize sketch read_input eval_input)
+    targets=(normalize tokenize sketch read_input eval_input open_index)
 fi
 
 # cargo-fuzz runs on this stable toolchain with the sanitizer off (`-s none`): the

@@ -50,3 +50,14 @@ clusters = "id,cluster,similarity,note\n" + "".join(f"{i},{ids[0] if n % 3 == 0 
 population = (devset / "population.json").read_text(encoding="utf-8")
 write("eval_input", "devset", "\n".join(pairs) + "\n\x00" + clusters + "\x00" + population)
 print(f"seeds written to {out}")
+
+# The index file: a valid index with no edit, with edits spread over its pages, and
+# bytes that are not an index (an empty file, SQLite's header alone, text).
+import struct
+write("open_index", "reference", b"\x01")
+for n, step in ((1, 4096), (4, 1024), (16, 509)):
+    edits = b"".join(struct.pack("<IB", 100 + k * step, 0xFF) for k in range(n))
+    write("open_index", f"edits-{n}", b"\x01" + edits)
+write("open_index", "empty", b"\x00")
+write("open_index", "header", b"\x00SQLite format 3\x00" + bytes(84))
+write("open_index", "text", b"\x00" + texts[0].encode("utf-8"))

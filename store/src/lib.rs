@@ -8,7 +8,9 @@
 //!
 //! ```sql
 //! meta(key TEXT PRIMARY KEY, value TEXT)   -- format_version, options (JSON),
-//!                                           -- normalizer, nuskha_version, generation
+//!                                           -- normalizer, nuskha_version, generation,
+//!                                           -- articles (how many),
+//!                                           -- checksum (of the three first)
 //! learned(stats BLOB, checksum INTEGER)    -- the sample statistics (`--learn`)
 //! articles(seq INTEGER PRIMARY KEY,        -- arrival order
 //!          id TEXT UNIQUE, cluster TEXT,   -- cluster: its representative's id
@@ -219,6 +221,11 @@ fn xxh3_i64(bytes: &[u8]) -> i64 {
     xxhash_rust::xxh3::xxh3_64(bytes) as i64
 }
 
+/// The checksum of what the index's `meta` says about how it matches.
+fn meta_checksum(version: &str, options: &str, normalizer: &str) -> i64 {
+    xxh3_i64(format!("{version}\0{options}\0{normalizer}").as_bytes())
+}
+
 /// The checksum of one stored match.
 fn match_checksum(article: i64, earlier: i64, score: f64, kind: &str) -> i64 {
     let mut bytes = Vec::with_capacity(24 + kind.len());
@@ -364,6 +371,11 @@ impl Store {
         }
         let stored_json =
             meta("options")?.ok_or_else(|| fail(ErrorKind::Damaged("no options".into())))?;
+        let normalizer = meta("normalizer")?.unwrap_or_default();
+        let sum = meta("checksum")?.and_then(|c| c.parse::<i64>().ok());
+        if sum != Some(meta_checksum(&version, &stored_json, &normalizer)) {
+            return Err(fail(ErrorKind::Damaged("its options fail their checksum".into())));
+        }
         let stored: Options = serde_json::from_str(&stored_json)
             .map_err(|e| fail(ErrorKind::Damaged(format!("its options: {e}"))))?;
         let diff: Vec<_> = stored
@@ -378,10 +390,9 @@ impl Store {
             .deduplicator()
             .map_err(|e| fail(ErrorKind::Damaged(format!("its options: {e}"))))?;
         let profile = dedup.sketcher().params().profile().unwrap_or("").to_string();
-        if meta("normalizer")?.as_deref() != Some(profile.as_str()) {
+        if normalizer != profile {
             return Err(fail(ErrorKind::Version(format!(
-                "made with normaliser profile {}, this nuskha has {profile}",
-                meta("normalizer")?.unwrap_or_default()
+                "made with normaliser profile {normalizer}, this nuskha has {profile}"
             ))));
         }
         let generation: i64 = meta("generation")?
@@ -399,6 +410,14 @@ impl Store {
             .map_err(|e| fail(ErrorKind::Damaged(format!("its learned statistics: {e}"))))?;
         let mut index = dedup.index_learning(Arc::new(stats));
         let (seqs, clusters) = restore_articles(&tx, &mut index, path)?;
+        let count = meta("articles")?.and_then(|n| n.parse::<usize>().ok());
+        if count != Some(index.len()) {
+            return Err(fail(ErrorKind::Damaged(format!(
+                "it holds {} articles, its count says {}",
+                index.len(),
+                count.map_or_else(|| "nothing".to_string(), |n| n.to_string())
+            ))));
+        }
         tx.finish().map_err(sql)?;
         Ok(Store {
             path: path.to_path_buf(),
@@ -478,6 +497,12 @@ impl Store {
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'generation'",
             [(self.generation + 1).to_string()],
+        )
+        .map_err(sql)?;
+        // A row lost to damage is then told from one never written.
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'articles'",
+            [self.index.len().to_string()],
         )
         .map_err(sql)?;
         tx.commit().map_err(sql)?;
@@ -739,6 +764,9 @@ fn create(
     put.execute(["options", &options.to_json()])?;
     put.execute(["normalizer", &dedup_profile])?;
     put.execute(["generation", "0"])?;
+    put.execute(["articles", "0"])?;
+    let sum = meta_checksum(&FORMAT_VERSION.to_string(), &options.to_json(), &dedup_profile);
+    put.execute(["checksum", &sum.to_string()])?;
     drop(put);
     tx.execute(
         "INSERT INTO learned (stats, checksum) VALUES (?1, ?2)",
