@@ -5,5 +5,6 @@ mod cli;
 mod cli_input;
 mod eval;
 mod html;
+mod index;
 mod input_checks;
 mod output;

@@ -199,11 +199,22 @@ struct Held<'a> {
     clusters: &'a mut Vec<Box<str>>,
 }
 
-/// The xxh3 checksum of an article as the index reads it back.
-fn article_checksum(id: &str, date_unix: Option<i64>, sketch: &[u8]) -> i64 {
-    let mut bytes = Vec::with_capacity(id.len() + sketch.len() + 10);
-    bytes.extend_from_slice(id.as_bytes());
-    bytes.push(0xFF);
+/// The xxh3 checksum of an article's row: everything it holds but its cluster (which
+/// its matches give, and `check` compares).
+fn article_checksum(id: &str, date_unix: Option<i64>, meta: &Meta, sketch: &[u8]) -> i64 {
+    let mut bytes = Vec::with_capacity(id.len() + sketch.len() + 64);
+    let mut text = |t: Option<&str>| match t {
+        Some(t) => {
+            bytes.push(1);
+            bytes.extend_from_slice(&(t.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(t.as_bytes());
+        }
+        None => bytes.push(0),
+    };
+    text(Some(id));
+    text(meta.date.as_deref());
+    text(meta.source.as_deref());
+    text(meta.title.as_deref());
     match date_unix {
         Some(d) => {
             bytes.push(1);
@@ -270,6 +281,15 @@ fn check_magic(path: &Path) -> std::result::Result<(), ErrorKind> {
 /// SQLite's errors, with the damaged and the foreign told apart.
 fn sqlite_kind(e: rusqlite::Error) -> ErrorKind {
     use rusqlite::ErrorCode;
+    if matches!(
+        e,
+        rusqlite::Error::Utf8Error(..)
+            | rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+    ) {
+        return ErrorKind::Damaged(format!("a value of the wrong kind ({e})"));
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt) => ErrorKind::Damaged(e.to_string()),
         Some(ErrorCode::NotADatabase) => ErrorKind::NotAnIndex(e.to_string()),
@@ -303,36 +323,38 @@ impl Store {
         learned: Option<&CorpusStats>,
     ) -> Result<Store> {
         let fail = |kind| Error { path: path.to_path_buf(), kind };
-        let exists = check_path(path).map_err(fail)?;
-        if exists {
-            check_magic(path).map_err(fail)?;
-        } else if let Err(e) = options.deduplicator() {
-            return Err(fail(ErrorKind::Invalid(e.to_string())));
-        } else if access == Access::Read {
-            return Err(fail(ErrorKind::Io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such index",
-            ))));
+        if !check_path(path).map_err(fail)? {
+            if access == Access::Read {
+                let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "no such index");
+                return Err(fail(ErrorKind::Io(missing)));
+            }
+            if let Err(e) = options.deduplicator() {
+                return Err(fail(ErrorKind::Invalid(e.to_string())));
+            }
+            create_new(path, options, learned).map_err(fail)?;
         }
+        check_magic(path).map_err(fail)?;
         let flags = match access {
             Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
-            Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(sqlite_kind(e)))?;
         let setup = || -> rusqlite::Result<()> {
             conn.busy_timeout(std::time::Duration::from_secs(30))?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
-            if access == Access::Write {
-                conn.pragma_update(None, "journal_mode", "WAL")?;
-                // A batch reported is on disk: each commit waits for it.
-                conn.pragma_update(None, "synchronous", "FULL")?;
-            }
-            Ok(())
+            conn.pragma_update(None, "foreign_keys", "ON")
         };
         setup().map_err(|e| fail(sqlite_kind(e)))?;
-        if !exists {
-            create(&conn, options, learned).map_err(|e| fail(sqlite_kind(e)))?;
+        // Nothing is written to a file before it is known to be an index of this
+        // version: a foreign database is left as it was.
+        verify_ours(&conn).map_err(fail)?;
+        if access == Access::Write {
+            let write_setup = || -> rusqlite::Result<()> {
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                // A batch reported is on disk: each commit waits for it.
+                conn.pragma_update(None, "synchronous", "FULL")
+            };
+            write_setup().map_err(|e| fail(sqlite_kind(e)))?;
         }
         Store::load(path, conn, options, given)
     }
@@ -343,32 +365,12 @@ impl Store {
         let fail = |kind| Error { path: path.to_path_buf(), kind };
         let sql = |e| fail(sqlite_kind(e));
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(sql)?;
-        let has_meta: bool = tx
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(sql)?
-            > 0;
-        if !has_meta {
-            return Err(fail(ErrorKind::NotAnIndex(
-                "an SQLite database without nuskha's tables".into(),
-            )));
-        }
         let meta = |key: &str| -> Result<Option<String>> {
             tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()
                 .map_err(|e| fail(sqlite_kind(e)))
         };
-        let version = meta("format_version")?
-            .ok_or_else(|| fail(ErrorKind::NotAnIndex("no format version".into())))?;
-        if version != FORMAT_VERSION.to_string() {
-            return Err(fail(ErrorKind::Version(format!(
-                "index format version {version}; this nuskha ({}) reads version {FORMAT_VERSION} only",
-                env!("CARGO_PKG_VERSION")
-            ))));
-        }
+        let version = FORMAT_VERSION.to_string();
         let stored_json =
             meta("options")?.ok_or_else(|| fail(ErrorKind::Damaged("no options".into())))?;
         let normalizer = meta("normalizer")?.unwrap_or_default();
@@ -544,7 +546,7 @@ impl Store {
                     .map_err(|e| Error { path: path.clone(), kind: ErrorKind::Invalid(e.to_string()) })?;
                 let d = DocId((index.len() - 1) as u32);
                 let record = index.record(d);
-                let sum = article_checksum(&record.id, record.date, &record.sketch);
+                let sum = article_checksum(&record.id, record.date, &a.meta, &record.sketch);
                 insert
                     .execute(params![
                         record.id,
@@ -708,7 +710,7 @@ fn restore_articles(
     {
         let mut q = tx
             .prepare(
-                "SELECT seq, id, cluster, date_unix, sketch, checksum FROM articles ORDER BY seq",
+                "SELECT seq, id, cluster, date_unix, sketch, checksum, date, source, title FROM articles ORDER BY seq",
             )
             .map_err(sql)?;
         let mut rows = q.query([]).map_err(sql)?;
@@ -719,7 +721,12 @@ fn restore_articles(
             let date: Option<i64> = r.get(3).map_err(sql)?;
             let sketch: Vec<u8> = r.get(4).map_err(sql)?;
             let sum: i64 = r.get(5).map_err(sql)?;
-            if article_checksum(&id, date, &sketch) != sum {
+            let meta = Meta {
+                date: r.get(6).map_err(sql)?,
+                source: r.get(7).map_err(sql)?,
+                title: r.get(8).map_err(sql)?,
+            };
+            if article_checksum(&id, date, &meta, &sketch) != sum {
                 return Err(fail(ErrorKind::Damaged(format!("article `{id}` fails its checksum"))));
             }
             let mut named = Vec::new();
@@ -742,6 +749,75 @@ fn restore_articles(
         return Err(fail(ErrorKind::Damaged(format!("a match of a missing article ({a})"))));
     }
     Ok((seqs, clusters))
+}
+
+/// Whether the database behind `conn` is a nuskha index of this format version, by
+/// reading only.
+fn verify_ours(conn: &Connection) -> std::result::Result<(), ErrorKind> {
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'learned', 'articles', 'matches')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sqlite_kind)?;
+    if tables != 4 {
+        return Err(ErrorKind::NotAnIndex("an SQLite database without nuskha's tables".into()));
+    }
+    let version: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'format_version'", [], |r| r.get(0))
+        .optional()
+        .map_err(sqlite_kind)?;
+    match version {
+        None => Err(ErrorKind::NotAnIndex("no format version".into())),
+        Some(v) if v == FORMAT_VERSION.to_string() => Ok(()),
+        Some(v) => Err(ErrorKind::Version(format!(
+            "index format version {v}; this nuskha ({}) reads version {FORMAT_VERSION} only",
+            env!("CARGO_PKG_VERSION")
+        ))),
+    }
+}
+
+/// Makes a new index at `path` whole or not at all: in a file of its own beside it,
+/// linked into place once complete (a process killed meanwhile leaves no half-made
+/// index; one that lost the race to another creator uses the other's).
+fn create_new(
+    path: &Path,
+    options: &Options,
+    learned: Option<&CorpusStats>,
+) -> std::result::Result<(), ErrorKind> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(|| "index".into(), |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{name}.creating-{}", std::process::id()));
+    let remove_tmp = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+    };
+    remove_tmp();
+    let made = (|| -> rusqlite::Result<()> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(&tmp, flags)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        create(&conn, options, learned)?;
+        // Closing checkpoints the log into the file and removes it.
+        conn.close().map_err(|(_, e)| e)
+    })();
+    if let Err(e) = made {
+        remove_tmp();
+        return Err(sqlite_kind(e));
+    }
+    let linked = std::fs::hard_link(&tmp, path);
+    remove_tmp();
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(ErrorKind::Io(e)),
+    }
 }
 
 /// Makes the tables of a new index.
