@@ -970,3 +970,29 @@ fn query_prints_matches_and_adds_nothing() {
     assert_eq!(ids, ["barlamane-hajj.txt", "open-days-diplomats.txt"]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// ---------------------------------------------------------------------------------
+// `check` finds what the row checksums cannot: a stored cluster its matches do not
+// give (an edit made with SQL, say).
+
+#[test]
+fn check_finds_a_cluster_its_matches_do_not_give() {
+    let dir = temp_dir("index-check");
+    let index = dir.join("seed.db");
+    remove_index(&index);
+    ok(&["index", "add", s(&index), &articles(), "-q"]);
+    ok(&["index", "check", s(&index)]);
+    let edit = "import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute(\"UPDATE articles SET cluster = 'open-days-diplomats.txt' WHERE id = 'belwadeh-hajj.txt'\")
+c.commit()";
+    let Some(o) = python(edit, &[s(&index)]) else { return };
+    assert!(o.status.success(), "{}", err(&o));
+    let checked = dedup(&["index", "check", s(&index)]);
+    assert_eq!(checked.status.code(), Some(1), "{}", err(&checked));
+    let e = err(&checked);
+    assert!(e.contains("belwadeh-hajj.txt") && e.contains("barlamane-hajj.txt"), "{e}");
+    // The next write puts it right (each write stores every cluster that differs).
+    ok(&["index", "add", s(&index), &articles(), "-q"]);
+    ok(&["index", "check", s(&index)]);
+}

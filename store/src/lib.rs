@@ -851,3 +851,46 @@ fn create(
     tx.execute_batch(&format!("PRAGMA user_version = {FORMAT_VERSION}"))?;
     tx.commit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn articles(dedup: &nuskha::Deduplicator, ids: &[&str]) -> Vec<NewArticle<'static>> {
+        // Leaked: a test's few deduplicators live as long as the test.
+        let dedup: &'static nuskha::Deduplicator = Box::leak(Box::new(dedup.clone()));
+        ids.iter()
+            .map(|id| NewArticle {
+                id: (*id).to_string(),
+                meta: Meta::default(),
+                date_unix: None,
+                article: dedup.shingle(&format!(
+                    "خبر رقم {id} عن الطقس في الرياض اليوم وغدا مع توقعات الأرصاد"
+                )),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_second_writer_that_read_the_index_before_a_write_is_stopped() {
+        let dir = std::env::temp_dir().join(format!("nuskha-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("two.db");
+        let _ = std::fs::remove_file(&path);
+        let options = Options::default();
+        let mut a = Store::open(&path, Access::Write, &options, &[], None).unwrap();
+        let mut b = Store::open(&path, Access::Write, &options, &[], None).unwrap();
+        let (da, db) = (a.index().deduplicator().clone(), b.index().deduplicator().clone());
+        a.add(articles(&da, &["1", "2"])).unwrap();
+        let e = b.add(articles(&db, &["3"])).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Changed), "{e}");
+        assert!(e.to_string().contains("another process wrote"), "{e}");
+        // Opened again, it sees the first writer's articles and writes.
+        let mut b = Store::open(&path, Access::Write, &options, &[], None).unwrap();
+        assert_eq!(b.index().len(), 2);
+        let db = b.index().deduplicator().clone();
+        b.add(articles(&db, &["3"])).unwrap();
+        assert_eq!(Store::open(&path, Access::Read, &options, &[], None).unwrap().index().len(), 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
