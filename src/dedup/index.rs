@@ -133,12 +133,14 @@ struct Entry {
 /// hold each shingle) that boilerplate removal, the template guard and the edited-copy
 /// rule read:
 ///
-/// - [`Deduplicator::index`]: statistics that grow with the feed, from nothing. The
-///   guard knows what is common among the articles already in the index (this one
-///   included); nothing is removed as boilerplate.
+/// - [`Deduplicator::index`]: statistics that grow with the feed, from nothing. An
+///   arriving article's boilerplate, and what the guard takes as common, are what is
+///   common among the articles in the index, this one included. (Only when the
+///   verifier reads statistics, as the template guard and the edited-copy rule do;
+///   without either, nothing is counted and nothing removed.)
 /// - [`Deduplicator::index_learning`]`(dedup.`[`learn`](Deduplicator::learn)`(&sample))`:
-///   the same, starting from a sample of past articles, whose boilerplate is removed.
-///   What a persistent index (`dedup index add --learn`) uses.
+///   the same, counting a sample of past articles too. What a persistent index
+///   (`dedup index add --learn`) uses.
 /// - [`Deduplicator::index_with`]`(stats)`: fixed statistics. Fed the articles `stats`
 ///   was learned from, it ends with the clusters of [`Deduplicator::cluster`] on them
 ///   in the same order (tested).
@@ -217,10 +219,10 @@ impl Deduplicator {
     }
 
     /// An empty live index whose corpus statistics are those of the articles it holds,
-    /// learned as they arrive (see [`DedupIndex`]). Nothing is removed as boilerplate;
-    /// the first articles have the template guard's knowledge of nothing, so a feed's
-    /// first template bulletins can merge that [`cluster`](Self::cluster) would keep
-    /// apart: [`index_learning`](Self::index_learning) from a sample avoids it.
+    /// learned as they arrive (see [`DedupIndex`]). The first articles are judged with
+    /// the knowledge of few, so a feed's first template bulletins can merge that
+    /// [`cluster`](Self::cluster) would keep apart:
+    /// [`index_learning`](Self::index_learning) from a sample avoids it.
     pub fn index(&self) -> DedupIndex {
         self.index_learning(Arc::new(CorpusStats::default()))
     }
