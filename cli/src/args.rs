@@ -547,10 +547,10 @@ impl MatchingArgs {
 
     /// The library's builder with these settings (clustering at its defaults): the
     /// one place the command's matching options become the library's, through
-    /// [`nuskha_store::Options::builder`].
-    pub fn builder(&self) -> DeduplicatorBuilder {
-        let options = self.options(None, nuskha::DEFAULT_LINK_DENSITY, Representative::First);
-        options.builder().expect("typed options name what the library knows")
+    /// [`nuskha_store::Options::builder`]. An error names an option out of range
+    /// (`--max-distance 9`).
+    pub fn builder(&self) -> Result<DeduplicatorBuilder, nuskha::Error> {
+        self.options(None, nuskha::DEFAULT_LINK_DENSITY, Representative::First).builder()
     }
 }
 

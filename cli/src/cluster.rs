@@ -15,7 +15,7 @@ use crate::input::{Inputs, ReadOptions};
 use crate::report::{Report, unique, write_atomically};
 
 fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
-    let mut b = args.matching.builder();
+    let mut b = args.matching.builder().map_err(|e| e.to_string())?;
     b.mode(args.mode()).link_density(args.link_density).representative(match args.representative {
         RepresentativeArg::Longest => Representative::Longest,
         // The earliest is chosen from the dates once the clusters are formed.

@@ -23,7 +23,7 @@ struct Chosen {
 struct Refusal(u8, String);
 
 pub fn run(args: &CompareArgs) -> io::Result<ExitCode> {
-    let dedup = match args.matching.builder().build() {
+    let dedup = match args.matching.builder().and_then(|b| b.build()) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("dedup: {e}");

@@ -15,17 +15,19 @@
 mod args;
 mod cluster;
 mod compare;
-mod date;
 mod eval;
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;
-mod input;
 mod normalize;
 mod report;
 
 use std::io;
 use std::process::ExitCode;
+
+// The reader lives in a crate of its own, shared with the Python bindings.
+use nuskha_input as input;
+use nuskha_input::date;
 
 use clap::{CommandFactory, FromArgMatches};
 

@@ -1,10 +1,14 @@
-//! Reading articles: text files, folders (recursively, in sorted order) and JSON Lines
-//! (plain or gzipped, or `-` for standard input). Bad input is reported, never fatal.
+//! Reading articles as the `dedup` command reads them: text files, folders
+//! (recursively, in sorted order) and JSON Lines (plain or gzipped, or `-` for
+//! standard input), JSON arrays. Bad input is reported on standard error by name,
+//! never fatal. The command, the Python bindings and anything else that reads
+//! articles from files share this crate, so they read the same articles.
 //!
 //! Texts are shingled into the batch as they are read (JSON Lines records parsed and
 //! shingled together on all cores unless told otherwise), so a corpus never has to fit
 //! in memory as text: only ids are kept here.
 
+pub mod date;
 mod decode;
 mod jsonl;
 
@@ -24,6 +28,8 @@ const REPLACED: &str = "invalid UTF-8 replaced";
 
 /// One article read: its id and metadata (its text has been handed on).
 pub struct Article {
+    /// Its id: the record's id field, a text file's path below its folder, or
+    /// `FILE:LINE` for a record without one.
     pub id: String,
     /// Boxed, and only when there is some: most runs keep none (`keep_meta`), and an
     /// article is then an id and a pointer.
@@ -71,10 +77,15 @@ const CHUNK_BYTES: usize = 32 << 20;
 /// How JSONL records are read.
 #[derive(Clone, Debug)]
 pub struct JsonlFields {
+    /// The field of the id.
     pub id: String,
+    /// The field of the text.
     pub text: String,
+    /// The field of the title, compared with the text.
     pub title: String,
+    /// The field of the source (outlet).
     pub source: String,
+    /// The field of the date.
     pub date: String,
     /// Leave the title out of the compared text.
     pub no_title: bool,
@@ -85,6 +96,7 @@ pub struct JsonlFields {
 
 /// What `read` is allowed to do, and where the articles go.
 pub struct ReadOptions<'a, 'd> {
+    /// Which fields of a JSON record hold what.
     pub fields: JsonlFields,
     /// Larger files are skipped.
     pub max_file_size: u64,
@@ -142,7 +154,9 @@ pub const WARNINGS_SHOWN: usize = 10;
 /// Where an article was read: a whole file, or one line of one (indexes in `files`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
+    /// A whole file.
     File(u32),
+    /// A line of a file, from 1.
     Line(u32, u64),
     /// An element of a JSON array, from 0.
     Element(u32, u64),
@@ -151,18 +165,28 @@ pub enum Origin {
 /// Why an input was skipped; the summary counts by reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {
+    /// No such file.
     Missing,
+    /// A read failed.
     Unreadable,
+    /// Past the size limit.
     TooLarge,
+    /// No text.
     Empty,
+    /// NUL bytes: not text.
     Binary,
+    /// Mostly invalid UTF-8.
     NotUtf8,
+    /// A symbolic link that leads back to itself.
     SymlinkLoop,
+    /// A JSON record that is malformed or has no text.
     BadRecord,
+    /// An id read before.
     DuplicateId,
 }
 
 impl Reason {
+    /// How the summary names the reason.
     pub fn label(self) -> &'static str {
         match self {
             Reason::Missing => "missing",
@@ -262,7 +286,7 @@ impl Inputs {
         m
     }
 
-    pub(super) fn skip(&mut self, place: String, reason: Reason, detail: &str) {
+    pub(crate) fn skip(&mut self, place: String, reason: Reason, detail: &str) {
         self.warn(reason.label(), || format!("dedup: warning: {place}: {detail}; skipped"));
         self.skipped.push((place, reason));
     }
@@ -366,7 +390,7 @@ impl Inputs {
     }
 
     /// Shingles the pending texts into the batch.
-    pub(super) fn flush(&mut self, opts: &mut ReadOptions) {
+    pub(crate) fn flush(&mut self, opts: &mut ReadOptions) {
         if !self.pending.is_empty() {
             if opts.parallel {
                 opts.batch.par_extend(&self.pending);
@@ -597,6 +621,10 @@ impl Inputs {
     /// # Errors
     ///
     /// When the file cannot be read again or has changed since.
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not an article read.
     pub fn text_again(&self, i: usize, fields: &JsonlFields) -> io::Result<String> {
         Ok(self.texts_again(&[i], fields)?.pop().expect("one text for one article"))
     }
@@ -608,6 +636,10 @@ impl Inputs {
     /// # Errors
     ///
     /// When a file cannot be read again or has changed since.
+    ///
+    /// # Panics
+    ///
+    /// When an id of `ids` is not an article read.
     pub fn texts_again(&self, ids: &[usize], fields: &JsonlFields) -> io::Result<Vec<String>> {
         let mut texts = vec![String::new(); ids.len()];
         let mut by_file: BTreeMap<u32, Vec<(Origin, usize)>> = BTreeMap::new();

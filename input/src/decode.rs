@@ -13,11 +13,17 @@ const MAX_REPLACEMENT_SHARE: f64 = 0.1;
 
 /// Text decoded from bytes, with the number of invalid sequences replaced.
 pub struct Decoded<'a> {
+    /// The text.
     pub text: Cow<'a, str>,
+    /// How many invalid sequences were replaced by U+FFFD.
     pub replaced: usize,
 }
 
-/// Decodes UTF-8 lossily; an error when the bytes are mostly not UTF-8.
+/// Decodes UTF-8 lossily.
+///
+/// # Errors
+///
+/// When the bytes are mostly not UTF-8: the reason and what to say.
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, (Reason, String)> {
     let (text, bad) = decode_lossy(bytes);
     if bad > 0 {
@@ -112,6 +118,10 @@ pub fn note_utf16(place: &str, big_endian: bool) {
 
 /// Decodes a whole input: a byte order mark is dropped, UTF-16 decoded (with a note),
 /// NUL bytes otherwise refused as binary, and the rest decoded as by [`decode`].
+///
+/// # Errors
+///
+/// When the bytes are binary or mostly not UTF-8: the reason and what to say.
 pub fn decode_input<'a>(place: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, (Reason, String)> {
     match sniff(&bytes[..bytes.len().min(SNIFF_BYTES)]) {
         Encoding::Binary => Err((Reason::Binary, "binary file (NUL bytes)".to_owned())),
