@@ -52,16 +52,7 @@ fn csv(index: &Path) -> Vec<u8> {
 /// The (id, cluster) rows of `clusters --format csv` (ids here hold no comma, quote or
 /// line break).
 fn rows(csv: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(csv);
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,cluster,similarity,note"));
-    lines
-        .map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            assert_eq!(cols.len(), 4, "{l}");
-            (cols[0].to_owned(), cols[1].to_owned())
-        })
-        .collect()
+    crate::cli::csv_rows(csv)
 }
 
 /// `dedup index stats INDEX --format json`.
