@@ -310,13 +310,7 @@ impl DedupIndex {
     fn add_checked(&mut self, id: &str, shingled: Shingled, date: Option<i64>) -> Added {
         let short = shingled.short;
         let (s, boilerplate, candidates) = self.arrive(shingled);
-        let stats = self.stats();
-        let matches: Vec<(DocId, Match)> = candidates
-            .into_iter()
-            .filter_map(|d| {
-                self.dedup.verifier.verify(&self.sketched[d.index()], &s, stats).map(|m| (d, m))
-            })
-            .collect();
+        let matches = self.verified(&s, candidates);
         let named = matches.iter().map(|&(d, m)| (self.id(d).to_string(), m)).collect();
         let entry = Entry { id: id.into(), date, short, boilerplate, matches };
         let representative = self.settle(entry, s);
@@ -398,6 +392,16 @@ impl DedupIndex {
         found
     }
 
+    /// The `candidates` (articles held) that `s` matches, with the match.
+    fn verified(&self, s: &Sketched, candidates: Vec<DocId>) -> Vec<(DocId, Match)> {
+        let stats = self.stats();
+        let verifier = &self.dedup.verifier;
+        candidates
+            .into_iter()
+            .filter_map(|d| verifier.verify(&self.sketched[d.index()], s, stats).map(|m| (d, m)))
+            .collect()
+    }
+
     /// Takes in an article whose matches are known, and returns its representative.
     fn settle(&mut self, e: Entry, s: Sketched) -> DocId {
         let pos = doc_id(self.sketched.len());
@@ -451,13 +455,7 @@ impl DedupIndex {
             _ => Vec::new(),
         };
         let candidates = self.look_up(&s, rare);
-        let stats = self.stats();
-        let matched: Vec<(DocId, Match)> = candidates
-            .into_iter()
-            .filter_map(|d| {
-                self.dedup.verifier.verify(&self.sketched[d.index()], &s, stats).map(|m| (d, m))
-            })
-            .collect();
+        let matched = self.verified(&s, candidates);
         if let (Some(g), Some(set)) = (&mut self.growing, &s.set) {
             g.remove(&[set, &left_out], &self.sample);
         }

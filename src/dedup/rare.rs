@@ -104,6 +104,13 @@ fn partition_keys(mut entries: Vec<u64>, docs: usize, e: EditedCopies) -> Vec<Ve
     buckets
 }
 
+/// The articles of `found` (one entry per rare shingle shared) found at least
+/// `min_shared` times, sorted.
+fn shared_enough(mut found: Vec<DocId>, min_shared: usize) -> Vec<DocId> {
+    found.sort_unstable();
+    found.chunk_by(|a, b| a == b).filter(|run| run.len() >= min_shared).map(|run| run[0]).collect()
+}
+
 /// A live feed's postings of rare shingles: which earlier articles hold each shingle,
 /// until it is in more than `distinctive_docs` of them. About 16 bytes per distinct
 /// shingle of the feed, on top of its sets.
@@ -158,12 +165,7 @@ impl RarePostings {
                 }
             }
         }
-        found.sort_unstable();
-        found
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= e.min_shared_rare)
-            .map(|run| run[0])
-            .collect()
+        shared_enough(found, e.min_shared_rare)
     }
 }
 
@@ -185,12 +187,7 @@ impl RarePostings {
             found.push(DocId(first));
             found.extend_from_slice(more);
         }
-        found.sort_unstable();
-        found
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= e.min_shared_rare)
-            .map(|run| run[0])
-            .collect()
+        shared_enough(found, e.min_shared_rare)
     }
 }
 
