@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Python bindings' tests, from a clean clone: a virtual environment under
+# target/pyvenv, `pip install ./python` into it (maturin from PyPI builds the wheel),
+# pytest, numpy and mypy from PyPI, the `dedup` command built in release (the tests
+# compare with it), then pytest on python/tests.
+#
+#   bash python/run-tests.sh [PYTEST ARGS...]
+#
+# PYTHON names the interpreter (default python3, CPython 3.9 or later).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python="${PYTHON:-python3}"
+venv=target/pyvenv
+
+if [ ! -x "$venv/bin/python" ]; then
+    echo "== making $venv"
+    "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --upgrade pip
+"$venv/bin/python" -m pip install -q pytest numpy mypy
+
+echo "== cargo build --release -p nuskha-cli (the tests compare with dedup)"
+cargo build -q --release -p nuskha-cli
+
+echo "== pip install ./python"
+start=$(date +%s)
+# --force-reinstall: the version stays 0.1.0 while the code changes.
+"$venv/bin/python" -m pip install -q --force-reinstall --no-deps ./python
+echo "   wheel built and installed in $(($(date +%s) - start)) s"
+
+echo "== pytest python/tests"
+# From the repository's root, so that `import nuskha` is the installed package (not
+# python/nuskha/, which has no extension built in it).
+export NUSKHA_REQUIRE_CLI=1
+export NUSKHA_DEDUP="$PWD/target/release/dedup"
+"$venv/bin/python" -m pytest python/tests -p no:cacheprovider "$@"
