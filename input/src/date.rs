@@ -143,7 +143,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
 }
 
 /// The proleptic Gregorian (year, month, day) of days since 1970-01-01: the inverse
-/// of [`days_from_civil`] (Howard Hinnant's algorithm).
+/// of `days_from_civil` (Howard Hinnant's algorithm).
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
