@@ -38,7 +38,7 @@ for t in "${targets[@]}"; do
     cargo fuzz run -s none "$t" "target/fuzz-corpus/$t" "$committed" "target/fuzz-seeds/$t" -- \
         -max_total_time="$seconds" -close_fd_mask=2 -print_final_stats=1 \
         >"target/fuzz-$t.log" 2>&1 || status=$?
-    grep -E "DONE|INITED|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|Test unit written" \
+    grep -a -E "DONE|INITED|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|Test unit written" \
         "target/fuzz-$t.log" || true
     if [ "$status" -ne 0 ]; then
         echo "fuzz: $t failed (exit $status); see target/fuzz-$t.log and fuzz/artifacts/$t/" >&2
