@@ -10,7 +10,6 @@ use nuskha::{Batch, Clusters, Deduplicator, DocId, Representative};
 use crate::args::{
     ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, OutputFormat, RepresentativeArg,
 };
-use crate::date::parse_date;
 use crate::input::{Inputs, ReadOptions};
 use crate::report::{Report, unique, write_atomically};
 
@@ -85,26 +84,16 @@ fn write_output(args: &ClusterArgs, report: &Report, format: OutputFormat) -> io
     }
 }
 
-/// Makes the earliest-dated member each cluster's representative (undated members
-/// last, ties the first), and says how many dates could not be read.
+/// Makes the earliest-dated member each cluster's representative, and says how many
+/// dates could not be read.
 fn choose_earliest(clusters: &mut Clusters, inputs: &Inputs) {
-    let dates: Vec<Option<i64>> =
-        inputs.articles.iter().map(|a| a.date().and_then(parse_date)).collect();
-    let unreadable = inputs
-        .articles
-        .iter()
-        .zip(&dates)
-        .filter(|(a, d)| a.date().is_some() && d.is_none())
-        .count();
+    let (dates, unreadable) = inputs.dates();
     if unreadable > 0 {
         eprintln!(
             "dedup: warning: {unreadable} dates are not ISO 8601, RFC 2822 or Unix seconds; those articles count as undated"
         );
     }
-    clusters.choose_representatives(|id| match dates[id.index()] {
-        Some(t) => (false, t),
-        None => (true, 0),
-    });
+    crate::date::choose_earliest(clusters, &dates);
 }
 
 /// A progress display on stderr, only for a person watching a terminal, and only once

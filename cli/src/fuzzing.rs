@@ -162,13 +162,12 @@ fn reference_index() -> ReferenceIndex {
     let clustering = clustering_of(&store);
     drop(store);
     // Folded into the main file, so that the bytes are the whole index.
-    let conn = rusqlite_free_checkpoint(&path);
-    ReferenceIndex { bytes: conn, clustering }
+    ReferenceIndex { bytes: checkpointed_bytes(&path), clustering }
 }
 
 /// The bytes of the index at `path` once its write-ahead log is folded in (reopened
 /// for writing and closed: SQLite checkpoints on the last close).
-fn rusqlite_free_checkpoint(path: &std::path::Path) -> Vec<u8> {
+fn checkpointed_bytes(path: &std::path::Path) -> Vec<u8> {
     let store = nuskha_store::Store::open(
         path,
         nuskha_store::Access::Write,

@@ -157,6 +157,15 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// Makes the earliest-dated member each cluster's representative (`dates` by
+/// article; undated members last, ties the first): `--representative earliest`.
+pub fn choose_earliest(clusters: &mut nuskha::Clusters, dates: &[Option<i64>]) {
+    clusters.choose_representatives(|id| match dates[id.index()] {
+        Some(t) => (false, t),
+        None => (true, 0),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -402,6 +402,17 @@ impl Inputs {
         }
     }
 
+    /// Each article's date read by [`date::parse_date`], and how many articles have a
+    /// date that could not be read.
+    pub fn dates(&self) -> (Vec<Option<i64>>, usize) {
+        let dates: Vec<Option<i64>> =
+            self.articles.iter().map(|a| a.date().and_then(date::parse_date)).collect();
+        let unreadable =
+            self.articles.iter().zip(&dates).filter(|(a, d)| a.date().is_some() && d.is_none());
+        let unreadable = unreadable.count();
+        (dates, unreadable)
+    }
+
     /// The inputs of articles known already (a persistent index's): nothing skipped,
     /// nothing to read again.
     pub fn of_articles(articles: Vec<Article>) -> Inputs {

@@ -4,7 +4,6 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use nuskha::{Clusters, DocId};
-use nuskha_input::date::parse_date;
 use nuskha_store::Options;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -182,15 +181,6 @@ pub fn clusters_to_py(
     Ok(out)
 }
 
-/// Makes the earliest-dated member each cluster's representative (undated members
-/// last, ties the first), as `dedup --representative earliest` does.
-fn choose_earliest(clusters: &mut Clusters, dates: &[Option<i64>]) {
-    clusters.choose_representatives(|id| match dates[id.index()] {
-        Some(t) => (false, t),
-        None => (true, 0),
-    });
-}
-
 /// Finds near-duplicate articles and groups them into clusters.
 ///
 /// ``Deduplicator(threshold=0.5, *, containment=0.8, shingle="words:5",
@@ -336,7 +326,7 @@ impl Deduplicator {
             threads.run(|| if parallel { batch.par_cluster() } else { batch.cluster() })
         });
         if self.earliest {
-            choose_earliest(&mut clusters, &dates);
+            nuskha_input::date::choose_earliest(&mut clusters, &dates);
         }
         let id_of = |d: DocId| Ok(ids[d.index()].clone_ref(py));
         clusters_to_py(py, &clusters, &id_of, &|d| short[d.index()], singletons)
@@ -416,14 +406,7 @@ impl Deduplicator {
             )?;
         }
         if self.earliest {
-            let dates: Vec<Option<i64>> =
-                inputs.articles.iter().map(|a| a.date().and_then(parse_date)).collect();
-            let unreadable = inputs
-                .articles
-                .iter()
-                .zip(&dates)
-                .filter(|(a, d)| a.date().is_some() && d.is_none());
-            let unreadable = unreadable.count();
+            let (dates, unreadable) = inputs.dates();
             if unreadable > 0 {
                 warn(
                     py,
@@ -432,7 +415,7 @@ impl Deduplicator {
                     ),
                 )?;
             }
-            choose_earliest(&mut clusters, &dates);
+            nuskha_input::date::choose_earliest(&mut clusters, &dates);
         }
         let id_of =
             |d: DocId| Ok(PyString::new(py, &inputs.articles[d.index()].id).into_any().unbind());

@@ -297,10 +297,6 @@ fn sqlite_kind(e: rusqlite::Error) -> ErrorKind {
     }
 }
 
-fn kind_text(kind: MatchKind) -> String {
-    kind.to_string()
-}
-
 impl Store {
     fn error(&self, kind: ErrorKind) -> Error {
         Error { path: self.path.clone(), kind }
@@ -563,7 +559,7 @@ impl Store {
                 seqs.push(seq);
                 for (earlier, m) in &added.matches {
                     let e = seqs[index.position(earlier).map_or(0, DocId::index)];
-                    let kind = kind_text(m.kind);
+                    let kind = m.kind.to_string();
                     let sum = match_checksum(seq, e, m.score, &kind);
                     insert_match.execute(params![seq, e, m.score, kind, sum]).map_err(sql)?;
                 }
