@@ -356,7 +356,8 @@ pub struct ClusterArgs {
     /// `star`: every member matches its cluster's first article, so a chain A~B~C never
     /// merges A with C (a story whose copies matched different earlier articles splits);
     /// `average`: groups merge while at least `--link-density` of their cross pairs
-    /// match, whatever the order the articles came in; `components`: every chain of
+    /// match, whatever the order the articles came in, then an article left alone joins
+    /// its best match's cluster when that match scores 0.7 or more; `components`: every chain of
     /// matches is one cluster. Default: `average` with `--edited`, `star` without (each
     /// the better on the dev set's tune split; without `--edited`, average linkage
     /// splits large stories whose near-identical copies LSH did not all pair up).
