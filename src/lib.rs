@@ -209,7 +209,8 @@ pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};
 pub use minhash::{MinHashAlgorithm, MinHashScratch, MinHashSignature, MinHasher};
 pub use normalize::{
-    ArabicNormalizer, ArabicNormalizerBuilder, DEFAULT_PROFILE, Normalize, decode_lossy,
+    ArabicNormalizer, ArabicNormalizerBuilder, DEFAULT_PROFILE, Normalize, code_runs, decode_lossy,
+    strip_code,
 };
 pub use shingle::{ShingleUnit, Shingler, Shingles, Shingling};
 pub use simhash::{FeatureWeight, SimHash, SimHasher, TermFrequency};

@@ -203,9 +203,13 @@ impl Sketcher {
         self.normalizer.as_dyn()
     }
 
-    /// The normalised form of `text`.
+    /// The normalised form of `text`, its runs of page code cut first
+    /// ([`strip_code`](crate::strip_code)): what is shingled.
     pub fn normalize<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        self.normalizer.as_dyn().normalize(text)
+        match crate::strip_code(text) {
+            Cow::Borrowed(text) => self.normalizer.as_dyn().normalize(text),
+            Cow::Owned(text) => Cow::Owned(self.normalizer.as_dyn().normalize(&text).into_owned()),
+        }
     }
 
     /// The sorted distinct shingle hashes of `text` (normalised here): the set on which
@@ -219,8 +223,10 @@ impl Sketcher {
         &self.minhasher
     }
 
-    /// Normalises `text` into `scratch` and shingles it into `scratch.shingles`.
+    /// Normalises `text` (its page code cut, as [`normalize`](Self::normalize) does)
+    /// into `scratch` and shingles it into `scratch.shingles`.
     pub(crate) fn shingle_into(&self, text: &str, scratch: &mut SketchScratch) {
+        let text = &*crate::strip_code(text);
         let shape = match &self.normalizer {
             Normalizer::Arabic(n) => {
                 n.normalize_into_bounded(text, &mut scratch.text, &mut scratch.bounds)

@@ -52,7 +52,8 @@ pub enum Command {
     ///
     /// Example: dedup eval --pairs tests/data/devset/pairs.jsonl --population tests/data/devset/population.json --split report clusters.csv
     Eval(EvalArgs),
-    /// Print each input line normalised, exactly as the matcher sees it.
+    /// Print each input line normalised, as the matcher sees it (the matcher also cuts
+    /// runs of page code from a whole article first: `nuskha::strip_code`).
     ///
     /// Reads the FILEs in order (standard input when none is given) and writes one
     /// output line per input line; an empty line stays empty. Inputs are decoded as the

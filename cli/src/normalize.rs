@@ -1,4 +1,5 @@
-//! `dedup normalize`: each line as the matcher sees it.
+//! `dedup normalize`: each line as the matcher sees it (a whole article's runs of
+//! page code, which the matcher cuts first, are a matter of the article, not the line).
 
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;

@@ -9,6 +9,7 @@
 //! Text that is already normal is returned borrowed after one scan, without copying.
 
 mod arabic;
+mod code;
 mod scan;
 
 use std::borrow::Cow;
@@ -18,6 +19,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use arabic::{Action, ArabicTable, TableOptions};
 pub(crate) use arabic::{is_arabic_letter, is_arabic_letter_cp};
+pub use code::{code_runs, strip_code};
 
 /// The identifier of the default profile, carried by sketches so that signatures made
 /// under different normalisation are never compared by accident.

@@ -86,18 +86,22 @@ impl<W: Write> Write for ScriptSafe<W> {
 /// matcher's words each run of it between white space was normalised into (`runs`,
 /// one base-36 digit a run), so that the page finds each word's place in the original
 /// and highlights there the shared passages, which are found in normalised words.
+/// A run inside page code ([`nuskha::code_runs`], cut before matching) counts none.
 /// `runs` is null when the runs, normalised one by one, do not give the whole text's
 /// words, or one gives more than 35 (the page then shows the text unmarked).
 pub fn shown_text<'t>(dedup: &Deduplicator, text: &'t str) -> ShownText<'t> {
     let normalizer = dedup.sketcher().normalizer();
+    let code = nuskha::code_runs(text);
     let mut runs = String::new();
     let mut total = 0;
     for run in text.split(char::is_whitespace).filter(|r| !r.is_empty()) {
-        let n = words(&normalizer.normalize(run)).count();
+        let at = run.as_ptr() as usize - text.as_ptr() as usize;
+        let in_code = code.iter().any(|c| c.contains(&at));
+        let n = if in_code { 0 } else { words(&normalizer.normalize(run)).count() };
         total += n;
         runs.push(char::from_digit(n.min(36) as u32, 36).unwrap_or('#'));
     }
-    let whole = words(&normalizer.normalize(text)).count();
+    let whole = words(&dedup.sketcher().normalize(text)).count();
     let runs = (total == whole && !runs.contains('#')).then_some(runs);
     ShownText { text, runs }
 }
@@ -258,5 +262,10 @@ mod tests {
         let long = vec!["كلمة"; 40].join("،");
         assert_eq!(words(&dedup.sketcher().normalizer().normalize(&long)).count(), 40);
         assert!(shown_text(&dedup, &long).runs.is_none(), "one run of 40 words");
+        // Page code is cut before matching: its runs count no words.
+        let css = "#vote ul { padding: 0; margin: 0; } .box { padding:18px; margin:0; overflow: hidden; }";
+        let text = format!("قال الوزير {css} واضاف");
+        let runs = shown_text(&dedup, &text).runs.expect("runs");
+        assert_eq!(runs, format!("11{}1", "0".repeat(css.split(' ').count())));
     }
 }
