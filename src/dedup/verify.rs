@@ -72,8 +72,8 @@ fn contained(x: &[u32], y: &[u32]) -> f64 {
 /// is passed (both when they end alike): a shared value is counted when its two blocks
 /// meet, and they do, since a block is only passed once the other set's values below
 /// its end have been reached. What is left at the end goes one value at a time. On
-/// SaudiNewsNet's candidates this takes about half the time of a merge one value at a
-/// time.
+/// random sorted sets of the candidates' sizes (150–350 against 250–550 values) this
+/// took 1.4–2.2 ns a value against 4.1–4.8 one value at a time.
 fn shared_reaching(x: &[u32], y: &[u32], need: usize) -> Result<usize, usize> {
     const BLOCK: usize = 8;
     /// Blocks, or single steps, between two looks at what is left.
