@@ -15,6 +15,7 @@ use crate::normalize::{Shape, WordBreaks};
 pub use crate::shingle::Shingling;
 use crate::shingle::{ShingleUnit, Shingler};
 use crate::simhash::{SimHash, SimHasher};
+use crate::util::SortScratch;
 use crate::{Error, Result};
 
 /// The default seed of every hash (the bytes of "nuskha").
@@ -113,6 +114,8 @@ pub struct SketchScratch {
     pub(crate) words: Vec<u64>,
     pub(crate) shingles: Vec<u64>,
     pub(crate) minhash: MinHashScratch,
+    /// For the sets the deduplicator keeps sorted from the start.
+    pub(crate) sort: SortScratch,
 }
 
 /// Text in, sketches out: normalise, shingle, MinHash and SimHash in one pass.

@@ -99,6 +99,74 @@ pub(crate) fn radix_sort(set: &mut [u32], scratch: &mut Vec<u32>) {
     }
 }
 
+/// Buffers for [`sorted_distinct`](Self::sorted_distinct), reused from article to
+/// article.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SortScratch {
+    values: Vec<u32>,
+    sorted: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl SortScratch {
+    /// The distinct `values` (fingerprints: uniformly spread), sorted, in a vector of
+    /// exactly their number: what a distinct-hash set then a sort give, in one bucket
+    /// pass and an insertion sort.
+    pub(crate) fn sorted_distinct(&mut self, values: impl IntoIterator<Item = u32>) -> Vec<u32> {
+        self.values.clear();
+        self.values.extend(values);
+        bucket_sort(&self.values, &mut self.sorted, &mut self.ends);
+        self.sorted.dedup();
+        self.sorted.as_slice().to_vec()
+    }
+}
+
+/// `values` sorted into `out`: scattered into about one bucket a value by their top
+/// bits (counted in `ends`), then sorted by insertion.
+fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
+    out.clear();
+    if values.len() < 64 {
+        out.extend_from_slice(values);
+        out.sort_unstable();
+        return;
+    }
+    let bits = values.len().ilog2().min(16);
+    let shift = 32 - bits;
+    ends.clear();
+    ends.resize(1 << bits, 0);
+    for &v in values {
+        ends[(v >> shift) as usize] += 1;
+    }
+    let mut sum = 0;
+    for e in ends.iter_mut() {
+        (*e, sum) = (sum, sum + *e);
+    }
+    // Each bucket's start, then (as it fills) its end.
+    out.resize(values.len(), 0);
+    for &v in values {
+        let end = &mut ends[(v >> shift) as usize];
+        out[*end as usize] = v;
+        *end += 1;
+    }
+    // Each value is in its bucket now: an insertion sort moves values within buckets
+    // only, a few places each, unless the values crowd a few buckets.
+    let mut moves = 0;
+    for i in 1..out.len() {
+        let v = out[i];
+        let mut j = i;
+        while j > 0 && out[j - 1] > v {
+            out[j] = out[j - 1];
+            j -= 1;
+        }
+        out[j] = v;
+        moves += i - j;
+        if moves > 8 * out.len() {
+            out.sort_unstable();
+            return;
+        }
+    }
+}
+
 /// Asks for the cache line holding `at`, to be written soon.
 #[inline]
 pub(crate) fn prefetch_for_write<T>(at: &T) {
@@ -177,6 +245,24 @@ mod tests {
                 expected.sort_unstable();
                 radix_sort(&mut set, &mut scratch);
                 assert_eq!(set, expected, "{n} {spread}");
+            }
+        }
+    }
+
+    #[test]
+    fn sorted_distinct_is_sort_then_dedup() {
+        let mut scratch = SortScratch::default();
+        for n in [0u64, 1, 2, 63, 64, 65, 300, 5000, 70_000] {
+            // Spread over all of u32, crowded into a few top buckets, with many repeats.
+            for spread in [u64::from(u32::MAX), 1 << 20, 1000, 3] {
+                let values: Vec<u32> =
+                    (0..n).map(|i| (mix64(i, n) % (spread + 1)) as u32).collect();
+                let mut expected = values.clone();
+                expected.sort_unstable();
+                expected.dedup();
+                let got = scratch.sorted_distinct(values.iter().copied());
+                assert_eq!(got, expected, "{n} {spread}");
+                assert_eq!(got.capacity(), got.len());
             }
         }
     }

@@ -6,6 +6,7 @@ use crate::minhash::{MinHashScratch, MinHashSignature};
 use crate::shingle::combine;
 use crate::simhash::SimHash;
 use crate::sketch::{SketchScratch, Sketcher};
+use crate::util::SortScratch;
 
 use super::Deduplicator;
 use super::stats::FingerprintSet;
@@ -21,7 +22,7 @@ pub(super) fn fingerprint(h: u64) -> u32 {
 }
 
 /// What the edited-copy rule reads of an article: its distinct word and word-bigram
-/// [`fingerprint`]s, in text order until [`sort`](Self::sort).
+/// [`fingerprint`]s, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Vocabulary {
     pub(super) words: Vec<u32>,
@@ -31,33 +32,17 @@ pub(super) struct Vocabulary {
 impl Vocabulary {
     /// The vocabulary of `word_hashes` (the shingler's word hashes, in text order):
     /// each word's fingerprint, and each pair of neighbours combined as the shingler
-    /// combines a window of words.
-    pub(super) fn of(
-        word_hashes: &[u64],
-        seed: u64,
-        distinct: &mut crate::minhash::DistinctSet,
-    ) -> Self {
-        let mut words = Vec::new();
-        distinct.clear();
-        for &h in word_hashes {
-            let fp = fingerprint(h);
-            if distinct.insert(u64::from(fp)) {
-                words.push(fp);
-            }
-        }
-        let mut bigrams = Vec::new();
-        distinct.clear();
-        for pair in word_hashes.windows(2) {
-            let fp = fingerprint(combine(pair, seed));
-            if distinct.insert(u64::from(fp)) {
-                bigrams.push(fp);
-            }
-        }
-        words.shrink_to_fit();
-        bigrams.shrink_to_fit();
+    /// combines a window of words. Sorted at once (a bucket pass), so that neither a
+    /// distinct-hash set nor a later sort is needed.
+    pub(super) fn of(word_hashes: &[u64], seed: u64, sort: &mut SortScratch) -> Self {
+        let words = sort.sorted_distinct(word_hashes.iter().map(|&h| fingerprint(h)));
+        let bigrams = sort
+            .sorted_distinct(word_hashes.windows(2).map(|pair| fingerprint(combine(pair, seed))));
         Vocabulary { words, bigrams }
     }
 
+    /// Sorts the vocabulary: one made by [`of`](Self::of) is sorted already, and this is
+    /// then one pass over it.
     pub(super) fn sort(&mut self) {
         self.words.sort_unstable();
         self.bigrams.sort_unstable();
@@ -67,7 +52,8 @@ impl Vocabulary {
 /// One article's shingles, before boilerplate removal.
 #[derive(Debug, Clone)]
 pub(super) struct Shingled {
-    /// Distinct shingle [`fingerprint`]s, in text order.
+    /// Distinct shingle [`fingerprint`]s: sorted with the edited-copy rule (its
+    /// candidate search walks them in order), else in text order.
     pub(super) set: Vec<u32>,
     /// With the edited-copy rule, its words and bigrams.
     /// Boxed: off by default, and then an article pays one pointer for it.
@@ -180,28 +166,34 @@ impl Deduplicator {
                 truncated,
             };
         }
-        // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits until
-        // the set is to be verified (see `sort_candidate_sets`).
-        let distinct = &mut scratch.minhash.distinct;
-        distinct.clear();
-        let mut set = Vec::with_capacity(scratch.shingles.len());
-        for &h in &scratch.shingles {
-            let fp = fingerprint(h);
-            if distinct.insert(u64::from(fp)) {
-                set.push(fp);
+        let edited = self.verifier.edited().is_some();
+        let set = if edited {
+            scratch.sort.sorted_distinct(scratch.shingles.iter().map(|&h| fingerprint(h)))
+        } else {
+            // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits
+            // until the set is to be verified (see `sort_candidate_sets`).
+            let distinct = &mut scratch.minhash.distinct;
+            distinct.clear();
+            let mut set = Vec::with_capacity(scratch.shingles.len());
+            for &h in &scratch.shingles {
+                let fp = fingerprint(h);
+                if distinct.insert(u64::from(fp)) {
+                    set.push(fp);
+                }
             }
-        }
-        // Sets live until the pairs are verified: give back what the repeats took.
-        set.shrink_to_fit();
+            // Sets live until the pairs are verified: give back what the repeats took.
+            set.shrink_to_fit();
+            set
+        };
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
         // put light copies 10+ bits apart. The sketcher has SimHash on exactly when the
         // algorithm is SimHash (the builder's doing), and its definition is the one
         // `Sketch::simhash` reports.
         let simhash = self.sketcher.simhasher().map(|s| Sketcher::simhash_of(s, scratch));
         // Shingling has hashed the words, whatever the unit.
-        let vocabulary = self.verifier.edited().is_some().then(|| {
+        let vocabulary = edited.then(|| {
             let seed = self.sketcher.shingler().seed();
-            Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.minhash.distinct))
+            Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.sort))
         });
         Shingled { set, vocabulary, simhash, len: whole, short: false, truncated }
     }

@@ -3,17 +3,21 @@
 //! copies share too few shingles for LSH to find them at any practical banding, but
 //! every copy in the dev set's `tune` split shares seven or more rare ones.
 //!
-//! The batch counts document frequencies exactly on the shingle sets before
-//! boilerplate removal (as the research that chose the rule did): the shingles whose
-//! counter slot saw two or more articles are gathered as (fingerprint, article) in
-//! partitions of the fingerprint, each sorted, and each run of 2..=`distinctive_docs`
-//! articles emits its pairs, into buckets of the earlier article that are counted by
-//! sorting them too. (One vector of all the entries, sorted, then one of all the pairs
-//! made SaudiNewsNet's peak 88.5 MiB with `--edited`; this way it is 80.6.) A live feed
-//! keeps postings of every shingle instead ([`RarePostings`]).
+//! The batch finds the rare shingles exactly on the shingle sets before boilerplate
+//! removal (as the research that chose the rule did). The sets are sorted, so each
+//! article's shingles of one fingerprint partition (the top bits) are one stretch of
+//! its set: the partitions are gathered one at a time as (fingerprint, article),
+//! radix-sorted, and each run of 2..=`distinctive_docs` articles is kept. The pairs
+//! are then counted article by article, in a table of the later articles, from each
+//! article's runs. (Before, a counter pass kept the shingles whose slot saw two
+//! articles, all of them were gathered in eight partitions, and one key per pair and
+//! shared shingle was sorted: a fifth of SaudiNewsNet's run with `--edited`, and most
+//! of the memory it added after shingling.) A live feed keeps postings of every
+//! shingle instead ([`RarePostings`]).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::ops::Range;
 
 use crate::corpus::DocId;
 use crate::hash::FixedState;
@@ -21,87 +25,271 @@ use crate::hash::FixedState;
 use super::EditedCopies;
 use super::article::Shingled;
 use super::pipeline::doc_id;
-use super::stats::{CorpusStats, count_slots};
+use super::stats::CorpusStats;
+use crate::util::prefetch;
 
-/// The fingerprint partitions (by their top bits) the batch's entries are gathered
-/// in: each partition sorts while it fits in cache, and is freed once its pairs are out.
-const PARTITION_BITS: u32 = 3;
+/// The fingerprint partitions (by their top bits) the batch gathers the entries of
+/// one at a time: a sixteenth of the entries (SaudiNewsNet: 220,000, 1.8 MB) sorts
+/// mostly in cache. 256 partitions, visiting every article's set in each, spent more
+/// time in those visits than they saved in the sorts; 32 measured the same as 16.
+const PARTITION_BITS: u32 = 4;
 
-/// The buckets of earlier articles the pair keys are gathered in: counting them sorts
-/// small vectors, and no one vector doubles while the corpus is in memory.
-const BUCKETS: usize = 64;
+const PARTITIONS: usize = 1 << PARTITION_BITS;
 
-/// The pairs (smaller id first), sorted, of articles of `sets` that share at least
-/// `e.min_shared_rare` shingles found in 2..=`e.distinctive_docs` of them; on all
-/// cores when `parallel`, with the same result.
+/// Where each partition starts in each of `sets` (sorted), and where the last ends:
+/// [`PARTITIONS`] + 1 positions an article. Found in one pass over the sets: looking
+/// them up article by article in each partition (a binary search) waited on memory for
+/// a quarter of the run.
+fn partition_bounds(sets: &[Shingled]) -> Vec<u32> {
+    let mut bounds = Vec::with_capacity(sets.len() * (PARTITIONS + 1));
+    for s in sets {
+        let mut k = 0;
+        bounds.push(0);
+        for p in 0..PARTITIONS as u32 {
+            while s.set.get(k).is_some_and(|&fp| fp >> (32 - PARTITION_BITS) == p) {
+                k += 1;
+            }
+            bounds.push(u32::try_from(k).expect("fewer than 2^32 shingles an article"));
+        }
+    }
+    bounds
+}
+
+/// The pairs (smaller id first), sorted, of articles of `sets` (each sorted) that share
+/// at least `e.min_shared_rare` shingles found in 2..=`e.distinctive_docs` of them; on
+/// all cores when `parallel`, with the same result.
+///
+/// # Panics
+///
+/// Past 2³² entries of rare shingles (one per article holding one, plus one per
+/// shingle).
 pub(super) fn rare_pairs(
     sets: &[Shingled],
     e: EditedCopies,
     parallel: bool,
 ) -> Vec<(DocId, DocId)> {
-    // Most shingles are in one article: a saturating counter per slot of the low bits
-    // leaves them out before anything is sorted (a collision only keeps one in).
-    let shingles: usize = sets.iter().map(|s| s.set.len()).sum();
-    let size = shingles.next_power_of_two().clamp(1024, 1 << 24);
-    let counters = count_slots(sets, size);
-    // (fingerprint << 32 | article) of the shingles whose counter slot saw two or more
-    // articles, by partition, each in article order.
-    let mask = size - 1;
-    let mut partitions: Vec<Vec<u64>> = vec![Vec::new(); 1 << PARTITION_BITS];
-    for (i, s) in sets.iter().enumerate() {
-        let doc = u64::from(doc_id(i).0);
-        for &fp in s.set.iter().filter(|&&fp| counters[fp as usize & mask] >= 2) {
-            partitions[(fp >> (32 - PARTITION_BITS)) as usize].push(u64::from(fp) << 32 | doc);
-        }
-    }
-    drop(counters);
-    let gather = |entries: Vec<u64>| partition_keys(entries, sets.len(), e);
+    debug_assert!(sets.iter().all(|s| s.set.is_sorted()));
+    let max_docs = e.distinctive_docs as usize;
+    let bounds = partition_bounds(sets);
+    // The entries' buffers are reused from partition to partition: fresh ones of a few
+    // megabytes each fault in their pages every time.
+    let runs =
+        |buffers: &mut Buffers, p: u32| Runs::in_partition(sets, &bounds, p, max_docs, buffers);
+    let partitions = 0..PARTITIONS as u32;
     #[cfg(feature = "rayon")]
-    let keys: Vec<Vec<Vec<u64>>> = if parallel {
+    let runs: Vec<Runs> = if parallel {
         use rayon::prelude::*;
-        partitions.into_par_iter().map(gather).collect()
+        partitions.into_par_iter().map_init(Buffers::default, runs).collect()
     } else {
-        partitions.into_iter().map(gather).collect()
+        let mut buffers = Buffers::default();
+        partitions.map(|p| runs(&mut buffers, p)).collect()
     };
     #[cfg(not(feature = "rayon"))]
-    let keys: Vec<Vec<Vec<u64>>> = {
-        let _ = parallel;
-        partitions.into_iter().map(gather).collect()
+    let runs: Vec<Runs> = {
+        let mut buffers = Buffers::default();
+        partitions.map(|p| runs(&mut buffers, p)).collect()
     };
-    let count = |bucket: usize| {
-        let mut keys: Vec<u64> = keys.iter().flat_map(|p| p[bucket].iter().copied()).collect();
-        keys.sort_unstable();
-        keys.chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= e.min_shared_rare)
-            .map(|run| (DocId((run[0] >> 32) as u32), DocId(run[0] as u32)))
-            .collect::<Vec<_>>()
+    let runs = Runs::concat(runs);
+    let by_article = runs.by_article(sets.len());
+    let min_shared = u32::try_from(e.min_shared_rare).unwrap_or(u32::MAX);
+    let pairs = |articles: Range<usize>, counts: &mut Vec<u32>| {
+        runs.pairs(&by_article, articles, min_shared, counts)
     };
     #[cfg(feature = "rayon")]
     if parallel {
         use rayon::prelude::*;
-        return (0..BUCKETS).into_par_iter().flat_map_iter(count).collect();
+        let chunk = sets.len().div_ceil(64).max(1);
+        let chunks: Vec<Vec<(DocId, DocId)>> = (0..sets.len().div_ceil(chunk))
+            .into_par_iter()
+            .map_init(Vec::new, |counts, k| {
+                pairs(k * chunk..((k + 1) * chunk).min(sets.len()), counts)
+            })
+            .collect();
+        return chunks.concat();
     }
-    (0..BUCKETS).flat_map(count).collect()
+    pairs(0..sets.len(), &mut Vec::new())
 }
 
-/// The pair keys (earlier << 32 | later) of one partition's `entries` of `docs`
-/// articles, one per rare shingle the two share, by the bucket of the earlier article.
-fn partition_keys(mut entries: Vec<u64>, docs: usize, e: EditedCopies) -> Vec<Vec<u64>> {
-    let max_docs = e.distinctive_docs as usize;
-    entries.sort_unstable();
-    let mut buckets = vec![Vec::new(); BUCKETS];
-    let bucket_of = |doc: u64| (doc as usize * BUCKETS) / docs;
-    for run in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
-        if !(2..=max_docs).contains(&run.len()) {
-            continue;
+/// The runs of rare shingles: for each shingle found in 2..=`max_docs` articles, its
+/// number of articles then the articles, ascending (in no particular order of
+/// shingles).
+#[derive(Debug, Default)]
+struct Runs(Vec<u32>);
+
+/// Each article's runs: where in [`Runs`] article `i`'s runs start is
+/// `at[starts[i]..starts[i + 1]]`.
+#[derive(Debug)]
+struct ByArticle {
+    starts: Vec<u32>,
+    at: Vec<u32>,
+}
+
+/// A partition's entries and the radix sort's second buffer.
+#[derive(Debug, Default)]
+struct Buffers {
+    entries: Vec<u64>,
+    other: Vec<u64>,
+}
+
+/// A position in [`Runs`] as stored.
+fn position(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 rare-shingle entries")
+}
+
+impl Runs {
+    /// The runs of the shingles of partition `p` (of the top [`PARTITION_BITS`] of the
+    /// fingerprint), `bounds` being [`partition_bounds`].
+    fn in_partition(
+        sets: &[Shingled],
+        bounds: &[u32],
+        p: u32,
+        max_docs: usize,
+        buffers: &mut Buffers,
+    ) -> Runs {
+        let p = p as usize;
+        // (fingerprint << 32 | article), in article order.
+        let Buffers { entries, other } = buffers;
+        entries.clear();
+        for (doc, (s, b)) in sets.iter().zip(bounds.chunks_exact(PARTITIONS + 1)).enumerate() {
+            let mine = &s.set[b[p] as usize..b[p + 1] as usize];
+            entries.extend(mine.iter().map(|&fp| u64::from(fp) << 32 | doc as u64));
         }
-        for (k, &x) in run.iter().enumerate() {
-            let earlier = x & 0xFFFF_FFFF;
-            let bucket = &mut buckets[bucket_of(earlier)];
-            bucket.extend(run[k + 1..].iter().map(|&y| earlier << 32 | (y & 0xFFFF_FFFF)));
+        sort_by_fingerprint(entries, other, 32 - PARTITION_BITS);
+        let mut runs = Vec::new();
+        for run in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
+            if (2..=max_docs).contains(&run.len()) {
+                runs.push(position(run.len()));
+                runs.extend(run.iter().map(|&x| x as u32));
+            }
+        }
+        Runs(runs)
+    }
+
+    /// The runs of `parts`, one after another.
+    fn concat(parts: Vec<Runs>) -> Runs {
+        let len = parts.iter().map(|r| r.0.len()).sum();
+        position(len);
+        let mut runs = Vec::with_capacity(len);
+        for part in parts {
+            runs.extend_from_slice(&part.0);
+        }
+        Runs(runs)
+    }
+
+    /// The runs in order, each with where it starts.
+    fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> {
+        let mut k = 0;
+        std::iter::from_fn(move || {
+            let &len = self.0.get(k)?;
+            let start = k;
+            k += 1 + len as usize;
+            Some((start as u32, &self.0[start + 1..k]))
+        })
+    }
+
+    /// Where each article's runs start, by article (of `docs` articles).
+    fn by_article(&self, docs: usize) -> ByArticle {
+        let mut starts = vec![0u32; docs + 1];
+        for (_, run) in self.iter() {
+            for &d in run {
+                starts[d as usize + 1] += 1;
+            }
+        }
+        for i in 0..docs {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut at = vec![0u32; starts[docs] as usize];
+        for (start, run) in self.iter() {
+            for &d in run {
+                let k = &mut next[d as usize];
+                at[*k as usize] = start;
+                *k += 1;
+            }
+        }
+        ByArticle { starts, at }
+    }
+
+    /// The pairs (earlier, later), sorted, whose earlier article is in `articles` and
+    /// that share at least `min_shared` runs: each article's later partners in its runs
+    /// counted in `counts` (by article, zeros between articles).
+    fn pairs(
+        &self,
+        by_article: &ByArticle,
+        articles: Range<usize>,
+        min_shared: u32,
+        counts: &mut Vec<u32>,
+    ) -> Vec<(DocId, DocId)> {
+        /// How many runs ahead the count asks for the memory it will read: the runs
+        /// of an article are anywhere in the list.
+        const AHEAD: usize = 8;
+        counts.resize(by_article.starts.len() - 1, 0);
+        let (mut touched, mut found, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
+        for i in articles {
+            let mine =
+                &by_article.at[by_article.starts[i] as usize..by_article.starts[i + 1] as usize];
+            for (k, &start) in mine.iter().enumerate() {
+                if let Some(&later) = mine.get(k + AHEAD) {
+                    prefetch(&self.0[later as usize]);
+                }
+                let start = start as usize;
+                let len = self.0[start] as usize;
+                for &j in self.0[start + 1..start + 1 + len].iter().filter(|&&j| j as usize > i) {
+                    let c = &mut counts[j as usize];
+                    *c += 1;
+                    if *c == 1 {
+                        touched.push(j);
+                    }
+                    if *c == min_shared {
+                        found.push(j);
+                    }
+                }
+            }
+            found.sort_unstable();
+            pairs.extend(found.drain(..).map(|j| (doc_id(i), DocId(j))));
+            for j in touched.drain(..) {
+                counts[j as usize] = 0;
+            }
+        }
+        pairs
+    }
+}
+
+/// Sorts `entries` (fingerprint << 32 | article, in article order, all with the same
+/// fingerprint bits above the low `bits`) by fingerprint, keeping the article order
+/// within a fingerprint: least significant digit first, in three passes through
+/// `other`.
+fn sort_by_fingerprint(entries: &mut Vec<u64>, other: &mut Vec<u64>, bits: u32) {
+    const PASSES: usize = 3;
+    if entries.len() < 256 {
+        entries.sort_unstable();
+        return;
+    }
+    let width = bits.div_ceil(PASSES as u32);
+    let mask = (1u64 << width) - 1;
+    let digit = |x: u64, pass: usize| ((x >> (32 + width * pass as u32)) & mask) as usize;
+    let mut counts = vec![[0u32; PASSES]; 1 << width];
+    for &x in entries.iter() {
+        for pass in 0..PASSES {
+            counts[digit(x, pass)][pass] += 1;
         }
     }
-    buckets
+    let mut sums = [0u32; PASSES];
+    for c in &mut counts {
+        for (c, sum) in c.iter_mut().zip(&mut sums) {
+            (*c, *sum) = (*sum, *sum + *c);
+        }
+    }
+    other.clear();
+    other.resize(entries.len(), 0);
+    for pass in 0..PASSES {
+        for &x in entries.iter() {
+            let at = &mut counts[digit(x, pass)][pass];
+            other[*at as usize] = x;
+            *at += 1;
+        }
+        std::mem::swap(entries, other);
+    }
 }
 
 /// The articles of `found` (one entry per rare shingle shared) found at least
@@ -218,7 +406,6 @@ mod tests {
                 }
                 set.sort_unstable();
                 set.dedup();
-                set.reverse(); // not sorted: the batch sees sets in text order
                 Shingled {
                     set,
                     vocabulary: None,
@@ -253,16 +440,38 @@ mod tests {
     }
 
     #[test]
+    fn sort_by_fingerprint_is_a_stable_sort_by_fingerprint() {
+        for n in [0u64, 1, 255, 256, 257, 5000] {
+            for bits in [28u32, 27, 20, 3] {
+                let top = 0xA5A5_A5A5u32 >> bits << bits;
+                // In article order, as gathered; fingerprints often repeated.
+                let entries: Vec<u64> = (0..n)
+                    .map(|i| {
+                        let fp = top | (mix64(i % 97 + n, 5) as u32 & ((1 << bits) - 1));
+                        u64::from(fp) << 32 | i
+                    })
+                    .collect();
+                let mut expected = entries.clone();
+                expected.sort_by_key(|&x| x >> 32);
+                let mut sorted = entries;
+                sort_by_fingerprint(&mut sorted, &mut vec![1, 2, 3], bits);
+                assert_eq!(sorted, expected, "{n} {bits}");
+            }
+        }
+    }
+
+    #[test]
     fn rare_pairs_equal_brute_force_and_the_feed_postings() {
-        let sets = sets(300);
-        for (docs, shared) in [(20, 3), (8, 1), (12, 2)] {
+        // 40 articles: partitions of fewer than 256 entries, sorted the plain way.
+        for (n, (docs, shared)) in [(300, (20, 3)), (300, (8, 1)), (300, (12, 2)), (40, (20, 3))] {
+            let sets = sets(n);
             let e = EditedCopies {
                 distinctive_docs: docs,
                 min_shared_rare: shared,
                 ..Default::default()
             };
             let expected = brute_force(&sets, e);
-            assert!(expected.len() > 20, "the test needs pairs: {}", expected.len());
+            assert!(expected.len() > n / 15, "the test needs pairs: {}", expected.len());
             assert_eq!(rare_pairs(&sets, e, false), expected, "{docs} {shared}");
             #[cfg(feature = "rayon")]
             assert_eq!(rare_pairs(&sets, e, true), expected, "parallel {docs} {shared}");
