@@ -14,8 +14,20 @@ const MIN_RUN_TOKENS: usize = 12;
 /// The bytes that mark code: braces, semicolons, assignments. A run counts as code when
 /// it holds at least one for every [`TOKENS_PER_MARK`] tokens: English prose quoted in
 /// an article (a tweet, a statement) holds nearly none.
+// Not `matches!` or `||`, which compile to a bit test or branches that do not vectorise.
+#[allow(clippy::needless_bitwise_bool)]
 fn is_code_mark(b: u8) -> bool {
-    matches!(b, b'{' | b'}' | b';' | b'=')
+    (b == b'{') | (b == b'}') | (b == b';') | (b == b'=')
+}
+
+/// The code marks in `bytes`, counted in byte-wide lanes 255 bytes at a time, which the
+/// compiler turns into vector code: every article's text passes through here, and a
+/// plain count took 8% of the default run.
+fn count_marks(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(is_code_mark(b)))))
+        .sum()
 }
 
 /// See [`is_code_mark`].
@@ -42,8 +54,7 @@ fn is_space(b: u8) -> bool {
 pub fn code_runs(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     // Nearly every article has no code: one counting pass (vectorised) rules it out.
-    let marks: usize = bytes.iter().map(|&b| usize::from(is_code_mark(b))).sum();
-    if marks * TOKENS_PER_MARK < MIN_RUN_TOKENS {
+    if count_marks(bytes) * TOKENS_PER_MARK < MIN_RUN_TOKENS {
         return Vec::new();
     }
     let mut runs = Vec::new();
@@ -177,6 +188,17 @@ mod tests {
                 }
             }
             assert_eq!(code_runs(&text), naive_code_runs(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn marks_are_the_four_bytes_and_counted_in_any_length() {
+        let marks: Vec<u8> = (0..=255u8).filter(|&b| is_code_mark(b)).collect();
+        assert_eq!(marks, b";={}");
+        for len in [0, 1, 254, 255, 256, 511, 1000] {
+            let bytes: Vec<u8> = (0..len).map(|i| [b'{', b'a', b'=', 0xD8][i % 4]).collect();
+            let plain = bytes.iter().filter(|&&b| b";={}".contains(&b)).count();
+            assert_eq!(count_marks(&bytes), plain, "{len}");
         }
     }
 
