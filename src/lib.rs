@@ -167,8 +167,8 @@
 //! labelled dev set (`tests/data/devset/`, report split, population-weighted) the
 //! defaults find 0.34 of them at precision 0.96. [`EditedCopies`] with
 //! [`ClusterMode::Average`] finds 0.87 at precision 0.96 (on the `tune` split 0.90 at
-//! 0.985), for about twice the time and memory; it is the configuration to use when accuracy matters more than speed
-//! (`dedup --edited`).
+//! 0.985), for about twice the time and 1.8× the memory; it is the configuration to
+//! use when accuracy matters more than speed (`dedup --edited`).
 //!
 //! # Crate features
 //!
