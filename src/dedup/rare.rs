@@ -76,19 +76,19 @@ pub(super) fn rare_pairs(
     let runs =
         |buffers: &mut Buffers, p: u32| Runs::in_partition(sets, &bounds, p, max_docs, buffers);
     let partitions = 0..PARTITIONS as u32;
+    let in_turn = || {
+        let mut buffers = Buffers::default();
+        partitions.clone().map(|p| runs(&mut buffers, p)).collect::<Vec<Runs>>()
+    };
     #[cfg(feature = "rayon")]
     let runs: Vec<Runs> = if parallel {
         use rayon::prelude::*;
-        partitions.into_par_iter().map_init(Buffers::default, runs).collect()
+        partitions.clone().into_par_iter().map_init(Buffers::default, runs).collect()
     } else {
-        let mut buffers = Buffers::default();
-        partitions.map(|p| runs(&mut buffers, p)).collect()
+        in_turn()
     };
     #[cfg(not(feature = "rayon"))]
-    let runs: Vec<Runs> = {
-        let mut buffers = Buffers::default();
-        partitions.map(|p| runs(&mut buffers, p)).collect()
-    };
+    let runs = in_turn();
     let runs = Runs::concat(runs);
     let by_article = runs.by_article(sets.len());
     let min_shared = u32::try_from(e.min_shared_rare).unwrap_or(u32::MAX);

@@ -39,13 +39,6 @@ impl EditedScores {
     }
 }
 
-/// |x ∩ y| of two sorted, distinct sets.
-fn shared(x: &[u32], y: &[u32]) -> usize {
-    match shared_reaching(x, y, 0) {
-        Ok(n) | Err(n) => n,
-    }
-}
-
 /// |x ∩ y| of two sorted, distinct sets, one value of each at a time: the reference
 /// for [`shared_reaching`]'s blocks.
 #[cfg(test)]
@@ -59,12 +52,13 @@ fn shared_plainly(x: &[u32], y: &[u32]) -> usize {
     n
 }
 
-/// |x ∩ y| / |x|, 0 for an empty `x`.
+/// |x ∩ y| / |x|, 0 for an empty `x`: the reference for [`contained_passing`].
+#[cfg(test)]
 fn contained(x: &[u32], y: &[u32]) -> f64 {
-    if x.is_empty() { 0.0 } else { shared(x, y) as f64 / x.len() as f64 }
+    if x.is_empty() { 0.0 } else { shared_plainly(x, y) as f64 / x.len() as f64 }
 }
 
-/// [`shared`], or `Err` with the count so far as soon as what is left of either set
+/// |x ∩ y| of two sorted, distinct sets, or `Err` with the count so far as soon as what is left of either set
 /// cannot bring it to `need`.
 ///
 /// Eight values of each set are compared with each other at a time (which the
@@ -117,7 +111,7 @@ fn shared_reaching(x: &[u32], y: &[u32], need: usize) -> Result<usize, usize> {
     }
 }
 
-/// [`contained`], or `Err` with a lower bound of it as soon as it cannot make `passes`
+/// |x ∩ y| / |x| (0 for an empty `x`), or `Err` with a lower bound of it as soon as it cannot make `passes`
 /// true; `passes` must be false below some share and true from it on. Most candidates
 /// of the edited-copy rule fail on their bigrams, and are known to fail a third of the
 /// way through them.
@@ -238,27 +232,18 @@ impl Verifier {
         if s.is_empty() {
             return None;
         }
+        // Without `min_overlap` every share passes, and the containments are exact.
         // Bigram containment is at most 1: the mean cannot pass with fewer words.
-        let words = match min_overlap {
-            Some(m) => contained_passing(&vs.words, &vl.words, |w| f64::midpoint(w, 1.0) >= m),
-            None => Ok(contained(&vs.words, &vl.words)),
-        };
-        let words = match words {
-            Ok(words) if !min_overlap.is_some_and(|m| f64::midpoint(words, 1.0) < m) => words,
+        let words_pass = |w: f64| min_overlap.is_none_or(|m| f64::midpoint(w, 1.0) >= m);
+        let words = match contained_passing(&vs.words, &vl.words, words_pass) {
+            Ok(words) if words_pass(words) => words,
             Ok(words) | Err(words) => {
                 return Some(EditedScores { words, bigrams: 0.0, distinctive: None });
             }
         };
-        let bigrams = match min_overlap {
-            Some(m) => {
-                contained_passing(&vs.bigrams, &vl.bigrams, |b| f64::midpoint(words, b) >= m)
-            }
-            None => Ok(contained(&vs.bigrams, &vl.bigrams)),
-        };
-        let bigrams = match bigrams {
-            Ok(bigrams) if !min_overlap.is_some_and(|m| f64::midpoint(words, bigrams) < m) => {
-                bigrams
-            }
+        let bigrams_pass = |b: f64| min_overlap.is_none_or(|m| f64::midpoint(words, b) >= m);
+        let bigrams = match contained_passing(&vs.bigrams, &vl.bigrams, bigrams_pass) {
+            Ok(bigrams) if bigrams_pass(bigrams) => bigrams,
             Ok(bigrams) | Err(bigrams) => {
                 return Some(EditedScores { words, bigrams, distinctive: None });
             }
@@ -412,7 +397,7 @@ mod tests {
             let universe = 50 + mix64(k, 3) % 2000;
             let (x, y) = (set(n, universe, k * 2), set(m, universe, k * 2 + 1));
             let exact = shared_plainly(&x, &y);
-            assert_eq!(shared(&x, &y), exact, "{k}");
+            assert_eq!(shared_reaching(&x, &y, 0), Ok(exact), "{k}");
             for need in [0, 1, exact / 2, exact, exact + 1, x.len(), x.len() + 5] {
                 match shared_reaching(&x, &y, need) {
                     Ok(n) => assert_eq!(n, exact, "{k} {need}"),
