@@ -130,7 +130,7 @@ fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
         out.sort_unstable();
         return;
     }
-    let bits = values.len().ilog2().min(16);
+    let bits = (values.len().ilog2() + 2).min(16);
     let shift = 32 - bits;
     ends.clear();
     ends.resize(1 << bits, 0);
