@@ -370,6 +370,13 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
     pub link_density: f64,
 
+    /// Learn no boilerplate per source. By default a phrase found in more than 10
+    /// articles and 5% of one source's (`--source-field` of JSON records) is that
+    /// source's site chrome and is left out of its articles, even when it is in too
+    /// few articles of the whole corpus to be boilerplate there.
+    #[arg(long, help_heading = "Matching")]
+    pub no_source_boilerplate: bool,
+
     /// Which member stands for a cluster: `first` (in input order; in star mode the
     /// centre every member matched), `longest` (the longest text), or `earliest` (the
     /// earliest date of `--date-field`; undated articles last, ties the first).
@@ -505,7 +512,8 @@ pub struct FieldArgs {
     #[arg(long, help_heading = "Input")]
     pub no_title: bool,
 
-    /// JSONL field holding the article's source (outlet), kept for the report.
+    /// JSONL field holding the article's source (outlet): shown in the report, and
+    /// what boilerplate is learned per (see `--no-source-boilerplate`).
     #[arg(long, default_value = "source", help_heading = "Input")]
     pub source_field: String,
 
@@ -576,6 +584,7 @@ impl FieldArgs {
             date: self.date_field.clone(),
             no_title: self.no_title,
             keep_meta,
+            sources: false,
         }
     }
 }

@@ -10,7 +10,7 @@ use nuskha::{Batch, Clusters, Deduplicator, DocId, Representative};
 use crate::args::{
     ClusterArgs, EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE, Emit, OutputFormat, RepresentativeArg,
 };
-use crate::input::{Inputs, ReadOptions};
+use crate::input::{Inputs, JsonlFields, ReadOptions};
 use crate::report::{Report, unique, write_atomically};
 
 fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
@@ -20,6 +20,9 @@ fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
         // The earliest is chosen from the dates once the clusters are formed.
         RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
     });
+    if args.no_source_boilerplate {
+        b.source_boilerplate(None);
+    }
     b.build().map_err(|e| e.to_string())
 }
 
@@ -49,7 +52,10 @@ fn read_inputs(
         );
     }
     let mut opts = ReadOptions {
-        fields: args.fields.jsonl(keep_meta),
+        fields: JsonlFields {
+            sources: batch.deduplicator().source_boilerplate().is_some(),
+            ..args.fields.jsonl(keep_meta)
+        },
         max_file_size: args.max_file_size,
         read_block: args.read_block.max(1),
         parallel,

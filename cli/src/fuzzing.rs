@@ -41,6 +41,7 @@ pub fn read_input(bytes: &[u8], extension: &str) {
         date: "date".into(),
         no_title: false,
         keep_meta: true,
+        sources: true,
     };
     let on_read = |_| {};
     let mut opts = ReadOptions {

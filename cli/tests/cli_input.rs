@@ -424,3 +424,42 @@ fn max_file_size_skips_what_is_read_whole_and_streams_json_lines() {
     assert!(stderr.contains("endless.jsonl:1: read error: a line runs on past four"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn boilerplate_is_learned_per_source_of_json_records() {
+    // 15 pages of one site, each a short text of its own in the same long chrome,
+    // among 200 records of other sources: too few for the corpus-wide rule.
+    let chrome: Vec<String> = (0..60).map(|w| format!("chrome{w}")).collect();
+    let mut lines = Vec::new();
+    for i in 0..200 {
+        let body: Vec<String> = (0..20).map(|w| format!("p{i}w{w}")).collect();
+        let (text, source) = if i < 15 {
+            (format!("{} {}", chrome.join(" "), body.join(" ")), "site-a")
+        } else {
+            (body.join(" "), "other")
+        };
+        lines.push(
+            serde_json::json!({ "id": format!("p{i}"), "text": text, "source": source })
+                .to_string(),
+        );
+    }
+    let dir = temp_dir("source-boilerplate");
+    let path = dir.join("pages.jsonl");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let site_clusters = |extra: &[&str]| {
+        let mut args = vec![path.to_str().unwrap(), "--format", "csv"];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let rows = csv_rows(&out.stdout);
+        let of_site: std::collections::BTreeSet<String> = rows
+            .into_iter()
+            .filter(|(id, _)| id[1..].parse::<usize>().is_ok_and(|i| i < 15))
+            .map(|(_, cluster)| cluster)
+            .collect();
+        of_site.len()
+    };
+    assert_eq!(site_clusters(&[]), 15, "the site's chrome is left out: its pages are apart");
+    assert!(site_clusters(&["--no-source-boilerplate"]) < 15, "without it, chrome merges them");
+    assert!(site_clusters(&["--source-field", "nothing"]) < 15, "and without sources");
+}

@@ -200,7 +200,10 @@ fn progress_shows_bytes_and_a_share_during_one_large_file() {
         let words: Vec<String> = (0..60).map(|w| format!("r{i}w{w}")).collect();
         record(&format!("n{i}"), &words.join(" ")) + "\n"
     };
-    std::fs::write(&feed, (0..60_000).map(line).collect::<String>()).unwrap();
+    // Long enough to read (about 2 s on one core) for the display's first moment
+    // (0.8 s) to pass well before the end, on a fast machine too: 60,000 records took
+    // 0.6 s here, and the test then saw no frame.
+    std::fs::write(&feed, (0..240_000).map(line).collect::<String>()).unwrap();
     let out = dir.join("out.csv");
     let command = format!(
         "{} {} --format csv --threads 1 --read-block 65536 -o {}",

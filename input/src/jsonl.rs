@@ -104,12 +104,15 @@ impl Inputs {
             let where_ = || format!("{place}:{}", before + line);
             match record {
                 Ok(Parsed { record, article }) => {
-                    let Record { id, meta, replaced } = record;
+                    let Record { id, meta, source, replaced } = record;
                     self.warn_replaced(where_, replaced);
                     let article_ = Article::new(id.unwrap_or_else(where_), meta);
                     // A later article of an id already read is dropped, shingles and all.
                     if self.admit(article_, Origin::Line(file, before + line)) {
-                        opts.batch.push(article);
+                        let id = opts.batch.push(article);
+                        if let Some(source) = source {
+                            opts.batch.set_source(id, &source);
+                        }
                     }
                 }
                 Err((reason, detail)) => self.skip(where_(), reason, &detail),
@@ -152,9 +155,9 @@ impl Inputs {
         for (i, record) in records {
             let origin = Origin::Element(file, i);
             match record {
-                Ok((Record { id, meta, .. }, text)) => {
+                Ok((Record { id, meta, source, .. }, text)) => {
                     let id = id.unwrap_or_else(|| format!("{place}[{i}]"));
-                    self.push_text(id, origin, text, meta, opts);
+                    self.push_text(id, origin, text, meta, source, opts);
                 }
                 Err((reason, detail)) => self.skip(format!("{place}[{i}]"), reason, &detail),
             }
@@ -361,6 +364,8 @@ struct Parsed<'d> {
 pub(super) struct Record {
     pub id: Option<String>,
     pub meta: Meta,
+    /// The source, when the batch is to be told it (`JsonlFields::sources`).
+    pub source: Option<String>,
     pub replaced: usize,
 }
 
@@ -404,12 +409,14 @@ impl<'a> RecordFields<'a> {
                 self.text.insert_str(0, title);
             }
         }
+        let source = self.source.and_then(Field::into_string);
         let meta = Meta {
             title: title.filter(|_| self.f.keep_meta),
-            source: self.source.and_then(Field::into_string),
+            source: source.clone().filter(|_| self.f.keep_meta),
             date: self.date.and_then(Field::into_string),
         };
-        Ok(Record { id: self.id.and_then(Field::into_string), meta, replaced: 0 })
+        let source = source.filter(|_| self.f.sources);
+        Ok(Record { id: self.id.and_then(Field::into_string), meta, source, replaced: 0 })
     }
 }
 
@@ -496,7 +503,8 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
                 self.has_text = matches!(value, Field::Text);
             } else if *key == self.f.id
                 || *key == self.f.title
-                || (self.f.keep_meta && (*key == self.f.source || *key == self.f.date))
+                || ((self.f.keep_meta || self.f.sources) && *key == self.f.source)
+                || (self.f.keep_meta && *key == self.f.date)
             {
                 let value = map.next_value_seed(FieldValue { into: None })?;
                 // One field may be asked for twice (`--id-field title`): each gets it,
@@ -504,7 +512,8 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
                 let slots = [
                     (*key == self.f.id).then_some(&mut self.id),
                     (*key == self.f.title).then_some(&mut self.title),
-                    (self.f.keep_meta && *key == self.f.source).then_some(&mut self.source),
+                    ((self.f.keep_meta || self.f.sources) && *key == self.f.source)
+                        .then_some(&mut self.source),
                     (self.f.keep_meta && *key == self.f.date).then_some(&mut self.date),
                 ];
                 let mut slots = slots.into_iter().flatten();
@@ -578,6 +587,7 @@ mod tests {
             source: "source".into(),
             date: "date".into(),
             keep_meta: true,
+            sources: false,
             no_title: false,
         }
     }
@@ -612,6 +622,18 @@ mod tests {
             Meta { title: Some("7".into()), source: None, date: Some("20150803".into()) }
         );
         assert_eq!(text, "b", "a number title is kept, not compared");
+    }
+
+    #[test]
+    fn the_source_is_read_for_the_batch_without_the_metadata() {
+        let line = r#"{"id": "a", "source": "sabq", "date": "d", "text": "body"}"#;
+        let f = JsonlFields { keep_meta: false, sources: true, ..fields() };
+        let (r, _) = parse(line, &f);
+        assert_eq!((r.source.as_deref(), r.meta), (Some("sabq"), Meta::default()));
+        let (r, _) = parse(line, &JsonlFields { sources: false, ..f.clone() });
+        assert_eq!(r.source, None);
+        let (r, _) = parse(line, &JsonlFields { keep_meta: true, sources: false, ..f });
+        assert_eq!((r.source, r.meta.source.as_deref()), (None, Some("sabq")));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use nuskha::Batch;
+use nuskha::{Batch, DocId};
 
 pub use decode::{Decoded, decode, decode_input, replaced_warning};
 use decode::{Encoding, SNIFF_BYTES, Utf16Reader, note_utf16, sniff};
@@ -92,6 +92,9 @@ pub struct JsonlFields {
     /// Keep each article's title, source and date (for a report that shows them): a
     /// run that needs none of them reads none of them, and allocates nothing for them.
     pub keep_meta: bool,
+    /// Tell the batch each record's source ([`Batch::set_source`]), for boilerplate
+    /// learned per source.
+    pub sources: bool,
 }
 
 /// What `read` is allowed to do, and where the articles go.
@@ -125,6 +128,8 @@ pub struct Inputs {
     pub articles: Vec<Article>,
     /// Texts of text files not yet shingled, and their size.
     pending: Vec<String>,
+    /// Their sources, when known, in step.
+    pending_sources: Vec<Option<String>>,
     pending_bytes: usize,
     /// Inputs (files, JSONL lines) that could not be used: (where, reason).
     pub skipped: Vec<(String, Reason)>,
@@ -370,13 +375,15 @@ impl Inputs {
         true
     }
 
-    /// Takes the text of a text file, shingled with the next ones.
+    /// Takes the text of a text file or a JSON document's record (of `source`, when
+    /// known), shingled with the next ones.
     fn push_text(
         &mut self,
         id: String,
         origin: Origin,
         text: String,
         meta: Meta,
+        source: Option<String>,
         opts: &mut ReadOptions,
     ) {
         if !self.admit(Article::new(id, meta), origin) {
@@ -384,6 +391,7 @@ impl Inputs {
         }
         self.pending_bytes += text.len();
         self.pending.push(text);
+        self.pending_sources.push(source);
         if self.pending.len() >= CHUNK_ARTICLES || self.pending_bytes >= CHUNK_BYTES {
             self.flush(opts);
         }
@@ -392,10 +400,22 @@ impl Inputs {
     /// Shingles the pending texts into the batch.
     pub(crate) fn flush(&mut self, opts: &mut ReadOptions) {
         if !self.pending.is_empty() {
+            let first = opts.batch.len();
             if opts.parallel {
                 opts.batch.par_extend(&self.pending);
             } else {
                 opts.batch.extend(&self.pending);
+            }
+            for (k, source) in self.pending_sources.drain(..).enumerate() {
+                if let Some(source) = source {
+                    opts.batch.set_source(
+                        DocId(
+                            u32::try_from(first + k)
+                                .expect("the batch holds fewer than 2^32 articles"),
+                        ),
+                        &source,
+                    );
+                }
             }
             self.pending.clear();
             self.pending_bytes = 0;
@@ -795,7 +815,7 @@ impl Inputs {
             return self.skip(place.to_owned(), Reason::Empty, "no text");
         }
         let origin = Origin::File(self.file_index(place));
-        self.push_text(id, origin, text, Meta::default(), opts);
+        self.push_text(id, origin, text, Meta::default(), None, opts);
     }
 }
 

@@ -255,7 +255,8 @@ impl Deduplicator {
     /// from 0), ``(id, text)`` tuples or dicts with ``text`` and optionally ``id``,
     /// ``title`` (compared with the text: the title, a newline, the text, as ``dedup``
     /// reads a JSON record), ``date`` (for ``representative="earliest"``: a datetime, a
-    /// date, Unix seconds or an ISO 8601 / RFC 2822 str) and ``source``. Ids are str or
+    /// date, Unix seconds or an ISO 8601 / RFC 2822 str) and ``source`` (the outlet or
+    /// site, whose own boilerplate is learned: ``source_boilerplate``). Ids are str or
     /// int, each once.
     ///
     /// Returns the clusters as a list of :class:`Cluster`, sorted by their first member;
@@ -286,6 +287,8 @@ impl Deduplicator {
         let mut ids: Vec<Py<PyAny>> = Vec::new();
         let mut keys: HashSet<Key> = HashSet::new();
         let mut dates: Vec<Option<i64>> = Vec::new();
+        // (record, source) of the records that name one.
+        let mut sources: Vec<(usize, String)> = Vec::new();
         let mut chunk: Vec<String> = Vec::new();
         let mut chunk_bytes = 0;
         let shingle = |py: Python<'_>, batch: &mut nuskha::Batch<'_>, chunk: &mut Vec<String>| {
@@ -308,6 +311,9 @@ impl Deduplicator {
                     r.key.text()
                 )));
             }
+            if let Some(source) = r.source {
+                sources.push((ids.len(), source));
+            }
             ids.push(r.id);
             if self.earliest {
                 dates.push(r.date.map(|d| d.unix));
@@ -321,6 +327,9 @@ impl Deduplicator {
         }
         shingle(py, &mut batch, &mut chunk);
         drop(keys);
+        for (i, source) in &sources {
+            batch.set_source(DocId(*i as u32), source);
+        }
         let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
         let mut clusters = py.detach(|| {
             threads.run(|| if parallel { batch.par_cluster() } else { batch.cluster() })

@@ -76,6 +76,7 @@ pub fn read(
             date: fields.date.clone(),
             no_title: fields.no_title,
             keep_meta: keep_dates,
+            sources: batch.deduplicator().source_boilerplate().is_some(),
         },
         max_file_size,
         read_block: 1 << 20,

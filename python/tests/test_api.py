@@ -243,3 +243,25 @@ def test_the_docstring_examples_run():
         for test in doctest.DocTestFinder().find(obj, obj.__name__, globs=dict(globs)):
             runner.run(test)
         assert runner.failures == 0 and runner.tries > 0, obj
+
+
+def test_boilerplate_is_learned_per_source():
+    # 15 unrelated short pages of one site in its long chrome, among 200 articles: too
+    # few for the corpus-wide rule; the records' ``source`` tells the site's chrome.
+    import random
+
+    rng = random.Random(7)
+    letters = "ابتثجحخدذرسشصضطظعغفقكلمنهوي"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 7))) for _ in range(20000)]
+    chrome = " ".join(rng.choice(vocabulary) for _ in range(60))
+    bodies = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(60, 150))) for _ in range(200)]
+    records = [
+        {"id": i, "text": f"{chrome} {' '.join(b.split()[:20])}" if i < 15 else b,
+         "source": "site-a" if i < 15 else "other"}
+        for i, b in enumerate(bodies)
+    ]
+    site_clusters = lambda clusters: {c.representative for c in clusters for i in c.ids if i < 15}
+    sourced = nuskha.Deduplicator().cluster(records, threads=1)
+    assert len(site_clusters(sourced)) == 15
+    unsourced = nuskha.Deduplicator().cluster([(r["id"], r["text"]) for r in records], threads=1)
+    assert len(site_clusters(unsourced)) < 15, "the test needs chrome that merges the pages"

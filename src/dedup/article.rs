@@ -9,7 +9,7 @@ use crate::sketch::{SketchScratch, Sketcher};
 use crate::util::SortScratch;
 
 use super::Deduplicator;
-use super::stats::FingerprintSet;
+use super::stats::{FingerprintSet, NO_SOURCE, SourceSets};
 
 /// The 32-bit fingerprint an article's shingle set keeps of a 64-bit shingle hash: its
 /// high half. Half the memory of the full hash, which matters because the sets are most
@@ -198,16 +198,22 @@ impl Deduplicator {
         Shingled { set, vocabulary, simhash, len: whole, short: false, truncated }
     }
 
-    /// Sketches one article from its shingle set, boilerplate removed.
+    /// Sketches one article from its shingle set, boilerplate removed: the corpus's,
+    /// and its source's when `outlet` gives the sources' sets and its source.
     pub(super) fn sketch_set(
         &self,
         shingled: Shingled,
         boilerplate: &FingerprintSet,
+        outlet: Option<(&SourceSets, u32)>,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
         let Shingled { mut set, vocabulary, simhash, len, .. } = shingled;
         if !boilerplate.is_empty() {
             set.retain(|&fp| !boilerplate.contains(fp));
+        }
+        if let Some((sets, source)) = outlet.filter(|(sets, s)| !sets.is_empty() && *s != NO_SOURCE)
+        {
+            set.retain(|&fp| !sets.contains(source, fp));
         }
         // MinHash mixes its input with the seed, so a fingerprint is as good a key as
         // the full hash.

@@ -2,8 +2,11 @@
 //! run once over all of them (each on all cores with `par_cluster`), ending in the
 //! [`Tail`](super::pipeline::Tail) the live feed shares.
 
+use std::collections::HashMap;
+
 use crate::cluster::{Clusters, Match};
 use crate::corpus::DocId;
+use crate::hash::FixedState;
 use crate::lsh::SimHashIndex;
 use crate::minhash::{MinHashScratch, MinHashSignature};
 #[cfg(feature = "rayon")]
@@ -13,7 +16,7 @@ use crate::util::radix_sort;
 use super::article::{Shingled, ShingledArticle, Sketched};
 use super::pipeline::{cluster_batch, doc_id, simhash_candidates};
 use super::rare::rare_pairs;
-use super::stats::{CorpusStats, FingerprintSet};
+use super::stats::{CorpusStats, FingerprintSet, NO_SOURCE, SourceSets};
 use super::{Algorithm, Boilerplate, Deduplicator};
 
 /// The articles of one batch run, gathered before they are clustered together.
@@ -43,11 +46,16 @@ use super::{Algorithm, Boilerplate, Deduplicator};
 pub struct Batch<'d> {
     dedup: &'d Deduplicator,
     sets: Vec<Shingled>,
+    /// Each article's source id ([`NO_SOURCE`] for none), up to the last one given a
+    /// source: empty when none was.
+    sources: Vec<u32>,
+    /// The ids of the sources named, in the order first named.
+    source_ids: HashMap<String, u32, FixedState>,
 }
 
 impl<'d> Batch<'d> {
     pub(super) fn new(dedup: &'d Deduplicator) -> Self {
-        Batch { dedup, sets: Vec::new() }
+        Batch { dedup, sets: Vec::new(), sources: Vec::new(), source_ids: HashMap::default() }
     }
 
     /// Adds one article and returns its id.
@@ -104,6 +112,29 @@ impl<'d> Batch<'d> {
     pub fn into_articles(self) -> impl Iterator<Item = ShingledArticle<'d>> {
         let dedup = self.dedup;
         self.sets.into_iter().map(move |s| ShingledArticle::new(dedup, s))
+    }
+
+    /// Says which source (outlet, site) article `id` comes from, for boilerplate
+    /// learned per source ([`SourceBoilerplate`](super::SourceBoilerplate)). Sources are
+    /// told apart by name, exactly; an article given none belongs to no source.
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not added, and past 2³² − 1 sources.
+    pub fn set_source(&mut self, id: DocId, source: &str) {
+        assert!(id.index() < self.sets.len(), "set_source: article {} was not added", id.0);
+        let next = u32::try_from(self.source_ids.len())
+            .ok()
+            .filter(|&n| n != NO_SOURCE)
+            .expect("fewer than 2^32 - 1 sources");
+        let source = match self.source_ids.get(source) {
+            Some(&s) => s,
+            None => *self.source_ids.entry(source.to_owned()).or_insert(next),
+        };
+        if self.sources.len() <= id.index() {
+            self.sources.resize(id.index() + 1, NO_SOURCE);
+        }
+        self.sources[id.index()] = source;
     }
 
     /// The deduplicator the batch belongs to (for [`Deduplicator::shingle`]).
@@ -166,9 +197,18 @@ impl<'d> Batch<'d> {
         let needs_stats = dedup.boilerplate != Boilerplate::Off || dedup.verifier.needs_stats();
         let stats = CorpusStats::of(&self.sets, needs_stats, parallel);
         let boilerplate = dedup.boilerplate_of(&stats);
+        let mut sources = self.sources;
+        let outlets = match dedup.source_boilerplate {
+            Some(rule) if !sources.is_empty() && dedup.boilerplate != Boilerplate::Off => {
+                sources.resize(self.sets.len(), NO_SOURCE);
+                SourceSets::learn(&self.sets, &sources, &stats, &boilerplate, rule)
+            }
+            _ => SourceSets::default(),
+        };
         // Found on the sets before boilerplate removal, which sketching drops.
         let rare = dedup.verifier.edited().map(|e| rare_pairs(&self.sets, e, parallel));
-        let mut sketched = sketch_sets(dedup, self.sets, &boilerplate, parallel);
+        let outlets = (!outlets.is_empty()).then_some((&outlets, sources.as_slice()));
+        let mut sketched = sketch_sets(dedup, self.sets, &boilerplate, outlets, parallel);
         let mut pairs = candidates(dedup, &sketched, parallel);
         if let Some(rare) = rare {
             pairs = merge_pairs(pairs, rare, &sketched);
@@ -197,28 +237,33 @@ impl<S: AsRef<str>> Extend<S> for Batch<'_> {
     }
 }
 
-/// The sketches of `sets`, boilerplate removed, in order.
+/// The sketches of `sets`, boilerplate removed, in order: the corpus's, and each
+/// article's source's when `outlets` gives the sources' sets and each article's source.
 fn sketch_sets(
     dedup: &Deduplicator,
     sets: Vec<Shingled>,
     boilerplate: &FingerprintSet,
+    outlets: Option<(&SourceSets, &[u32])>,
     parallel: bool,
 ) -> Vec<Sketched> {
+    let outlet = |i: usize| outlets.map(|(o, sources)| (o, sources[i]));
     #[cfg(feature = "rayon")]
     if parallel {
         use rayon::prelude::*;
         return sets
             .into_par_iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 with_thread_scratch(|scratch| {
-                    dedup.sketch_set(s, boilerplate, &mut scratch.minhash)
+                    dedup.sketch_set(s, boilerplate, outlet(i), &mut scratch.minhash)
                 })
             })
             .collect();
     }
     let _ = parallel;
     let mut scratch = MinHashScratch::default();
-    sets.into_iter().map(|s| dedup.sketch_set(s, boilerplate, &mut scratch)).collect()
+    let sketch = |(i, s)| dedup.sketch_set(s, boilerplate, outlet(i), &mut scratch);
+    sets.into_iter().enumerate().map(sketch).collect()
 }
 
 /// Candidate pairs (smaller id first), sorted.

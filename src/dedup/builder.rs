@@ -12,7 +12,8 @@ use super::stats::COMMON_FLOOR;
 use super::verify::Verifier;
 use super::{
     Algorithm, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS,
-    DEFAULT_THRESHOLD, Deduplicator, EditedCopies, Representative, TemplateGuard, Verification,
+    DEFAULT_THRESHOLD, Deduplicator, EditedCopies, Representative, SourceBoilerplate,
+    TemplateGuard, Verification,
 };
 
 /// Builds a [`Deduplicator`]; every setter documents its default.
@@ -26,6 +27,7 @@ pub struct DeduplicatorBuilder {
     verification: Verification,
     algorithm: Algorithm,
     boilerplate: Boilerplate,
+    source_boilerplate: Option<SourceBoilerplate>,
     template_guard: Option<TemplateGuard>,
     edited_copies: Option<EditedCopies>,
     min_words: usize,
@@ -45,6 +47,7 @@ impl Default for DeduplicatorBuilder {
             verification: Verification::default(),
             algorithm: Algorithm::default(),
             boilerplate: Boilerplate::default(),
+            source_boilerplate: Some(SourceBoilerplate::default()),
             template_guard: Some(TemplateGuard::default()),
             edited_copies: None,
             min_words: DEFAULT_MIN_WORDS,
@@ -116,6 +119,13 @@ impl DeduplicatorBuilder {
     /// Boilerplate removal (default [`Boilerplate::Auto`]).
     pub fn boilerplate(&mut self, boilerplate: Boilerplate) -> &mut Self {
         self.boilerplate = boilerplate;
+        self
+    }
+
+    /// Boilerplate learned per outlet for articles of a known source (default: on,
+    /// with [`SourceBoilerplate::default`]); `None` turns it off.
+    pub fn source_boilerplate(&mut self, rule: Option<SourceBoilerplate>) -> &mut Self {
+        self.source_boilerplate = rule;
         self
     }
 
@@ -244,14 +254,7 @@ impl DeduplicatorBuilder {
                 return Err(Error::invalid("containment", format!("must be in (0, 1], got {c}")));
             }
         }
-        if let Boilerplate::MaxDocs { fraction, .. } = self.boilerplate {
-            if !(0.0..=1.0).contains(&fraction) {
-                return Err(Error::invalid(
-                    "boilerplate",
-                    format!("fraction must be in [0, 1], got {fraction}"),
-                ));
-            }
-        }
+        check_boilerplate(&self.boilerplate, self.source_boilerplate)?;
         if let Algorithm::SimHash { max_distance } = self.algorithm {
             SimHashIndex::new(max_distance)?;
         }
@@ -274,14 +277,6 @@ impl DeduplicatorBuilder {
                 "link_density",
                 format!("must be in (0, 1], got {}", self.link_density),
             ));
-        }
-        if let Boilerplate::MaxDocs { min_docs, .. } = self.boilerplate {
-            if min_docs < COMMON_FLOOR as usize {
-                return Err(Error::invalid(
-                    "boilerplate",
-                    format!("min_docs must be at least {COMMON_FLOOR}, got {min_docs}"),
-                ));
-            }
         }
         let sketcher = self
             .sketch
@@ -321,6 +316,7 @@ impl DeduplicatorBuilder {
                 verification: self.verification,
             },
             boilerplate: self.boilerplate.clone(),
+            source_boilerplate: self.source_boilerplate,
             min_words: self.min_words,
             max_article_bytes: self.max_article_bytes,
             mode: self.mode,
@@ -328,6 +324,35 @@ impl DeduplicatorBuilder {
             representative: self.representative,
         })
     }
+}
+
+/// The boilerplate rules' limits: each `fraction` in [0, 1], each `min_docs` at least
+/// the statistics' exact floor (below it, counts are not kept).
+fn check_boilerplate(corpus: &Boilerplate, source: Option<SourceBoilerplate>) -> Result<()> {
+    let limits = [
+        match *corpus {
+            Boilerplate::MaxDocs { min_docs, fraction } => {
+                Some(("boilerplate", min_docs, fraction))
+            }
+            _ => None,
+        },
+        source.map(|r| ("source_boilerplate", r.min_docs, r.fraction)),
+    ];
+    for (name, min_docs, fraction) in limits.into_iter().flatten() {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Err(Error::invalid(
+                name,
+                format!("fraction must be in [0, 1], got {fraction}"),
+            ));
+        }
+        if min_docs < COMMON_FLOOR as usize {
+            return Err(Error::invalid(
+                name,
+                format!("min_docs must be at least {COMMON_FLOOR}, got {min_docs}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The [`EditedCopies`] limits: shares in range, `distinctive_docs` at least the

@@ -341,7 +341,8 @@ impl DedupIndex {
                 left_out.sort_unstable();
             }
         }
-        let mut s = self.dedup.sketch_set(shingled, &self.boilerplate, &mut self.scratch.minhash);
+        let mut s =
+            self.dedup.sketch_set(shingled, &self.boilerplate, None, &mut self.scratch.minhash);
         s.sort_sets();
         (s, left_out)
     }

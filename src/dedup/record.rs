@@ -187,8 +187,12 @@ mod tests {
                 let mut scratch = crate::sketch::SketchScratch::default();
                 let shingled = dedup.shingle_set(text, &mut scratch);
                 let short = shingled.short;
-                let mut s =
-                    dedup.sketch_set(shingled, &FingerprintSet::default(), &mut scratch.minhash);
+                let mut s = dedup.sketch_set(
+                    shingled,
+                    &FingerprintSet::default(),
+                    None,
+                    &mut scratch.minhash,
+                );
                 s.sort_sets();
                 let left_out: &[u32] =
                     if short || s.set.is_none() { &[] } else { &[3, 9, 1 << 30] };

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use crate::hash::FixedState;
 use crate::util::{prefetch, prefetch_for_write, radix_sort, written_zeros};
 
-use super::Boilerplate;
 use super::article::{Shingled, fingerprint};
+use super::{Boilerplate, SourceBoilerplate};
 
 /// Shingles found in more than [`COMMON_FLOOR`] articles are counted exactly; the rest
 /// are all the guard and the boilerplate rule need to know about: "rare".
@@ -109,6 +109,82 @@ fn add_counts(a: Vec<(u32, u32)>, b: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 /// The common shingles' document frequencies, from [`count_candidates`].
 fn common_of(counts: Vec<(u32, u32)>) -> HashMap<u32, u32, FixedState> {
     counts.into_iter().filter(|&(_, n)| n > COMMON_FLOOR).collect()
+}
+
+/// An article of no known source, in [`source_boilerplate`]'s `sources`.
+pub(super) const NO_SOURCE: u32 = u32::MAX;
+
+/// Which shingles are boilerplate in which source's articles (see
+/// [`SourceBoilerplate`]): one set of (source, fingerprint) keys, behind a filter of
+/// the fingerprints boilerplate in any source, so that a crawl of many sites pays for
+/// the members only.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SourceSets {
+    any: FingerprintSet,
+    members: HashSet<u64, FixedState>,
+}
+
+/// The key of shingle `fp` in `source`'s articles.
+fn source_key(source: u32, fp: u32) -> u64 {
+    u64::from(source) << 32 | u64::from(fp)
+}
+
+impl SourceSets {
+    /// Each source's boilerplate under `rule`: the shingles of `sets` found in more
+    /// than `max(min_docs, fraction × its articles)` of the articles whose `sources`
+    /// entry is that source ([`NO_SOURCE`] for none), leaving out the `corpus_wide`
+    /// ones, removed anyway.
+    ///
+    /// Only a shingle `stats` counted exactly can qualify: one found in more than
+    /// `min_docs` articles of one source is in more than [`COMMON_FLOOR`] of the
+    /// corpus (the builder holds `min_docs` to the floor), so the candidates are the
+    /// few common shingles, and their occurrences are gathered as keys and sorted
+    /// rather than counted in a map.
+    pub(super) fn learn(
+        sets: &[Shingled],
+        sources: &[u32],
+        stats: &CorpusStats,
+        corpus_wide: &FingerprintSet,
+        rule: SourceBoilerplate,
+    ) -> Self {
+        let known = sources.iter().filter(|&&s| s != NO_SOURCE);
+        let Some(&last) = known.clone().max() else { return SourceSets::default() };
+        let mut articles = vec![0usize; last as usize + 1];
+        for &s in known {
+            articles[s as usize] += 1;
+        }
+        let min_docs = u32::try_from(rule.min_docs).unwrap_or(u32::MAX);
+        let candidate = |fp: u32| stats.df_of(fp) > min_docs && !corpus_wide.contains(fp);
+        let mut keys: Vec<u64> = Vec::new();
+        for (s, &source) in sets.iter().zip(sources).filter(|&(_, &source)| source != NO_SOURCE) {
+            let mine = s.set.iter().filter(|&&fp| candidate(fp));
+            keys.extend(mine.map(|&fp| source_key(source, fp)));
+        }
+        keys.sort_unstable();
+        let mut members: HashSet<u64, FixedState> = HashSet::default();
+        for run in keys.chunk_by(|a, b| a == b) {
+            let n = articles[(run[0] >> 32) as usize];
+            // `fraction` is validated to [0, 1], so the product is a small count.
+            #[allow(clippy::cast_sign_loss)]
+            let limit = rule.min_docs.max((rule.fraction * n as f64) as usize);
+            if run.len() > limit {
+                members.insert(run[0]);
+            }
+        }
+        let any = FingerprintSet::new(members.iter().map(|&k| k as u32).collect());
+        SourceSets { any, members }
+    }
+
+    /// Whether shingle `fp` is boilerplate in the articles of `source`.
+    #[inline]
+    pub(super) fn contains(&self, source: u32, fp: u32) -> bool {
+        self.any.contains(fp) && self.members.contains(&source_key(source, fp))
+    }
+
+    /// Whether no source has boilerplate of its own.
+    pub(super) fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
 }
 
 /// The size of the counter table for `sets` when `tables` are made (the parallel count
@@ -483,6 +559,61 @@ mod tests {
         assert_eq!(add_counts(b, a.clone()), sum);
         assert_eq!(add_counts(a.clone(), Vec::new()), a);
         assert_eq!(add_counts(Vec::new(), a.clone()), a);
+    }
+
+    #[test]
+    fn source_sets_equal_a_count_per_source() {
+        use std::collections::BTreeMap;
+        // 400 articles of three sources and none, over a small universe, so that many
+        // shingles are in 10–40 articles of a source.
+        let sources: Vec<u32> =
+            (0..400u64).map(|i| [0, 1, 1, 2, NO_SOURCE][(mix64(i, 7) % 5) as usize]).collect();
+        let sets: Vec<Shingled> = (0..400u64)
+            .map(|i| {
+                let source = u64::from(sources[i as usize]);
+                let mut set: Vec<u32> = (0..40u64)
+                    .map(|k| {
+                        let r = mix64(i * 100 + k, 3);
+                        // Half from the source's own small universe, half from all.
+                        if r % 2 == 0 { (source * 1000 + r % 60) as u32 } else { (r >> 12) as u32 }
+                    })
+                    .collect();
+                set.sort_unstable();
+                set.dedup();
+                Shingled {
+                    set,
+                    vocabulary: None,
+                    simhash: None,
+                    len: 0,
+                    short: false,
+                    truncated: false,
+                }
+            })
+            .collect();
+        let stats = CorpusStats::from_sets(&sets);
+        let corpus_wide = stats.boilerplate(&Boilerplate::MaxDocs { min_docs: 45, fraction: 0.0 });
+        assert!(!corpus_wide.is_empty(), "the test needs corpus-wide boilerplate too");
+        let rule = SourceBoilerplate { min_docs: 9, fraction: 0.15 };
+        let learned = SourceSets::learn(&sets, &sources, &stats, &corpus_wide, rule);
+        let mut counts: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+        let mut articles: BTreeMap<u32, usize> = BTreeMap::new();
+        for (s, &source) in sets.iter().zip(&sources) {
+            *articles.entry(source).or_default() += 1;
+            for &fp in &s.set {
+                *counts.entry((source, fp)).or_default() += 1;
+            }
+        }
+        let mut found = 0;
+        for (&(source, fp), &n) in &counts {
+            // As the rule computes it: the share of the articles, rounded down.
+            #[allow(clippy::cast_sign_loss)]
+            let limit = 9.max((0.15 * articles[&source] as f64) as usize);
+            let expected = source != NO_SOURCE && n > limit && !corpus_wide.contains(fp);
+            assert_eq!(learned.contains(source, fp), expected, "{source} {fp}: {n}");
+            found += usize::from(expected);
+        }
+        assert!(found > 10, "the test needs boilerplate of a source: {found}");
+        assert!(!learned.contains(0, 1000 + 5), "another source's shingle");
     }
 
     #[test]
