@@ -273,19 +273,24 @@ fn serial_parallel_and_incremental_agree() {
     }
 }
 
+/// `body` in one site's chrome: a menu before it and a footer after it.
+fn in_chrome(body: &str) -> String {
+    let top = "الخط : A- A+ إستمع للمقال شارك المقال على فيسبوك تويتر واتساب تابعونا على قناتنا في يوتيوب \
+        الرئيسية اخبار وطنية دولية اقتصاد رياضة ثقافة فن منوعات مجتمع سياسة تكنولوجيا صحة";
+    let bottom = "جميع الحقوق محفوظة للموقع اشترك في النشرة البريدية ليصلك كل جديد الاخبار الاكثر قراءة اليوم \
+        من نحن اتصل بنا سياسة الخصوصية شروط الاستخدام اعلن معنا فريق التحرير";
+    format!("{top} {body} {bottom}")
+}
+
 #[test]
 fn boilerplate_shingles_do_not_make_unrelated_articles_alike() {
     // 30 unrelated short articles from one site, each wrapped in the same long chrome.
-    let chrome_top = "الخط : A- A+ إستمع للمقال شارك المقال على فيسبوك تويتر واتساب تابعونا على قناتنا في يوتيوب \
-        الرئيسية اخبار وطنية دولية اقتصاد رياضة ثقافة فن منوعات مجتمع سياسة تكنولوجيا صحة";
-    let chrome_bottom = "جميع الحقوق محفوظة للموقع اشترك في النشرة البريدية ليصلك كل جديد الاخبار الاكثر قراءة اليوم \
-        من نحن اتصل بنا سياسة الخصوصية شروط الاستخدام اعلن معنا فريق التحرير";
     let bodies = synthetic_corpus(30, 0, 21);
     let texts: Vec<String> = bodies
         .iter()
         .map(|b| {
             let short: Vec<&str> = b.split(' ').take(15).collect();
-            format!("{chrome_top} {} {chrome_bottom}", short.join(" "))
+            in_chrome(&short.join(" "))
         })
         .collect();
     let with_chrome =
@@ -880,10 +885,6 @@ fn boilerplate_learned_per_source_keeps_one_sites_pages_apart() {
     // 15 unrelated short articles of one site in its chrome, in a corpus of 200: the
     // chrome is in too few articles for the corpus-wide rule (more than 20) and is
     // rare enough to look distinctive to the template guard.
-    let chrome_top = "الخط : A- A+ إستمع للمقال شارك المقال على فيسبوك تويتر واتساب تابعونا على قناتنا في يوتيوب \
-        الرئيسية اخبار وطنية دولية اقتصاد رياضة ثقافة فن منوعات مجتمع سياسة تكنولوجيا صحة";
-    let chrome_bottom = "جميع الحقوق محفوظة للموقع اشترك في النشرة البريدية ليصلك كل جديد الاخبار الاكثر قراءة اليوم \
-        من نحن اتصل بنا سياسة الخصوصية شروط الاستخدام اعلن معنا فريق التحرير";
     let bodies = synthetic_corpus(200, 0, 33);
     let site = 15;
     let texts: Vec<String> = bodies
@@ -892,7 +893,7 @@ fn boilerplate_learned_per_source_keeps_one_sites_pages_apart() {
         .map(|(i, b)| {
             if i < site {
                 let short: Vec<&str> = b.split(' ').take(20).collect();
-                format!("{chrome_top} {} {chrome_bottom}", short.join(" "))
+                in_chrome(&short.join(" "))
             } else {
                 b.clone()
             }

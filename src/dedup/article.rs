@@ -66,6 +66,16 @@ pub(super) struct Shingled {
     pub(super) truncated: bool,
 }
 
+#[cfg(test)]
+impl Shingled {
+    /// An article of the shingle fingerprints `set` alone, made sorted and distinct.
+    pub(super) fn of_set(mut set: Vec<u32>) -> Self {
+        set.sort_unstable();
+        set.dedup();
+        Shingled { set, vocabulary: None, simhash: None, len: 0, short: false, truncated: false }
+    }
+}
+
 /// The sketch of one article, as verification and clustering read it.
 #[derive(Debug, Clone)]
 pub(super) struct Sketched {

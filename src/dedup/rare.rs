@@ -447,16 +447,7 @@ mod tests {
                     let j = mix64(i, 3) % i;
                     set.extend((0..10).map(|k| (mix64(j * 1000 + k, 2) >> 8) as u32 | 0x8000_0000));
                 }
-                set.sort_unstable();
-                set.dedup();
-                Shingled {
-                    set,
-                    vocabulary: None,
-                    simhash: None,
-                    len: 0,
-                    short: false,
-                    truncated: false,
-                }
+                Shingled::of_set(set)
             })
             .collect()
     }

@@ -571,23 +571,14 @@ mod tests {
         let sets: Vec<Shingled> = (0..400u64)
             .map(|i| {
                 let source = u64::from(sources[i as usize]);
-                let mut set: Vec<u32> = (0..40u64)
+                let set: Vec<u32> = (0..40u64)
                     .map(|k| {
                         let r = mix64(i * 100 + k, 3);
                         // Half from the source's own small universe, half from all.
                         if r % 2 == 0 { (source * 1000 + r % 60) as u32 } else { (r >> 12) as u32 }
                     })
                     .collect();
-                set.sort_unstable();
-                set.dedup();
-                Shingled {
-                    set,
-                    vocabulary: None,
-                    simhash: None,
-                    len: 0,
-                    short: false,
-                    truncated: false,
-                }
+                Shingled::of_set(set)
             })
             .collect();
         let stats = CorpusStats::from_sets(&sets);
