@@ -200,10 +200,10 @@ pub use cluster::{
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, ArticleRecord, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT,
-    DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD, DedupIndex, Deduplicator,
-    DeduplicatorBuilder, EditedCopies, Expired, Found, Representative, ShingledArticle,
-    TemplateGuard, Verdict, Verification,
+    Added, Algorithm, AlignedCopies, ArticleRecord, Batch, Boilerplate, CorpusStats,
+    DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
+    DedupIndex, Deduplicator, DeduplicatorBuilder, EditedCopies, Expired, Found, Representative,
+    ShingledArticle, TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};
