@@ -206,7 +206,9 @@ fn decision(v: &Verdict, dedup: &Deduplicator) -> String {
                 m.score,
                 dedup.aligned_copies().map_or(0.0, |al| al.min_coverage),
                 edited_detail(v),
-                v.word_containment.zip(v.bigram_containment).map_or(0.0, |(w, b)| f64::midpoint(w, b)),
+                v.word_containment
+                    .zip(v.bigram_containment)
+                    .map_or(0.0, |(w, b)| f64::midpoint(w, b)),
                 dedup.edited_copies().map_or(0.0, |e| e.min_overlap),
                 v.jaccard
             ),

@@ -503,6 +503,7 @@ fn options_other_than_the_stored_ones_are_refused_equal_or_absent_ones_accepted(
         (&["--threshold", "0.5"][..], "threshold is 0.6 in the index, 0.5 given"),
         (&["--threshold", "0.7"][..], "threshold is 0.6 in the index, 0.7 given"),
         (&["--edited"][..], "edited"),
+        (&["--edited", "--align", "--mode", "star"][..], "align"),
         (&["--mode", "components"][..], "mode"),
         (&["--shingle", "chars:5"][..], "shingle"),
         (&["--num-perm", "64"][..], "num"),

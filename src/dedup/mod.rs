@@ -11,7 +11,7 @@
 //! One file per concern: `builder.rs` validates and derives the parameters,
 //! `article.rs` holds the per-article records every stage passes on, `stats.rs` the
 //! corpus statistics and boilerplate, `verify.rs` the verifier that confirms
-//! candidates, `pipeline.rs` the tail both drivers share (verified edges → clusters →
+//! candidates (with `align.rs`, the word tiling of the aligned-copy rule), `pipeline.rs` the tail both drivers share (verified edges → clusters →
 //! representatives), `batch.rs` and `index.rs` the two drivers.
 
 use std::fmt;
