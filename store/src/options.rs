@@ -140,17 +140,20 @@ impl Options {
     }
 
     /// Each option whose value differs between `self` and `other`: (name, self's
-    /// value, other's value), in the order of the fields.
+    /// value, other's value), by name, then those only `other` writes (`align`, left
+    /// out when off, is `null` on the side without it).
     pub fn differences(&self, other: &Options) -> Vec<(String, String, String)> {
         let (a, b) = (serde_json::to_value(self), serde_json::to_value(other));
         let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (a, b) else {
             return Vec::new();
         };
-        a.iter()
-            .filter(|(k, v)| b.get(*k) != Some(v))
-            .map(|(k, v)| {
-                (k.clone(), v.to_string(), b.get(k).map(ToString::to_string).unwrap_or_default())
-            })
+        // An option left out when off (`align`) is in one object only: `null` in the other.
+        let shown = |v: Option<&serde_json::Value>| v.map_or("null".into(), ToString::to_string);
+        let only_b = b.keys().filter(|k| !a.contains_key(*k));
+        a.keys()
+            .chain(only_b)
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| (k.clone(), shown(a.get(k)), shown(b.get(k))))
             .collect()
     }
 }
@@ -194,6 +197,12 @@ mod tests {
         let back: Options = serde_json::from_str(&o.to_json()).unwrap();
         assert_eq!(back, o);
         assert_eq!(o.deduplicator().unwrap().aligned_copies(), Some(AlignedCopies::default()));
+        let diff = Options::default().differences(&o);
+        let names: Vec<&str> = diff.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(names, ["edited", "align"]);
+        assert_eq!(diff[1].1, "null");
+        let back = o.differences(&Options::default());
+        assert_eq!(back.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), ["align", "edited"]);
         let alone = Options { align: Some(Align::default()), ..Options::default() };
         assert!(alone.deduplicator().is_err());
     }
