@@ -1001,3 +1001,23 @@ fn the_aligned_copy_rule_is_validated() {
         assert!(build(true, bad).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn the_alignment_reads_an_articles_first_words_only() {
+    use nuskha::AlignedCopies;
+    let cap = AlignedCopies::MAX_WORDS;
+    let words: Vec<String> =
+        (0..cap as u64 + 900).map(|i| made_up_word(mix64(i + 9_000_000, 7))).collect();
+    let (long, tail) = (words.join(" "), words[cap..].join(" "));
+    let dedup = Deduplicator::builder()
+        .edited_copies(Some(nuskha::EditedCopies::default()))
+        .aligned_copies(Some(AlignedCopies::default()))
+        .build()
+        .unwrap();
+    // The tail is all in the long text, past the words it aligns.
+    let v = dedup.verdict(&long, &tail);
+    assert!(v.word_containment.is_some_and(|w| w > 0.99), "{v:?}");
+    assert_eq!(v.aligned_coverage, Some(0.0));
+    let head = words[..900].join(" ");
+    assert_eq!(dedup.verdict(&long, &head).aligned_coverage, Some(1.0));
+}

@@ -13,16 +13,23 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// The most words of an article the alignment reads: its first 8,192 (about 90 KB of
-/// Arabic text, twice the longest article of SaudiNewsNet and ANT). Tiling is
-/// near-linear on news text, but two texts of one word repeated take n·m steps: this
-/// bounds a pair at 67 million.
-pub(super) const MAX_ALIGNED_WORDS: usize = 8192;
+/// The most words of an article the alignment reads: its first 4,096 (the longest
+/// article of SaudiNewsNet and ANT has 3,643). Tiling news text takes about a step a
+/// word, but a text made to be hard, two words in random order, has a maximal shared
+/// run on every eighth pair of positions; at 9,000 words each such a pair took 5.5 s
+/// and 200 MB, at 4,096 it takes about a second.
+pub(super) const MAX_ALIGNED_WORDS: usize = 4096;
 
-/// A run of words both texts share at `short[i..i + len]` and `long[j..j + len]`.
-/// Ordered so that a max-heap gives the longest first, then the earliest in `short`,
-/// then in `long`.
-type Run = (usize, Reverse<usize>, Reverse<usize>);
+/// A run of words both texts share at `short[i..i + len]` and `long[j..j + len]`
+/// (positions below [`MAX_ALIGNED_WORDS`], so 32 bits each: 12 bytes a run). Ordered so
+/// that a max-heap gives the longest first, then the earliest in `short`, then in
+/// `long`.
+type Run = (u32, Reverse<u32>, Reverse<u32>);
+
+/// A position or length of a run, as the heap keeps it.
+fn narrow(x: usize) -> u32 {
+    u32::try_from(x).expect("runs lie within the aligned words")
+}
 
 /// Words of `short` covered by the tiles laid against `long` (see the module docs).
 pub(super) fn tiled_words(short: &[u32], long: &[u32], min_run: usize) -> usize {
@@ -61,12 +68,13 @@ fn lay_tiles(
             }
             let len = short[i..].iter().zip(&long[j..]).take_while(|(p, q)| p == q).count();
             if len >= min_run {
-                runs.push((len, Reverse(i), Reverse(j)));
+                runs.push((narrow(len), Reverse(narrow(i)), Reverse(narrow(j))));
             }
         }
     }
     let (mut short_tiled, mut long_tiled) = (vec![false; short.len()], vec![false; long.len()]);
     while let Some((len, Reverse(i), Reverse(j))) = runs.pop() {
+        let (len, i, j) = (len as usize, i as usize, j as usize);
         let free = |k: usize| !short_tiled[i + k] && !long_tiled[j + k];
         if (0..len).all(free) {
             short_tiled[i..i + len].fill(true);
@@ -81,7 +89,11 @@ fn lay_tiles(
                 k += 1;
             }
             if k - start >= min_run {
-                runs.push((k - start, Reverse(i + start), Reverse(j + start)));
+                runs.push((
+                    narrow(k - start),
+                    Reverse(narrow(i + start)),
+                    Reverse(narrow(j + start)),
+                ));
             }
             k += 1;
         }
