@@ -105,6 +105,11 @@ pub enum MatchKind {
     /// one: chosen on the dev set's `tune` split, where the one-way rule lost 0.3 of
     /// the recall).
     Edited,
+    /// Only the aligned-copy rule did ([`AlignedCopies`](crate::AlignedCopies)): runs
+    /// of words shared in the same order cover most of the shorter article (in any
+    /// order of the runs), and its distinctive shingles are in the longer one. The
+    /// score is the share covered. Star clusters treat it as an edited match.
+    Aligned,
 }
 
 crate::util::option_names! {
@@ -113,6 +118,7 @@ crate::util::option_names! {
     Containment => "containment",
     SimHash => "simhash",
     Edited => "edited",
+    Aligned => "aligned",
 }
 
 /// A verified pair's similarity and what made it a match.
@@ -151,12 +157,12 @@ impl Match {
     }
 
     /// How weak the evidence is, for star clusters' choice of centre: 0 for Jaccard
-    /// and SimHash, 1 for containment, 2 for an edited copy.
+    /// and SimHash, 1 for containment, 2 for an edited or aligned copy.
     pub(crate) fn weakness(&self) -> u8 {
         match self.kind {
             MatchKind::Jaccard | MatchKind::SimHash => 0,
             MatchKind::Containment => 1,
-            MatchKind::Edited => 2,
+            MatchKind::Edited | MatchKind::Aligned => 2,
         }
     }
 }
@@ -687,9 +693,13 @@ mod tests {
 
     #[test]
     fn match_kinds_round_trip_through_strings() {
-        for kind in
-            [MatchKind::Jaccard, MatchKind::Containment, MatchKind::SimHash, MatchKind::Edited]
-        {
+        for kind in [
+            MatchKind::Jaccard,
+            MatchKind::Containment,
+            MatchKind::SimHash,
+            MatchKind::Edited,
+            MatchKind::Aligned,
+        ] {
             assert_eq!(kind.to_string().parse::<MatchKind>().unwrap(), kind);
         }
         for mode in [ClusterMode::Star, ClusterMode::Components] {

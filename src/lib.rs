@@ -168,7 +168,10 @@
 //! defaults find 0.34 of them at precision 0.96. [`EditedCopies`] with
 //! [`ClusterMode::Average`] finds 0.87 at precision 0.96 (on the `tune` split 0.90 at
 //! 0.985), for about twice the time and 1.8× the memory; it is the configuration to
-//! use when accuracy matters more than speed (`dedup --edited`).
+//! use when accuracy matters more than speed (`dedup --edited`). [`AlignedCopies`]
+//! adds word alignment for heavy rewrites (clauses reordered, words changed); it found
+//! one more copy on each split of the dev set and joins some template items, so it is
+//! an option (`benches/README.md`).
 //!
 //! # Crate features
 //!
@@ -200,10 +203,10 @@ pub use cluster::{
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, ArticleRecord, Batch, Boilerplate, CorpusStats, DEFAULT_CONTAINMENT,
-    DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD, DedupIndex, Deduplicator,
-    DeduplicatorBuilder, EditedCopies, Expired, Found, Representative, ShingledArticle,
-    SourceBoilerplate, TemplateGuard, Verdict, Verification,
+    Added, Algorithm, AlignedCopies, ArticleRecord, Batch, Boilerplate, CorpusStats,
+    DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
+    DedupIndex, Deduplicator, DeduplicatorBuilder, EditedCopies, Expired, Found, Representative,
+    ShingledArticle, SourceBoilerplate, TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

@@ -279,9 +279,13 @@ mod tests {
         assert_eq!(either(&[]), "");
         assert_eq!(either(&["a"]), "a");
         assert_eq!(either(&["a", "b", "c"]), "a, b or c");
-        for kind in
-            [MatchKind::Jaccard, MatchKind::Containment, MatchKind::SimHash, MatchKind::Edited]
-        {
+        for kind in [
+            MatchKind::Jaccard,
+            MatchKind::Containment,
+            MatchKind::SimHash,
+            MatchKind::Edited,
+            MatchKind::Aligned,
+        ] {
             assert_eq!(kind.to_string().parse::<MatchKind>().unwrap(), kind);
         }
         assert_eq!("c".parse::<ShingleUnit>().unwrap(), ShingleUnit::Chars);
@@ -291,6 +295,6 @@ mod tests {
             "invalid parameter `shingle_unit`: unknown shingle unit `lines` (use words or chars)"
         );
         let err = "x".parse::<MatchKind>().unwrap_err().to_string();
-        assert!(err.ends_with("(use jaccard, containment, simhash or edited)"), "{err}");
+        assert!(err.ends_with("(use jaccard, containment, simhash, edited or aligned)"), "{err}");
     }
 }

@@ -935,3 +935,150 @@ fn boilerplate_learned_per_source_keeps_one_sites_pages_apart() {
         assert_eq!(members(&cluster(&off, true)), members(&apart));
     }
 }
+
+/// A story of `clauses` nine-word clauses and a heavy rewrite of it: the clauses in
+/// another order, and in all but one clause in six every third word changed (runs of
+/// two words kept: word-5 shingles, and most word pairs, gone).
+fn heavily_rewritten(stream: u64, clauses: usize) -> (String, String) {
+    let story: Vec<String> =
+        (0..clauses as u64 * 9).map(|i| made_up_word(mix64(stream * 100_000 + i, 7))).collect();
+    let mut order: Vec<usize> = (0..clauses).collect();
+    order.sort_by_key(|&c| mix64(c as u64, stream + 1));
+    let mut rewrite = Vec::new();
+    for c in order {
+        for (k, w) in story[c * 9..c * 9 + 9].iter().enumerate() {
+            let changed = c % 6 != 0 && k % 3 == 2;
+            rewrite.push(if changed {
+                made_up_word(mix64(stream * 100_000 + 50_000 + (c * 9 + k) as u64, 7))
+            } else {
+                w.clone()
+            });
+        }
+    }
+    (story.join(" "), rewrite.join(" "))
+}
+
+/// The edited-copy rule with a lower distinctive-shingle share, as a heavy rewrite
+/// keeps few 5-word runs (the dev set's rule would want more of them).
+fn lenient_edited() -> nuskha::EditedCopies {
+    nuskha::EditedCopies { min_distinctive: 0.05, ..nuskha::EditedCopies::default() }
+}
+
+#[test]
+fn a_heavy_rewrite_is_an_aligned_copy_and_missed_without_alignment() {
+    use nuskha::{AlignedCopies, MatchKind};
+    let (story, rewrite) = heavily_rewritten(40, 36);
+    let edited = Deduplicator::builder().edited_copies(Some(lenient_edited())).build().unwrap();
+    let v = edited.verdict(&story, &rewrite);
+    assert!(v.matched.is_none(), "{v:?}");
+    assert!(v.distinctive_containment.is_some_and(|d| d >= 0.05), "{v:?}");
+    assert!(v.word_containment.zip(v.bigram_containment).is_some_and(|(w, b)| w + b < 1.2));
+    assert_eq!(v.aligned_coverage, None);
+    let aligned = Deduplicator::builder()
+        .edited_copies(Some(lenient_edited()))
+        .aligned_copies(Some(AlignedCopies::default()))
+        .build()
+        .unwrap();
+    let v = aligned.verdict(&story, &rewrite);
+    // Five clauses in six keep six words of nine in runs of two, the sixth all nine.
+    let expected = (6.0 * 30.0 + 9.0 * 6.0) / 324.0;
+    assert!(v.aligned_coverage.is_some_and(|c| (c - expected).abs() < 1e-9), "{v:?}");
+    assert_eq!(v.matched.map(|m| m.kind), Some(MatchKind::Aligned), "{v:?}");
+    // Runs of three or more cover only the untouched clauses: not enough.
+    let strict = Deduplicator::builder()
+        .edited_copies(Some(lenient_edited()))
+        .aligned_copies(Some(AlignedCopies { min_run: 3, ..AlignedCopies::default() }))
+        .build()
+        .unwrap();
+    assert!(strict.verdict(&story, &rewrite).matched.is_none());
+    // An unrelated story is not aligned.
+    let (other, _) = heavily_rewritten(50, 36);
+    assert!(aligned.verdict(&story, &other).aligned_coverage.is_some_and(|c| c < 0.05));
+}
+
+#[test]
+fn aligned_copies_join_template_cables_stay_apart_and_drivers_agree() {
+    use nuskha::{AlignedCopies, MatchKind};
+    let (mut texts, _, _) = edited_corpus();
+    let at = texts.len();
+    let (story, rewrite) = heavily_rewritten(40, 36);
+    texts.extend([story, rewrite]);
+    texts.extend(synthetic_corpus(20, 2, 23));
+    let cables_from = at - 24;
+    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
+        let builder = |aligned: Option<AlignedCopies>| {
+            Deduplicator::builder()
+                .mode(mode)
+                .edited_copies(Some(lenient_edited()))
+                .aligned_copies(aligned)
+                .build()
+                .unwrap()
+        };
+        let off = builder(None).cluster(&texts);
+        assert_ne!(off.representative_of(doc(at + 1)), doc(at), "{mode:?}");
+        let dedup = builder(Some(AlignedCopies::default()));
+        let on = dedup.cluster(&texts);
+        assert_eq!(on.representative_of(doc(at + 1)), doc(at), "{mode:?}");
+        let member = on.cluster_of(doc(at)).members().iter().find(|m| m.id == doc(at + 1));
+        assert_eq!(member.map(|m| m.kind), Some(MatchKind::Aligned), "{mode:?}");
+        // Each cable's three outlets one cluster, the eight recipients apart: the cables
+        // share long runs of template wording, not their distinctive shingles.
+        for r in 0..8 {
+            let centre = doc(cables_from + 3 * r);
+            let cluster: Vec<u32> = on.cluster_of(centre).ids().map(|d| d.0).collect();
+            let want: Vec<u32> = (0..3).map(|k| (cables_from + 3 * r + k) as u32).collect();
+            assert_eq!(cluster, want, "{mode:?} cable {r}");
+        }
+        #[cfg(feature = "rayon")]
+        assert_eq!(on, dedup.par_cluster(&texts), "{mode:?}");
+        let mut feed = dedup.index_with(dedup.learn(&texts));
+        for (i, t) in texts.iter().enumerate() {
+            feed.add(&i.to_string(), t).unwrap();
+        }
+        assert_eq!(feed.clusters(), on, "feed {mode:?}");
+    }
+}
+
+#[test]
+fn the_aligned_copy_rule_is_validated() {
+    use nuskha::AlignedCopies;
+    let build = |edited: bool, al: AlignedCopies| {
+        Deduplicator::builder()
+            .edited_copies(edited.then(nuskha::EditedCopies::default))
+            .aligned_copies(Some(al))
+            .build()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(build(true, AlignedCopies::default()), Ok(()));
+    let err = build(false, AlignedCopies::default()).unwrap_err();
+    assert!(err.contains("edited"), "{err}");
+    for bad in [
+        AlignedCopies { min_run: 1, ..AlignedCopies::default() },
+        AlignedCopies { min_coverage: 0.0, ..AlignedCopies::default() },
+        AlignedCopies { min_coverage: 1.5, ..AlignedCopies::default() },
+        AlignedCopies { min_coverage: f64::NAN, ..AlignedCopies::default() },
+    ] {
+        assert!(build(true, bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn the_alignment_reads_an_articles_first_words_only() {
+    use nuskha::AlignedCopies;
+    let cap = AlignedCopies::MAX_WORDS;
+    let words: Vec<String> =
+        (0..cap as u64 + 900).map(|i| made_up_word(mix64(i + 9_000_000, 7))).collect();
+    let (long, tail) = (words.join(" "), words[cap..].join(" "));
+    let dedup = Deduplicator::builder()
+        .edited_copies(Some(nuskha::EditedCopies::default()))
+        .aligned_copies(Some(AlignedCopies::default()))
+        .build()
+        .unwrap();
+    // The tail is all in the long text, past the words it aligns.
+    let v = dedup.verdict(&long, &tail);
+    assert!(v.word_containment.is_some_and(|w| w > 0.99), "{v:?}");
+    assert_eq!(v.aligned_coverage, Some(0.0));
+    let head = words[..900].join(" ");
+    assert_eq!(dedup.verdict(&long, &head).aligned_coverage, Some(1.0));
+}

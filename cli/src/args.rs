@@ -279,6 +279,9 @@ pub const INDEX_OPTIONS: &[(&str, &str)] = &[
     ("seed", "seed"),
     ("exact", "exact"),
     ("edited", "edited"),
+    ("align", "align"),
+    ("min_aligned", "align"),
+    ("align_run", "align"),
     ("mode", "mode"),
     ("link_density", "link_density"),
     ("representative", "representative"),
@@ -417,6 +420,12 @@ pub struct ClusterArgs {
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
 
+    /// How long a run lasts before its progress display appears, in milliseconds.
+    /// Hidden: the tests set it to 0, so that what they see does not depend on how
+    /// fast the machine reads.
+    #[arg(long, hide = true, default_value_t = 800)]
+    pub progress_after_ms: u64,
+
     /// Print every warning (by default at most 10 of each kind, the summary counting
     /// the rest) and list every file of a folder that was ignored, and why.
     #[arg(long, short, help_heading = "Output")]
@@ -491,6 +500,24 @@ pub struct MatchingArgs {
     /// memory of the phrases) and checks more candidate pairs: about twice the time.
     #[arg(long, help_heading = "Matching")]
     pub edited: bool,
+
+    /// With `--edited`, also find heavy rewrites (an agency story rewritten: its
+    /// clauses reordered, a word changed every few), by word alignment: a pair counts
+    /// when runs of at least `--align-run` words shared in the same order, in any order
+    /// of the runs, cover `--min-aligned` of the shorter one's words, and most of its
+    /// rare phrases are in the other. It keeps each article's words in order (4 bytes
+    /// a word).
+    #[arg(long, requires = "edited", help_heading = "Matching")]
+    pub align: bool,
+
+    /// With `--align`: the share of the shorter article's words the shared runs must
+    /// cover.
+    #[arg(long, requires = "align", value_name = "SHARE", default_value_t = nuskha::AlignedCopies::default().min_coverage, help_heading = "Matching")]
+    pub min_aligned: f64,
+
+    /// With `--align`: the shortest run of shared words that counts.
+    #[arg(long, requires = "align", value_name = "WORDS", default_value_t = nuskha::AlignedCopies::default().min_run, help_heading = "Matching")]
+    pub align_run: usize,
 }
 
 /// Which JSON fields an article's id, text and metadata are in.
@@ -549,6 +576,10 @@ impl MatchingArgs {
             seed: self.seed,
             exact: self.exact,
             edited: self.edited,
+            align: self.align.then_some(nuskha_store::Align {
+                min_coverage: self.min_aligned,
+                min_run: self.align_run,
+            }),
             mode: mode.unwrap_or(nuskha_store::Options::default_mode(self.edited)).to_string(),
             link_density,
             representative: representative.to_string(),

@@ -110,25 +110,29 @@ struct Progress {
     bar: ProgressBar,
     enabled: bool,
     start: Instant,
+    /// How long the run may last before the display appears (0.8 s unless the tests
+    /// say otherwise).
+    moment: Duration,
 }
 
-/// How long a run may last before the progress display appears.
-const MOMENT: Duration = Duration::from_millis(800);
-
 impl Progress {
-    fn new(quiet: bool) -> Self {
+    fn new(quiet: bool, moment: Duration) -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} {bytes} read, {elapsed}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        Progress { bar, enabled: !quiet && io::stderr().is_terminal(), start: Instant::now() }
+        let enabled = !quiet && io::stderr().is_terminal();
+        Progress { bar, enabled, start: Instant::now(), moment }
     }
 
     /// Shows the display when the run has lasted long enough, or when `long_ahead` says
     /// that what comes next will.
     fn tick(&self, long_ahead: bool) {
-        if self.enabled && self.bar.is_hidden() && (long_ahead || self.start.elapsed() > MOMENT) {
+        if self.enabled
+            && self.bar.is_hidden()
+            && (long_ahead || self.start.elapsed() > self.moment)
+        {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.bar.enable_steady_tick(Duration::from_millis(120));
         }
@@ -155,7 +159,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     } else {
         OutputFormat::Csv
     });
-    let progress = Progress::new(args.quiet);
+    let progress = Progress::new(args.quiet, Duration::from_millis(args.progress_after_ms));
     // Articles are shingled as they are read; only the shingle fingerprints are kept.
     let mut batch = dedup.batch();
     // On one thread the work stays on this one: rayon's single worker would allocate

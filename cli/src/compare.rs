@@ -124,7 +124,7 @@ pub(crate) fn comparison_json(
             })
         })
         .collect();
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "a": a,
         "b": b,
         "shingles": shingles,
@@ -149,7 +149,17 @@ pub(crate) fn comparison_json(
             "too_short": [verdict.too_short.0, verdict.too_short.1],
             "reason": verdict_line(verdict, dedup),
         },
-    })
+    });
+    // The rules' own scores, only with them on (the object is otherwise as before).
+    if dedup.edited_copies().is_some() {
+        v["verdict"]["word_containment"] = verdict.word_containment.into();
+        v["verdict"]["bigram_containment"] = verdict.bigram_containment.into();
+        v["verdict"]["distinctive_containment"] = verdict.distinctive_containment.into();
+    }
+    if dedup.aligned_copies().is_some() {
+        v["verdict"]["aligned_coverage"] = verdict.aligned_coverage.into();
+    }
+    v
 }
 
 /// The verdict in words, with the scores and thresholds that decided it:
@@ -157,9 +167,11 @@ pub(crate) fn comparison_json(
 fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
     let line = decision(v, dedup);
     match v.matched {
-        // With --edited every line shows the rule's scores (a non-copy's already does).
-        Some(m) if m.kind != MatchKind::Edited && dedup.edited_copies().is_some() => {
-            format!("{line}; edited{}", edited_detail(v))
+        // With --edited every line shows the rule's scores (a non-copy's already does),
+        // and with --align the alignment's.
+        Some(m) if m.kind == MatchKind::Edited => format!("{line}{}", aligned_detail(v, dedup)),
+        Some(m) if m.kind != MatchKind::Aligned && dedup.edited_copies().is_some() => {
+            format!("{line}; edited{}{}", edited_detail(v), aligned_detail(v, dedup))
         }
         _ => line,
     }
@@ -185,6 +197,19 @@ fn decision(v: &Verdict, dedup: &Deduplicator) -> String {
                 m.score,
                 dedup.edited_copies().map_or(0.0, |e| e.min_overlap),
                 edited_detail(v),
+                v.jaccard
+            ),
+            MatchKind::Aligned => format!(
+                "copy: aligned, runs of {}+ words cover {:.2} ≥ {} of the shorter{} \
+                 (words and word pairs {:.2} < {}; jaccard {:.2} < {t})",
+                dedup.aligned_copies().map_or(0, |al| al.min_run),
+                m.score,
+                dedup.aligned_copies().map_or(0.0, |al| al.min_coverage),
+                edited_detail(v),
+                v.word_containment
+                    .zip(v.bigram_containment)
+                    .map_or(0.0, |(w, b)| f64::midpoint(w, b)),
+                dedup.edited_copies().map_or(0.0, |e| e.min_overlap),
                 v.jaccard
             ),
             MatchKind::SimHash => format!(
@@ -220,7 +245,7 @@ fn decision(v: &Verdict, dedup: &Deduplicator) -> String {
         None => String::new(),
     };
     let edited = match dedup.edited_copies() {
-        Some(_) => format!("; edited{}", edited_detail(v)),
+        Some(_) => format!("; edited{}{}", edited_detail(v), aligned_detail(v, dedup)),
         None => String::new(),
     };
     format!("not a copy: jaccard {:.2} < {t}{containment} ({how}){edited}", v.jaccard)
@@ -237,6 +262,16 @@ fn edited_detail(v: &Verdict) -> String {
         None => "too few distinctive phrases to check".to_owned(),
     };
     format!(": words {w:.2}, word pairs {b:.2}, {distinctive}")
+}
+
+/// The aligned-copy score of a verdict, with the rule on: `; aligned 0.58 < 0.6 (runs
+/// of 3+ words)`.
+fn aligned_detail(v: &Verdict, dedup: &Deduplicator) -> String {
+    let (Some(al), Some(c)) = (dedup.aligned_copies(), v.aligned_coverage) else {
+        return String::new();
+    };
+    let cmp = if c >= al.min_coverage { "≥" } else { "<" };
+    format!("; aligned {c:.2} {cmp} {} (runs of {}+ words)", al.min_coverage, al.min_run)
 }
 
 /// The two articles the options name, read and checked as the main command reads:

@@ -195,3 +195,34 @@ fn main_command_options_are_validated() {
     let rows = csv_rows(&out.stdout);
     assert!(rows.iter().all(|(a, b)| a == b));
 }
+
+#[test]
+fn compare_shows_the_alignment_and_align_needs_edited() {
+    let (a, b) = (article("barlamane-hajj"), article("belwadeh-hajj"));
+    let out = run(&["compare", &a, &b, "--edited", "--align", "--format", "json"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let coverage = v["verdict"]["aligned_coverage"].as_f64().expect("the coverage");
+    assert!(coverage > 0.9, "{v}");
+    assert!(v["verdict"]["word_containment"].as_f64().is_some(), "{v}");
+    let reason = v["verdict"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("aligned {coverage:.2} ≥ 0.6 (runs of 2+ words)")),
+        "{reason}"
+    );
+    // Without the option the object is as before.
+    let out = run(&["compare", &a, &b, "--edited", "--format", "json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(v["verdict"].get("aligned_coverage").is_none(), "{v}");
+    let unrelated =
+        run(&["compare", &a, &article("open-days-diplomats"), "--edited", "--align"], b"");
+    let text = String::from_utf8_lossy(&unrelated.stdout);
+    assert!(text.contains("not a copy") && text.contains("< 0.6 (runs of 2+ words)"), "{text}");
+    for args in [&["--align"][..], &["--edited", "--min-aligned", "0.5"][..]] {
+        let out = run(&[&["compare", &a, &b][..], args].concat(), b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let out = run(&["compare", &a, &b, "--edited", "--align", "--align-run", "1"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("min_run"));
+}

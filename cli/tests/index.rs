@@ -503,6 +503,7 @@ fn options_other_than_the_stored_ones_are_refused_equal_or_absent_ones_accepted(
         (&["--threshold", "0.5"][..], "threshold is 0.6 in the index, 0.5 given"),
         (&["--threshold", "0.7"][..], "threshold is 0.6 in the index, 0.7 given"),
         (&["--edited"][..], "edited"),
+        (&["--edited", "--align", "--mode", "star"][..], "align"),
         (&["--mode", "components"][..], "mode"),
         (&["--shingle", "chars:5"][..], "shingle"),
         (&["--num-perm", "64"][..], "num"),
@@ -708,7 +709,9 @@ fn expire_removes_the_old_keeps_the_undated_and_keep_days_counts_from_now() {
 
 #[test]
 fn readers_work_while_an_add_runs() {
-    const N: usize = 3000;
+    // 9,000 articles: their add lasts some 2 s, four reader rounds or more; 3,000 took
+    // 0.7 s, and on a loaded machine the rounds (three processes each) fitted it once.
+    const N: usize = 9000;
     let Some(lines) = snn_lines(N + 2) else { return };
     let dir = temp_dir("index-readers");
     let input = dir.join("snn.jsonl");

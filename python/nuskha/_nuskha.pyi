@@ -44,7 +44,7 @@ _IndexRecord: TypeAlias = Union[Tuple[str, str], Mapping[str, Any]]
 """An ``(id, text)`` pair or a dict with ``id``, ``text`` and optionally ``title``,
 ``date`` and ``source``."""
 _StrPath: TypeAlias = Union[str, "os.PathLike[str]"]
-_Kind: TypeAlias = Literal["jaccard", "containment", "edited", "simhash"]
+_Kind: TypeAlias = Literal["jaccard", "containment", "edited", "aligned", "simhash"]
 
 def normalize(text: str) -> str:
     """The text as nuskha normalises it before shingling (profile "dedup-default v1")."""
@@ -105,6 +105,9 @@ class Deduplicator:
         seed: int = ...,
         exact: bool = ...,
         edited: bool = ...,
+        align: bool = ...,
+        min_aligned: Optional[float] = ...,
+        align_run: Optional[int] = ...,
         mode: Optional[Literal["star", "average", "components"]] = ...,
         link_density: float = ...,
         representative: Literal["first", "longest", "earliest"] = ...,
@@ -199,6 +202,9 @@ class Index:
         seed: int = ...,
         exact: bool = ...,
         edited: bool = ...,
+        align: bool = ...,
+        min_aligned: Optional[float] = ...,
+        align_run: Optional[int] = ...,
         mode: Optional[Literal["star", "average", "components"]] = ...,
         link_density: float = ...,
         representative: Literal["first", "longest"] = ...,

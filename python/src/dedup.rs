@@ -66,7 +66,7 @@ impl Threads {
 ///
 /// Attributes: ``id`` (the record's id), ``score`` (its similarity to ``matched``: 1.0
 /// for the representative and for a cluster of one), ``kind`` (what made it a copy:
-/// ``"jaccard"``, ``"containment"``, ``"edited"`` or ``"simhash"``), ``matched`` (the
+/// ``"jaccard"``, ``"containment"``, ``"edited"``, ``"aligned"`` or ``"simhash"``), ``matched`` (the
 /// id of the member it matched: the cluster's centre in star mode, itself for the
 /// representative) and ``too_short`` (it has fewer words than ``min_length`` and is
 /// never matched).
@@ -78,7 +78,7 @@ pub struct Member {
     /// The similarity to `matched`.
     #[pyo3(get)]
     score: f64,
-    /// What made it a copy: "jaccard", "containment", "edited" or "simhash".
+    /// What made it a copy: "jaccard", "containment", "edited", "aligned" or "simhash".
     #[pyo3(get)]
     kind: String,
     /// The id of the member it matched.
@@ -185,10 +185,12 @@ pub fn clusters_to_py(
 ///
 /// ``Deduplicator(threshold=0.5, *, containment=0.8, shingle="words:5",
 /// algorithm="minhash", min_length=10, max_article_size=1048576, num_perm=128,
-/// seed=DEFAULT_SEED, exact=False, edited=False, mode=None, link_density=0.7,
-/// representative="first")``: the options of the ``dedup`` command, by the same names
-/// and with the same defaults (the library's). ``containment=None`` turns containment
-/// off; ``mode`` is ``"star"``, ``"average"`` or ``"components"`` (default: ``"average"``
+/// seed=DEFAULT_SEED, exact=False, edited=False, align=False, min_aligned=None,
+/// align_run=None, mode=None, link_density=0.7, representative="first")``: the options
+/// of the ``dedup`` command, by the same names and with the same defaults (the
+/// library's). ``containment=None`` turns containment off; ``align=True`` (with
+/// ``edited=True``) also finds heavy rewrites by word alignment, ``min_aligned`` and
+/// ``align_run`` (None: the library's defaults) tune it; ``mode`` is ``"star"``, ``"average"`` or ``"components"`` (default: ``"average"``
 /// with ``edited=True``, else ``"star"``); ``representative`` is ``"first"``,
 /// ``"longest"`` or ``"earliest"`` (by the records' dates).
 ///
@@ -484,6 +486,7 @@ impl Deduplicator {
         verdict.set_item("word_containment", v.word_containment)?;
         verdict.set_item("bigram_containment", v.bigram_containment)?;
         verdict.set_item("distinctive_containment", v.distinctive_containment)?;
+        verdict.set_item("aligned_coverage", v.aligned_coverage)?;
         verdict.set_item("too_short", [v.too_short.0, v.too_short.1])?;
         d.set_item("verdict", verdict)?;
         Ok(d)

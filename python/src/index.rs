@@ -21,7 +21,7 @@ use crate::{io_error, options, os_error, value_error};
 /// An earlier article that a new one matched.
 ///
 /// Attributes: ``id``, ``score`` (the similarity) and ``kind`` (``"jaccard"``,
-/// ``"containment"``, ``"edited"`` or ``"simhash"``).
+/// ``"containment"``, ``"edited"``, ``"aligned"`` or ``"simhash"``).
 #[pyclass(frozen, module = "nuskha")]
 pub struct Match {
     /// The earlier article's id.

@@ -3,7 +3,7 @@
 //! [`nuskha_store::Options`], the one place these options become a deduplicator for
 //! the command and for an index file alike.
 
-use nuskha_store::Options;
+use nuskha_store::{Align, Options};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
@@ -11,7 +11,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 use crate::value_error;
 
 /// Every option's name, in the order of [`Options`]' fields.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 16] = [
     "threshold",
     "containment",
     "shingle",
@@ -22,6 +22,9 @@ pub const NAMES: [&str; 13] = [
     "seed",
     "exact",
     "edited",
+    "align",
+    "min_aligned",
+    "align_run",
     "mode",
     "link_density",
     "representative",
@@ -101,6 +104,7 @@ pub fn parse(
     let mut given = Vec::new();
     let mut mode = None;
     let mut earliest = false;
+    let (mut align, mut min_aligned, mut align_run) = (false, None, None);
     if let Some(kwargs) = kwargs {
         for (key, v) in kwargs.iter() {
             let key: String = key.extract()?;
@@ -110,7 +114,12 @@ pub fn parse(
                     NAMES.join(", ")
                 )));
             };
-            given.push(name);
+            if matches!(name, "min_aligned" | "align_run") && v.is_none() {
+                // None: not given (what `options` shows with alignment off).
+                continue;
+            }
+            // The index keeps the three alignment options as one, `align`.
+            given.push(if matches!(name, "min_aligned" | "align_run") { "align" } else { name });
             match name {
                 "threshold" => o.threshold = float(owner, name, &v)?,
                 "containment" => {
@@ -127,6 +136,9 @@ pub fn parse(
                 "seed" => o.seed = count(owner, name, &v)?,
                 "exact" => o.exact = flag(owner, name, &v)?,
                 "edited" => o.edited = flag(owner, name, &v)?,
+                "align" => align = flag(owner, name, &v)?,
+                "min_aligned" => min_aligned = Some(float(owner, name, &v)?),
+                "align_run" => align_run = Some(size(owner, name, &v)?),
                 "mode" => {
                     if !v.is_none() {
                         mode = Some(text(owner, name, &v)?);
@@ -143,6 +155,17 @@ pub fn parse(
                 }
             }
         }
+    }
+    if align {
+        let d = Align::default();
+        o.align = Some(Align {
+            min_coverage: min_aligned.unwrap_or(d.min_coverage),
+            min_run: align_run.unwrap_or(d.min_run),
+        });
+    } else if min_aligned.is_some() || align_run.is_some() {
+        return Err(value_error(format!(
+            "invalid parameter `aligned_copies`: min_aligned and align_run need align=True ({owner}())"
+        )));
     }
     if mode.is_none() {
         // Not given (or None): the default for `edited`, as the command chooses it.
@@ -173,6 +196,9 @@ pub fn to_dict<'py>(py: Python<'py>, o: &Options, earliest: bool) -> PyResult<Bo
     d.set_item("seed", o.seed)?;
     d.set_item("exact", o.exact)?;
     d.set_item("edited", o.edited)?;
+    d.set_item("align", o.align.is_some())?;
+    d.set_item("min_aligned", o.align.map(|a| a.min_coverage))?;
+    d.set_item("align_run", o.align.map(|a| a.min_run))?;
     d.set_item("mode", &o.mode)?;
     d.set_item("link_density", o.link_density)?;
     d.set_item("representative", if earliest { "earliest" } else { o.representative.as_str() })?;
@@ -214,6 +240,16 @@ pub fn repr(o: &Options, earliest: bool) -> String {
     }
     if o.edited {
         parts.push("edited=True".to_string());
+    }
+    if let Some(a) = o.align {
+        parts.push("align=True".to_string());
+        let d = Align::default();
+        if a.min_coverage != d.min_coverage {
+            parts.push(format!("min_aligned={}", a.min_coverage));
+        }
+        if a.min_run != d.min_run {
+            parts.push(format!("align_run={}", a.min_run));
+        }
     }
     parts.extend(quoted("mode", &o.mode, Options::default_mode(o.edited).to_string().as_str()));
     if o.link_density != d.link_density {

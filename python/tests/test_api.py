@@ -86,6 +86,9 @@ def test_containment_and_options():
         "seed": nuskha.DEFAULT_SEED,
         "exact": False,
         "edited": False,
+        "align": False,
+        "min_aligned": None,
+        "align_run": None,
         "mode": "star",
         "link_density": 0.7,
         "representative": "first",
@@ -96,6 +99,13 @@ def test_containment_and_options():
     bands, rows = nuskha.Deduplicator().bands
     assert bands * rows <= 128 and bands > 25
     assert repr(nuskha.Deduplicator()) == "Deduplicator()"
+    aligned = nuskha.Deduplicator(edited=True, align=True, align_run=3)
+    assert repr(aligned) == "Deduplicator(edited=True, align=True, align_run=3)"
+    options = aligned.options
+    assert (options["align"], options["min_aligned"], options["align_run"]) == (True, 0.6, 3)
+    # The options as given back build the same deduplicator.
+    assert nuskha.Deduplicator(**options).options == options
+    assert nuskha.Deduplicator(**nuskha.Deduplicator().options).options == nuskha.Deduplicator().options
     assert repr(nuskha.Deduplicator(threshold=0.7, exact=True)) == "Deduplicator(threshold=0.7, exact=True)"
     for kwargs in [
         {"shingle": "chars:7"},
@@ -150,7 +160,9 @@ def test_compare_gives_every_score():
     contained = dedup.compare(STORY, ROUNDUP)
     assert contained["verdict"]["kind"] == "containment"
     edited = nuskha.Deduplicator(edited=True).compare(STORY, COPY)["verdict"]
-    assert edited["word_containment"] == 1.0
+    assert edited["word_containment"] == 1.0 and edited["aligned_coverage"] is None
+    aligned = nuskha.Deduplicator(edited=True, align=True).compare(STORY, COPY)["verdict"]
+    assert aligned["aligned_coverage"] == 1.0
     with pytest.raises(TypeError):
         dedup.compare(STORY, None)
 
@@ -177,6 +189,11 @@ def test_compare_gives_every_score():
         ({"exact": 1}, TypeError),
         ({"link_density": 0.0}, ValueError),
         ({"thresold": 0.5}, TypeError),
+        ({"align": True}, ValueError),
+        ({"edited": True, "min_aligned": 0.5}, ValueError),
+        ({"edited": True, "align": True, "min_aligned": 1.5}, ValueError),
+        ({"edited": True, "align": True, "align_run": 1}, ValueError),
+        ({"edited": True, "align": 1}, TypeError),
     ],
 )
 def test_bad_options_raise(kwargs, error):

@@ -145,6 +145,20 @@ def test_a_learned_sample_and_options_are_kept(tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
+def test_an_aligned_index_keeps_its_alignment(tmp_path):
+    path = tmp_path / "aligned.db"
+    with nuskha.Index(path, learn=SAMPLES, edited=True, align=True, min_aligned=0.7) as index:
+        index.add("a", STORY)
+        index.add("b", STORY + " هذا العام")
+    with nuskha.Index(path) as index:
+        assert (index.options["align"], index.options["min_aligned"]) == (True, 0.7)
+        assert len(index) == 2
+    with nuskha.Index(path, edited=True, align=True, min_aligned=0.7):
+        pass
+    with pytest.raises(ValueError, match="align"):
+        nuskha.Index(path, edited=True, align=True)
+
+
 def test_readonly_and_bad_files(tmp_path):
     with pytest.raises(FileNotFoundError) as e:
         nuskha.Index(tmp_path / "missing.db", readonly=True)

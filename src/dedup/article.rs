@@ -9,6 +9,7 @@ use crate::sketch::{SketchScratch, Sketcher};
 use crate::util::SortScratch;
 
 use super::Deduplicator;
+use super::align::MAX_ALIGNED_WORDS;
 use super::stats::{FingerprintSet, NO_SOURCE, SourceSets};
 
 /// The 32-bit fingerprint an article's shingle set keeps of a 64-bit shingle hash: its
@@ -22,27 +23,41 @@ pub(super) fn fingerprint(h: u64) -> u32 {
 }
 
 /// What the edited-copy rule reads of an article: its distinct word and word-bigram
-/// [`fingerprint`]s, sorted.
+/// [`fingerprint`]s, sorted; and, for the aligned-copy rule, its words in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Vocabulary {
     pub(super) words: Vec<u32>,
     pub(super) bigrams: Vec<u32>,
+    /// With the aligned-copy rule, the [`fingerprint`]s of its first
+    /// [`MAX_ALIGNED_WORDS`] words, in text order; else empty.
+    pub(super) sequence: Box<[u32]>,
 }
 
 impl Vocabulary {
     /// The vocabulary of `word_hashes` (the shingler's word hashes, in text order):
     /// each word's fingerprint, and each pair of neighbours combined as the shingler
     /// combines a window of words. Sorted at once (a bucket pass), so that neither a
-    /// distinct-hash set nor a later sort is needed.
-    pub(super) fn of(word_hashes: &[u64], seed: u64, sort: &mut SortScratch) -> Self {
+    /// distinct-hash set nor a later sort is needed. `in_order`: keep the words in order
+    /// too.
+    pub(super) fn of(
+        word_hashes: &[u64],
+        seed: u64,
+        sort: &mut SortScratch,
+        in_order: bool,
+    ) -> Self {
         let words = sort.sorted_distinct(word_hashes.iter().map(|&h| fingerprint(h)));
         let bigrams = sort
             .sorted_distinct(word_hashes.windows(2).map(|pair| fingerprint(combine(pair, seed))));
-        Vocabulary { words, bigrams }
+        let sequence = if in_order {
+            word_hashes.iter().take(MAX_ALIGNED_WORDS).map(|&h| fingerprint(h)).collect()
+        } else {
+            Box::default()
+        };
+        Vocabulary { words, bigrams, sequence }
     }
 
-    /// Sorts the vocabulary: one made by [`of`](Self::of) is sorted already, and this is
-    /// then one pass over it.
+    /// Sorts the vocabulary (not the sequence, which is in text order): one made by
+    /// [`of`](Self::of) is sorted already, and this is then one pass over it.
     pub(super) fn sort(&mut self) {
         self.words.sort_unstable();
         self.bigrams.sort_unstable();
@@ -203,7 +218,8 @@ impl Deduplicator {
         // Shingling has hashed the words, whatever the unit.
         let vocabulary = edited.then(|| {
             let seed = self.sketcher.shingler().seed();
-            Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.sort))
+            let in_order = self.verifier.aligned().is_some();
+            Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.sort, in_order))
         });
         Shingled { set, vocabulary, simhash, len: whole, short: false, truncated }
     }

@@ -11,9 +11,9 @@ use crate::{Error, Result};
 use super::stats::COMMON_FLOOR;
 use super::verify::Verifier;
 use super::{
-    Algorithm, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS,
-    DEFAULT_THRESHOLD, Deduplicator, EditedCopies, Representative, SourceBoilerplate,
-    TemplateGuard, Verification,
+    Algorithm, AlignedCopies, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES,
+    DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD, Deduplicator, EditedCopies, Representative,
+    SourceBoilerplate, TemplateGuard, Verification,
 };
 
 /// Builds a [`Deduplicator`]; every setter documents its default.
@@ -30,6 +30,7 @@ pub struct DeduplicatorBuilder {
     source_boilerplate: Option<SourceBoilerplate>,
     template_guard: Option<TemplateGuard>,
     edited_copies: Option<EditedCopies>,
+    aligned_copies: Option<AlignedCopies>,
     min_words: usize,
     max_article_bytes: usize,
     mode: ClusterMode,
@@ -50,6 +51,7 @@ impl Default for DeduplicatorBuilder {
             source_boilerplate: Some(SourceBoilerplate::default()),
             template_guard: Some(TemplateGuard::default()),
             edited_copies: None,
+            aligned_copies: None,
             min_words: DEFAULT_MIN_WORDS,
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             mode: ClusterMode::default(),
@@ -151,6 +153,16 @@ impl DeduplicatorBuilder {
         self
     }
 
+    /// The aligned-copy rule (default `None`, off; see [`AlignedCopies`]): also count as
+    /// copies heavy rewrites whose shared runs of words, in any order, cover most of
+    /// the shorter article. It needs the edited-copy rule (its candidates and its
+    /// distinctive-shingle check), and costs each article its words in order (4 bytes
+    /// a word, its first [`AlignedCopies::MAX_WORDS`]), kept for the call or the feed.
+    pub fn aligned_copies(&mut self, aligned: Option<AlignedCopies>) -> &mut Self {
+        self.aligned_copies = aligned;
+        self
+    }
+
     /// Articles with fewer words than this are never matched: each stays a cluster of
     /// its own (default [`DEFAULT_MIN_WORDS`], 10). Scraped stubs — a byline, a
     /// caption, "تعليقات ()" — are identical across unrelated pages; set 0 to match
@@ -240,7 +252,8 @@ impl DeduplicatorBuilder {
     /// 1..=[`MAX_SHINGLE_SIZE`](crate::shingle::MAX_SHINGLE_SIZE), `num_perm` outside 1..=65536, bands × rows above
     /// `num_perm`, a SimHash distance above 7, boilerplate limits out of range, or
     /// [`EditedCopies`] with a share outside its range, `distinctive_docs` below 8,
-    /// `min_shared_rare` 0, or with the SimHash algorithm.
+    /// `min_shared_rare` 0, or with the SimHash algorithm; or [`AlignedCopies`] without
+    /// [`EditedCopies`], with `min_run` below 2 or `min_coverage` outside (0, 1].
     pub fn build(&self) -> Result<Deduplicator> {
         let unit_ok = |t: f64| t > 0.0 && t <= 1.0;
         if !unit_ok(self.threshold) {
@@ -268,6 +281,9 @@ impl DeduplicatorBuilder {
         }
         if let Some(e) = self.edited_copies {
             check_edited(e, self.algorithm)?;
+        }
+        if let Some(al) = self.aligned_copies {
+            check_aligned(al, self.edited_copies.is_some())?;
         }
         if self.max_article_bytes == 0 {
             return Err(Error::invalid("max_article_bytes", "must be at least 1".to_owned()));
@@ -312,6 +328,7 @@ impl DeduplicatorBuilder {
                 containment: self.containment,
                 template_guard: self.template_guard,
                 edited: self.edited_copies,
+                aligned: self.aligned_copies,
                 algorithm: self.algorithm,
                 verification: self.verification,
             },
@@ -378,6 +395,23 @@ fn check_edited(e: EditedCopies, algorithm: Algorithm) -> Result<()> {
     }
     if matches!(algorithm, Algorithm::SimHash { .. }) {
         return field("need", "the MinHash algorithm, not SimHash".to_string());
+    }
+    Ok(())
+}
+
+/// The [`AlignedCopies`] limits: runs of at least 2 words, a coverage in (0, 1], and
+/// the edited-copy rule on (whose candidates and distinctive check it uses).
+fn check_aligned(al: AlignedCopies, edited: bool) -> Result<()> {
+    let field =
+        |name: &str, why: String| Err(Error::invalid("aligned_copies", format!("{name} {why}")));
+    if al.min_run < 2 {
+        return field("min_run", format!("must be at least 2, got {}", al.min_run));
+    }
+    if !(al.min_coverage > 0.0 && al.min_coverage <= 1.0) {
+        return field("min_coverage", format!("must be in (0, 1], got {}", al.min_coverage));
+    }
+    if !edited {
+        return field("need", "the edited-copy rule (edited_copies) on".to_string());
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! u8  version (1)
-//! u8  flags: 1 too short, 2 SimHash, 4 shingle set, 8 words and bigrams, 16 boilerplate
+//! u8  flags: 1 too short, 2 SimHash, 4 shingle set, 8 words and bigrams, 16 boilerplate,
+//!     32 words in order
 //! u64 length of the text in bytes
 //! u32 distinct shingles the signature summarises
 //! u32 K, then K × u32 slots
@@ -11,6 +12,7 @@
 //! [u32 n, then n × u32 shingle fingerprints, ascending]
 //! [u32 n, n × u32 word fingerprints; u32 m, m × u32 bigram fingerprints, ascending]
 //! [u32 n, n × u32 fingerprints left out as boilerplate on arrival, ascending]
+//! [u32 n, n × u32 word fingerprints in text order]
 //! ```
 //!
 //! Reading checks everything against the deduplicator that will use it: K, which
@@ -28,6 +30,7 @@ const SIMHASH: u8 = 2;
 const SET: u8 = 4;
 const VOCABULARY: u8 = 8;
 const BOILERPLATE: u8 = 16;
+const SEQUENCE: u8 = 32;
 
 fn put_u32s(out: &mut Vec<u8>, values: &[u32]) {
     out.extend_from_slice(&(values.len() as u32).to_le_bytes());
@@ -59,6 +62,10 @@ pub(super) fn encode(s: &Sketched, short: bool, boilerplate: &[u32]) -> Vec<u8> 
     if !boilerplate.is_empty() {
         flags |= BOILERPLATE;
     }
+    let sequence = s.vocabulary.as_ref().map(|v| &v.sequence).filter(|q| !q.is_empty());
+    if sequence.is_some() {
+        flags |= SEQUENCE;
+    }
     out.push(flags);
     out.extend_from_slice(&(s.len as u64).to_le_bytes());
     out.extend_from_slice(&(s.signature.set_size() as u32).to_le_bytes());
@@ -75,6 +82,9 @@ pub(super) fn encode(s: &Sketched, short: bool, boilerplate: &[u32]) -> Vec<u8> 
     }
     if !boilerplate.is_empty() {
         put_u32s(&mut out, boilerplate);
+    }
+    if let Some(sequence) = sequence {
+        put_u32s(&mut out, sequence);
     }
     out
 }
@@ -122,8 +132,10 @@ pub(super) fn decode(
     let expected = (if dedup.sketcher.simhasher().is_some() && !short { SIMHASH } else { 0 })
         | (if dedup.verifier.keeps_sets() { SET } else { 0 })
         | (if dedup.verifier.edited().is_some() && !short { VOCABULARY } else { 0 });
-    if flags & !(SHORT | BOILERPLATE) != expected
-        || flags & !(SHORT | SIMHASH | SET | VOCABULARY | BOILERPLATE) != 0
+    let aligned = dedup.verifier.aligned().is_some();
+    if flags & !(SHORT | BOILERPLATE | SEQUENCE) != expected
+        || (flags & SEQUENCE != 0 && !(aligned && flags & VOCABULARY != 0))
+        || flags & !(SHORT | SIMHASH | SET | VOCABULARY | BOILERPLATE | SEQUENCE) != 0
         || (flags & BOILERPLATE != 0 && flags & SET == 0)
     {
         return Err("made with other parameters (its parts differ)".into());
@@ -140,16 +152,31 @@ pub(super) fn decode(
     if short && set_size != 0 {
         return Err("too short, yet with shingles".into());
     }
-    let vocabulary = if flags & VOCABULARY != 0 {
+    let mut vocabulary = if flags & VOCABULARY != 0 {
         let words = u32s(&mut r)?;
         let bigrams = u32s(&mut r)?;
-        Some(Box::new(Vocabulary { words, bigrams }))
+        Some(Box::new(Vocabulary { words, bigrams, sequence: Box::default() }))
     } else {
         None
     };
     let boilerplate = if flags & BOILERPLATE != 0 { u32s(&mut r)? } else { Vec::new() };
     if flags & BOILERPLATE != 0 && boilerplate.is_empty() {
         return Err("an empty boilerplate list".into());
+    }
+    if flags & SEQUENCE != 0 {
+        let n = r.u32().ok_or("cut short")? as usize;
+        let sequence = r.u32s(n).ok_or("cut short")?;
+        if sequence.is_empty() || sequence.len() > super::align::MAX_ALIGNED_WORDS {
+            return Err("a word sequence of a length no article has".into());
+        }
+        if let Some(v) = &mut vocabulary {
+            v.sequence = sequence.into_boxed_slice();
+        }
+    }
+    // An article with words has them in order when the aligned-copy rule is on.
+    if aligned && vocabulary.as_ref().is_some_and(|v| !v.words.is_empty() && v.sequence.is_empty())
+    {
+        return Err("made with other parameters (its parts differ)".into());
     }
     if r.remaining() != 0 {
         return Err("bytes past its end".into());
@@ -168,6 +195,10 @@ mod tests {
         let mut all = vec![Deduplicator::new()];
         let mut b = Deduplicator::builder();
         b.edited_copies(Some(EditedCopies::default()));
+        all.push(b.build().unwrap());
+        let mut b = Deduplicator::builder();
+        b.edited_copies(Some(EditedCopies::default()))
+            .aligned_copies(Some(crate::AlignedCopies::default()));
         all.push(b.build().unwrap());
         let mut b = Deduplicator::builder();
         b.algorithm(Algorithm::SimHash { max_distance: 3 }).template_guard(None);
@@ -221,6 +252,8 @@ mod tests {
                         && (short
                             || (other.verifier.edited().is_some()
                                 == dedup.verifier.edited().is_some()
+                                && other.verifier.aligned().is_some()
+                                    == dedup.verifier.aligned().is_some()
                                 && other.sketcher.simhasher().is_some()
                                     == dedup.sketcher.simhasher().is_some()));
                     assert_eq!(decode(&bytes, &other).is_ok(), same);

@@ -6,9 +6,10 @@ use crate::cluster::{Match, MatchKind};
 use crate::minhash::containment_from_jaccard;
 use crate::shingle::jaccard_and_containment;
 
-use super::article::Sketched;
+use super::align;
+use super::article::{Sketched, Vocabulary};
 use super::stats::CorpusStats;
-use super::{Algorithm, EditedCopies, TemplateGuard, Verification};
+use super::{Algorithm, AlignedCopies, EditedCopies, TemplateGuard, Verification};
 
 /// The scores of one pair that verification reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,6 +19,8 @@ pub(super) struct Scores {
     pub(super) simhash_distance: Option<u32>,
     /// With the edited-copy rule.
     pub(super) edited: Option<EditedScores>,
+    /// With the aligned-copy rule, the share of S's words the tiles cover.
+    pub(super) aligned: Option<f64>,
 }
 
 /// The edited-copy rule's scores of one pair, S being the article with fewer shingles.
@@ -133,6 +136,43 @@ fn contained_passing(x: &[u32], y: &[u32], passes: impl Fn(f64) -> bool) -> Resu
     shared_reaching(x, y, lo).map(share).map_err(share)
 }
 
+/// S and L of the edited-copy and aligned-copy rules, each with its shingle set and
+/// vocabulary: S has fewer shingles (ties: fewer words, then `a`). `None` when either
+/// kept no set (it is too short), or S's is empty.
+#[allow(clippy::type_complexity)]
+fn shorter_first<'s>(
+    a: &'s Sketched,
+    b: &'s Sketched,
+) -> Option<((&'s [u32], &'s Vocabulary), (&'s [u32], &'s Vocabulary))> {
+    let (Some(sa), Some(sb), Some(va), Some(vb)) = (&a.set, &b.set, &a.vocabulary, &b.vocabulary)
+    else {
+        return None;
+    };
+    let (s, l) = if (sa.len(), va.words.len()) <= (sb.len(), vb.words.len()) {
+        ((sa.as_slice(), &**va), (sb.as_slice(), &**vb))
+    } else {
+        ((sb.as_slice(), &**vb), (sa.as_slice(), &**va))
+    };
+    (!s.0.is_empty()).then_some((s, l))
+}
+
+/// The share of S's distinctive shingles (`s`, in at most `e.distinctive_docs`
+/// articles) that are in L's (`l`), in one merge; `None` when S has fewer than
+/// `e.min_distinctive_shingles` of them.
+fn distinctive_share(s: &[u32], l: &[u32], stats: &CorpusStats, e: EditedCopies) -> Option<f64> {
+    let (mut rare, mut both, mut j) = (0usize, 0usize, 0usize);
+    for &fp in s {
+        while l.get(j).is_some_and(|&q| q < fp) {
+            j += 1;
+        }
+        if stats.df_of(fp) <= e.distinctive_docs {
+            rare += 1;
+            both += usize::from(l.get(j) == Some(&fp));
+        }
+    }
+    (rare >= e.min_distinctive_shingles).then(|| both as f64 / rare as f64)
+}
+
 /// Confirms candidate pairs; made (and validated) by the builder.
 #[derive(Debug, Clone)]
 pub(super) struct Verifier {
@@ -140,6 +180,8 @@ pub(super) struct Verifier {
     pub(super) containment: Option<f64>,
     pub(super) template_guard: Option<TemplateGuard>,
     pub(super) edited: Option<EditedCopies>,
+    /// Only with `edited` (the builder's check).
+    pub(super) aligned: Option<AlignedCopies>,
     pub(super) algorithm: Algorithm,
     pub(super) verification: Verification,
 }
@@ -165,6 +207,10 @@ impl Verifier {
         self.edited
     }
 
+    pub(super) fn aligned(&self) -> Option<AlignedCopies> {
+        self.aligned
+    }
+
     /// Whether the articles' shingle sets must be kept until verification (exact
     /// scores or the template guard read them).
     pub(super) fn keeps_sets(&self) -> bool {
@@ -179,7 +225,8 @@ impl Verifier {
     }
 
     /// The match between two sketched articles, if they match: Jaccard or containment
-    /// that passes the template guard, else an edited copy. `a` is the earlier article.
+    /// that passes the template guard, else an edited copy, else an aligned one. `a` is
+    /// the earlier article.
     pub(super) fn verify(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> Option<Match> {
         if let Some(m) = self.similarity(a, b) {
             if self.passes_guard(a, b, stats) {
@@ -191,9 +238,22 @@ impl Verifier {
         // the distinctive shingles (a statistics look-up each) are counted last.
         let scores = self.edited_scores_until(a, b, stats, Some(e.min_overlap))?;
         let overlap = scores.overlap();
-        let distinctive = scores.distinctive.is_none_or(|d| d >= e.min_distinctive);
-        (overlap >= e.min_overlap && distinctive)
-            .then_some(Match { score: overlap, kind: MatchKind::Edited })
+        if overlap >= e.min_overlap {
+            // The distinctive shingles were counted, and the aligned-copy rule would
+            // fail on them too.
+            let distinctive = scores.distinctive.is_none_or(|d| d >= e.min_distinctive);
+            return distinctive.then_some(Match { score: overlap, kind: MatchKind::Edited });
+        }
+        let al = self.aligned?;
+        let ((s, vs), (l, vl)) = shorter_first(a, b)?;
+        // Most candidates share too few words for any alignment to reach the coverage.
+        if align::coverage_bound(&vs.sequence, &vl.words) < al.min_coverage {
+            return None;
+        }
+        let coverage = align::coverage(&vs.sequence, &vl.sequence, al.min_run);
+        let distinctive = distinctive_share(s, l, stats, e).is_none_or(|d| d >= e.min_distinctive);
+        (coverage >= al.min_coverage && distinctive)
+            .then_some(Match { score: coverage, kind: MatchKind::Aligned })
     }
 
     /// The edited-copy rule's scores, when it is on (and both articles kept their
@@ -219,19 +279,7 @@ impl Verifier {
         min_overlap: Option<f64>,
     ) -> Option<EditedScores> {
         let e = self.edited?;
-        let (Some(sa), Some(sb), Some(va), Some(vb)) =
-            (&a.set, &b.set, &a.vocabulary, &b.vocabulary)
-        else {
-            return None;
-        };
-        let ((s, vs), (l, vl)) = if (sa.len(), va.words.len()) <= (sb.len(), vb.words.len()) {
-            ((sa, va), (sb, vb))
-        } else {
-            ((sb, vb), (sa, va))
-        };
-        if s.is_empty() {
-            return None;
-        }
+        let ((s, vs), (l, vl)) = shorter_first(a, b)?;
         // Without `min_overlap` every share passes, and the containments are exact.
         // Bigram containment is at most 1: the mean cannot pass with fewer words.
         let words_pass = |w: f64| min_overlap.is_none_or(|m| f64::midpoint(w, 1.0) >= m);
@@ -248,18 +296,7 @@ impl Verifier {
                 return Some(EditedScores { words, bigrams, distinctive: None });
             }
         };
-        // S's distinctive shingles, and those of them in L, in one merge.
-        let (mut rare, mut both, mut j) = (0usize, 0usize, 0usize);
-        for &fp in s {
-            while l.get(j).is_some_and(|&q| q < fp) {
-                j += 1;
-            }
-            if stats.df_of(fp) <= e.distinctive_docs {
-                rare += 1;
-                both += usize::from(l.get(j) == Some(&fp));
-            }
-        }
-        let distinctive = (rare >= e.min_distinctive_shingles).then(|| both as f64 / rare as f64);
+        let distinctive = distinctive_share(s, l, stats, e);
         Some(EditedScores { words, bigrams, distinctive })
     }
 
@@ -321,7 +358,10 @@ impl Verifier {
             _ => None,
         };
         let edited = self.edited_scores(a, b, stats);
-        Scores { jaccard, containment, simhash_distance, edited }
+        let aligned = self.aligned.zip(shorter_first(a, b)).map(|(al, ((_, vs), (_, vl)))| {
+            align::coverage(&vs.sequence, &vl.sequence, al.min_run)
+        });
+        Scores { jaccard, containment, simhash_distance, edited, aligned }
     }
 
     /// Jaccard and the shorter article's containment, estimated or exact.

@@ -39,7 +39,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 mod options;
 
-pub use options::Options;
+pub use options::{Align, Options};
 
 /// The version of the file's layout this crate reads and writes.
 pub const FORMAT_VERSION: i64 = 1;

@@ -4,8 +4,8 @@
 //! command's main job builds its deduplicator here too).
 
 use nuskha::{
-    Algorithm, ClusterMode, Deduplicator, DeduplicatorBuilder, EditedCopies, Representative,
-    Shingling, Verification,
+    Algorithm, AlignedCopies, ClusterMode, Deduplicator, DeduplicatorBuilder, EditedCopies,
+    Representative, Shingling, Verification,
 };
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,11 @@ pub struct Options {
     pub exact: bool,
     /// `--edited`: also find edited copies.
     pub edited: bool,
+    /// `--align` (with `--min-aligned` and `--align-run`): also find heavy rewrites by
+    /// word alignment; `None` (off) is not written, so an index made without it reads
+    /// as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub align: Option<Align>,
     /// `--mode`: `star`, `average` or `components` (default: `average` with
     /// `edited`, `star` without).
     pub mode: String,
@@ -42,6 +47,23 @@ pub struct Options {
     pub link_density: f64,
     /// `--representative`: `first` or `longest`.
     pub representative: String,
+}
+
+/// The aligned-copy rule's options ([`AlignedCopies`]), as the index keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Align {
+    /// `--min-aligned`: the share of the shorter article's words the tiles must cover.
+    pub min_coverage: f64,
+    /// `--align-run`: the shortest run of shared words laid as a tile.
+    pub min_run: usize,
+}
+
+impl Default for Align {
+    fn default() -> Self {
+        let d = AlignedCopies::default();
+        Align { min_coverage: d.min_coverage, min_run: d.min_run }
+    }
 }
 
 impl Default for Options {
@@ -57,6 +79,7 @@ impl Default for Options {
             seed: nuskha::DEFAULT_SEED,
             exact: false,
             edited: false,
+            align: None,
             mode: Options::default_mode(false).to_string(),
             link_density: nuskha::DEFAULT_LINK_DENSITY,
             representative: "first".into(),
@@ -90,6 +113,10 @@ impl Options {
             .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
             .algorithm(self.algorithm.parse::<Algorithm>()?)
             .edited_copies(self.edited.then(EditedCopies::default))
+            .aligned_copies(
+                self.align
+                    .map(|a| AlignedCopies { min_run: a.min_run, min_coverage: a.min_coverage }),
+            )
             .mode(self.mode.parse::<ClusterMode>()?)
             .link_density(self.link_density)
             .representative(self.representative.parse::<Representative>()?);
@@ -113,17 +140,20 @@ impl Options {
     }
 
     /// Each option whose value differs between `self` and `other`: (name, self's
-    /// value, other's value), in the order of the fields.
+    /// value, other's value), by name, then those only `other` writes (`align`, left
+    /// out when off, is `null` on the side without it).
     pub fn differences(&self, other: &Options) -> Vec<(String, String, String)> {
         let (a, b) = (serde_json::to_value(self), serde_json::to_value(other));
         let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (a, b) else {
             return Vec::new();
         };
-        a.iter()
-            .filter(|(k, v)| b.get(*k) != Some(v))
-            .map(|(k, v)| {
-                (k.clone(), v.to_string(), b.get(k).map(ToString::to_string).unwrap_or_default())
-            })
+        // An option left out when off (`align`) is in one object only: `null` in the other.
+        let shown = |v: Option<&serde_json::Value>| v.map_or("null".into(), ToString::to_string);
+        let only_b = b.keys().filter(|k| !a.contains_key(*k));
+        a.keys()
+            .chain(only_b)
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| (k.clone(), shown(a.get(k)), shown(b.get(k))))
             .collect()
     }
 }
@@ -158,5 +188,22 @@ mod tests {
         assert!(serde_json::from_str::<Options>(r#"{"threshold": 0.5}"#).is_err());
         let bad = Options { mode: "chain".into(), ..Options::default() };
         assert!(bad.deduplicator().is_err());
+    }
+
+    #[test]
+    fn alignment_is_kept_only_when_on_and_needs_edited() {
+        assert!(!Options::default().to_json().contains("align"));
+        let o = Options { edited: true, align: Some(Align::default()), ..Options::default() };
+        let back: Options = serde_json::from_str(&o.to_json()).unwrap();
+        assert_eq!(back, o);
+        assert_eq!(o.deduplicator().unwrap().aligned_copies(), Some(AlignedCopies::default()));
+        let diff = Options::default().differences(&o);
+        let names: Vec<&str> = diff.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(names, ["edited", "align"]);
+        assert_eq!(diff[1].1, "null");
+        let back = o.differences(&Options::default());
+        assert_eq!(back.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), ["align", "edited"]);
+        let alone = Options { align: Some(Align::default()), ..Options::default() };
+        assert!(alone.deduplicator().is_err());
     }
 }
