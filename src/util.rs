@@ -279,15 +279,6 @@ mod tests {
         assert_eq!(either(&[]), "");
         assert_eq!(either(&["a"]), "a");
         assert_eq!(either(&["a", "b", "c"]), "a, b or c");
-        for kind in [
-            MatchKind::Jaccard,
-            MatchKind::Containment,
-            MatchKind::SimHash,
-            MatchKind::Edited,
-            MatchKind::Aligned,
-        ] {
-            assert_eq!(kind.to_string().parse::<MatchKind>().unwrap(), kind);
-        }
         assert_eq!("c".parse::<ShingleUnit>().unwrap(), ShingleUnit::Chars);
         let err = "lines".parse::<ShingleUnit>().unwrap_err().to_string();
         assert_eq!(
