@@ -718,14 +718,25 @@ fn edited_copies_batch_parallel_and_feed_agree() {
         assert!(
             serial.iter().any(|c| c.members().iter().any(|m| m.kind == nuskha::MatchKind::Edited))
         );
-        #[cfg(feature = "rayon")]
-        assert_eq!(serial, dedup.par_cluster(&texts), "{mode:?}");
-        let mut feed = dedup.index_with(dedup.learn(&texts));
-        for (i, t) in texts.iter().enumerate() {
-            feed.add(&i.to_string(), t).unwrap();
-        }
-        assert_eq!(feed.clusters(), serial, "feed {mode:?}");
+        assert_parallel_and_feed_give(&dedup, &texts, &serial, &format!("{mode:?}"));
     }
+}
+
+/// `dedup`'s parallel batch and a live feed with the texts' statistics give `expected`
+/// (the serial batch's clusters) on `texts`.
+fn assert_parallel_and_feed_give(
+    dedup: &Deduplicator,
+    texts: &[String],
+    expected: &Clusters,
+    what: &str,
+) {
+    #[cfg(feature = "rayon")]
+    assert_eq!(expected, &dedup.par_cluster(texts), "parallel {what}");
+    let mut feed = dedup.index_with(dedup.learn(texts));
+    for (i, t) in texts.iter().enumerate() {
+        feed.add(&i.to_string(), t).unwrap();
+    }
+    assert_eq!(&feed.clusters(), expected, "feed {what}");
 }
 
 /// The verifier stops scoring an edited-copy candidate as soon as it cannot pass; its
@@ -1029,13 +1040,7 @@ fn aligned_copies_join_template_cables_stay_apart_and_drivers_agree() {
             let want: Vec<u32> = (0..3).map(|k| (cables_from + 3 * r + k) as u32).collect();
             assert_eq!(cluster, want, "{mode:?} cable {r}");
         }
-        #[cfg(feature = "rayon")]
-        assert_eq!(on, dedup.par_cluster(&texts), "{mode:?}");
-        let mut feed = dedup.index_with(dedup.learn(&texts));
-        for (i, t) in texts.iter().enumerate() {
-            feed.add(&i.to_string(), t).unwrap();
-        }
-        assert_eq!(feed.clusters(), on, "feed {mode:?}");
+        assert_parallel_and_feed_give(&dedup, &texts, &on, &format!("{mode:?}"));
     }
 }
 

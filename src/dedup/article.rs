@@ -234,12 +234,10 @@ impl Deduplicator {
         scratch: &mut MinHashScratch,
     ) -> Sketched {
         let Shingled { mut set, vocabulary, simhash, len, .. } = shingled;
-        if !boilerplate.is_empty() {
-            set.retain(|&fp| !boilerplate.contains(fp));
-        }
-        if let Some((sets, source)) = outlet.filter(|(sets, s)| !sets.is_empty() && *s != NO_SOURCE)
-        {
-            set.retain(|&fp| !sets.contains(source, fp));
+        let outlet = outlet.filter(|&(_, source)| source != NO_SOURCE);
+        if !boilerplate.is_empty() || outlet.is_some() {
+            let of_outlet = |fp| outlet.is_some_and(|(sets, source)| sets.contains(source, fp));
+            set.retain(|&fp| !boilerplate.contains(fp) && !of_outlet(fp));
         }
         // MinHash mixes its input with the seed, so a fingerprint is as good a key as
         // the full hash.

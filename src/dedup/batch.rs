@@ -123,13 +123,16 @@ impl<'d> Batch<'d> {
     /// When `id` was not added, and past 2³² − 1 sources.
     pub fn set_source(&mut self, id: DocId, source: &str) {
         assert!(id.index() < self.sets.len(), "set_source: article {} was not added", id.0);
-        let next = u32::try_from(self.source_ids.len())
-            .ok()
-            .filter(|&n| n != NO_SOURCE)
-            .expect("fewer than 2^32 - 1 sources");
         let source = match self.source_ids.get(source) {
             Some(&s) => s,
-            None => *self.source_ids.entry(source.to_owned()).or_insert(next),
+            None => {
+                let next = u32::try_from(self.source_ids.len())
+                    .ok()
+                    .filter(|&n| n != NO_SOURCE)
+                    .expect("fewer than 2^32 - 1 sources");
+                self.source_ids.insert(source.to_owned(), next);
+                next
+            }
         };
         if self.sources.len() <= id.index() {
             self.sources.resize(id.index() + 1, NO_SOURCE);
