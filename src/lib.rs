@@ -205,8 +205,8 @@ pub use corpus::DocId;
 pub use dedup::{
     Added, Algorithm, AlignedCopies, ArticleRecord, Batch, Boilerplate, CorpusStats,
     DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
-    DedupIndex, Deduplicator, DeduplicatorBuilder, EditedCopies, Expired, Found, Representative,
-    ShingledArticle, SourceBoilerplate, TemplateGuard, Verdict, Verification,
+    DedupIndex, Deduplicator, DeduplicatorBuilder, EditedCopies, Expired, Found, RareSearch,
+    Representative, ShingledArticle, SourceBoilerplate, TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

@@ -109,6 +109,13 @@ pub(crate) struct SortScratch {
 }
 
 impl SortScratch {
+    /// Sorts `set` (fingerprints), by [`radix_sort`] through one of the buffers.
+    pub(crate) fn sort(&mut self, set: &mut [u32]) {
+        if !set.is_sorted() {
+            radix_sort(set, &mut self.values);
+        }
+    }
+
     /// The distinct `values` (fingerprints: uniformly spread), sorted, in a vector of
     /// exactly their number: what a distinct-hash set then a sort give, in one bucket
     /// pass and an insertion sort.

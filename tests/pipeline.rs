@@ -426,7 +426,17 @@ fn builder_validates_parameters() {
     assert!(edited(nuskha::EditedCopies { min_overlap: 0.0, ..d }).is_err());
     assert!(edited(nuskha::EditedCopies { min_distinctive: 1.5, ..d }).is_err());
     assert!(edited(nuskha::EditedCopies { distinctive_docs: 7, ..d }).is_err());
-    assert!(edited(nuskha::EditedCopies { min_shared_rare: 0, ..d }).is_err());
+    let search = |min_shared, sample| nuskha::EditedCopies {
+        rare_search: Some(nuskha::RareSearch { min_shared, sample }),
+        ..d
+    };
+    assert!(edited(search(0, 4)).is_err());
+    assert!(edited(search(1, 1)).is_ok() && edited(search(1, 1 << 16)).is_ok());
+    for sample in [0, 3, 6, 1 << 17] {
+        let err = edited(search(3, sample)).unwrap_err().to_string();
+        assert!(err.contains("rare_search.sample must be a power of two"), "{err}");
+    }
+    assert!(edited(nuskha::EditedCopies { rare_search: None, ..d }).is_ok());
     let simhash = Deduplicator::builder()
         .edited_copies(Some(d))
         .algorithm(nuskha::Algorithm::SimHash { max_distance: 3 })

@@ -33,46 +33,36 @@ pub(super) struct Vocabulary {
     pub(super) sequence: Box<[u32]>,
 }
 
+/// The fingerprint of the word bigram `a b`, from the words' fingerprints: combined as
+/// the shingler combines a window of words.
+fn bigram(a: u32, b: u32, seed: u64) -> u32 {
+    fingerprint(combine(&[u64::from(a), u64::from(b)], seed))
+}
+
 impl Vocabulary {
-    /// The vocabulary of `word_hashes` (the shingler's word hashes, in text order):
-    /// each word's fingerprint, and each pair of neighbours combined as the shingler
-    /// combines a window of words. Sorted at once (a bucket pass), so that neither a
-    /// distinct-hash set nor a later sort is needed. `in_order`: keep the words in order
-    /// too.
-    pub(super) fn of(
-        word_hashes: &[u64],
-        seed: u64,
-        sort: &mut SortScratch,
-        in_order: bool,
-    ) -> Self {
-        let words = sort.sorted_distinct(word_hashes.iter().map(|&h| fingerprint(h)));
-        let bigrams = sort
-            .sorted_distinct(word_hashes.windows(2).map(|pair| fingerprint(combine(pair, seed))));
+    /// The vocabulary of an article whose word [`fingerprint`]s are `in_text`, in text
+    /// order. Sorted at once (a bucket pass), so that neither a distinct-hash set nor
+    /// a later sort is needed. `in_order`: keep the words in order too.
+    pub(super) fn of(in_text: &[u32], seed: u64, sort: &mut SortScratch, in_order: bool) -> Self {
+        let words = sort.sorted_distinct(in_text.iter().copied());
+        let bigrams = sort.sorted_distinct(in_text.windows(2).map(|w| bigram(w[0], w[1], seed)));
         let sequence = if in_order {
-            word_hashes.iter().take(MAX_ALIGNED_WORDS).map(|&h| fingerprint(h)).collect()
+            in_text[..in_text.len().min(MAX_ALIGNED_WORDS)].into()
         } else {
             Box::default()
         };
         Vocabulary { words, bigrams, sequence }
-    }
-
-    /// Sorts the vocabulary (not the sequence, which is in text order): one made by
-    /// [`of`](Self::of) is sorted already, and this is then one pass over it.
-    pub(super) fn sort(&mut self) {
-        self.words.sort_unstable();
-        self.bigrams.sort_unstable();
     }
 }
 
 /// One article's shingles, before boilerplate removal.
 #[derive(Debug, Clone)]
 pub(super) struct Shingled {
-    /// Distinct shingle [`fingerprint`]s: sorted with the edited-copy rule (its
-    /// candidate search walks them in order), else in text order.
+    /// Distinct shingle [`fingerprint`]s, in text order.
     pub(super) set: Vec<u32>,
-    /// With the edited-copy rule, its words and bigrams.
-    /// Boxed: off by default, and then an article pays one pointer for it.
-    pub(super) vocabulary: Option<Box<Vocabulary>>,
+    /// With the edited-copy rule, the [`fingerprint`]s of its words in text order: its
+    /// [`Vocabulary`] is made from them once it is known to be needed.
+    pub(super) words: Option<Box<[u32]>>,
     pub(super) simhash: Option<SimHash>,
     pub(super) len: usize,
     /// Fewer words than `min_words`: never matched.
@@ -87,7 +77,7 @@ impl Shingled {
     pub(super) fn of_set(mut set: Vec<u32>) -> Self {
         set.sort_unstable();
         set.dedup();
-        Shingled { set, vocabulary: None, simhash: None, len: 0, short: false, truncated: false }
+        Shingled { set, words: None, simhash: None, len: 0, short: false, truncated: false }
     }
 }
 
@@ -99,7 +89,10 @@ pub(super) struct Sketched {
     /// The shingle fingerprints, kept for exact verification, the template guard and
     /// the edited-copy rule; sorted before the article is verified.
     pub(super) set: Option<Vec<u32>>,
-    /// With the edited-copy rule, its words and bigrams; sorted with `set`.
+    /// With the edited-copy rule, its words in text order until its vocabulary is made
+    /// ([`Deduplicator::make_verifiable`]), which an article no candidate pair holds never needs.
+    pub(super) words: Option<Box<[u32]>>,
+    /// With the edited-copy rule, its words and bigrams, once made.
     pub(super) vocabulary: Option<Box<Vocabulary>>,
     /// Length of the raw text, for the `Longest` representative.
     pub(super) len: usize,
@@ -123,18 +116,6 @@ pub(super) struct Sketched {
 pub struct ShingledArticle<'d> {
     pub(super) dedup: &'d Deduplicator,
     pub(super) shingled: Shingled,
-}
-
-impl Sketched {
-    /// Sorts the sets verification merges (a live feed and a verdict do it at once).
-    pub(super) fn sort_sets(&mut self) {
-        if let Some(set) = &mut self.set {
-            set.sort_unstable();
-        }
-        if let Some(v) = &mut self.vocabulary {
-            v.sort();
-        }
-    }
 }
 
 impl<'d> ShingledArticle<'d> {
@@ -184,44 +165,35 @@ impl Deduplicator {
         if short {
             return Shingled {
                 set: Vec::new(),
-                vocabulary: None,
+                words: None,
                 simhash: None,
                 len: whole,
                 short: true,
                 truncated,
             };
         }
-        let edited = self.verifier.edited().is_some();
-        let set = if edited {
-            scratch.sort.sorted_distinct(scratch.shingles.iter().map(|&h| fingerprint(h)))
-        } else {
-            // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits
-            // until the set is to be verified (see `sort_candidate_sets`).
-            let distinct = &mut scratch.minhash.distinct;
-            distinct.clear();
-            let mut set = Vec::with_capacity(scratch.shingles.len());
-            for &h in &scratch.shingles {
-                let fp = fingerprint(h);
-                if distinct.insert(u64::from(fp)) {
-                    set.push(fp);
-                }
+        // Distinct by hashing, in text order: a sort (about 10 ns a shingle) waits
+        // until the set is to be verified (see `make_verifiable`).
+        let distinct = &mut scratch.minhash.distinct;
+        distinct.clear();
+        let mut set = Vec::with_capacity(scratch.shingles.len());
+        for &h in &scratch.shingles {
+            let fp = fingerprint(h);
+            if distinct.insert(u64::from(fp)) {
+                set.push(fp);
             }
-            // Sets live until the pairs are verified: give back what the repeats took.
-            set.shrink_to_fit();
-            set
-        };
+        }
+        // Sets live until the pairs are verified: give back what the repeats took.
+        set.shrink_to_fit();
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
         // put light copies 10+ bits apart. The sketcher has SimHash on exactly when the
         // algorithm is SimHash (the builder's doing), and its definition is the one
         // `Sketch::simhash` reports.
         let simhash = self.sketcher.simhasher().map(|s| Sketcher::simhash_of(s, scratch));
         // Shingling has hashed the words, whatever the unit.
-        let vocabulary = edited.then(|| {
-            let seed = self.sketcher.shingler().seed();
-            let in_order = self.verifier.aligned().is_some();
-            Box::new(Vocabulary::of(&scratch.words, seed, &mut scratch.sort, in_order))
-        });
-        Shingled { set, vocabulary, simhash, len: whole, short: false, truncated }
+        let words =
+            self.verifier.edited().map(|_| scratch.words.iter().map(|&h| fingerprint(h)).collect());
+        Shingled { set, words, simhash, len: whole, short: false, truncated }
     }
 
     /// Sketches one article from its shingle set, boilerplate removed: the corpus's,
@@ -233,7 +205,7 @@ impl Deduplicator {
         outlet: Option<(&SourceSets, u32)>,
         scratch: &mut MinHashScratch,
     ) -> Sketched {
-        let Shingled { mut set, vocabulary, simhash, len, .. } = shingled;
+        let Shingled { mut set, words, simhash, len, .. } = shingled;
         let outlet = outlet.filter(|&(_, source)| source != NO_SOURCE);
         if !boilerplate.is_empty() || outlet.is_some() {
             let of_outlet = |fp| outlet.is_some_and(|(sets, source)| sets.contains(source, fp));
@@ -244,7 +216,20 @@ impl Deduplicator {
         let signature =
             self.minhasher.sketch_distinct(set.iter().map(|&f| u64::from(f)), set.len(), scratch);
         let set = self.verifier.keeps_sets().then_some(set);
-        Sketched { signature, simhash, set, vocabulary, len }
+        Sketched { signature, simhash, set, words, vocabulary: None, len }
+    }
+
+    /// Readies a sketched article for verification: its shingle set sorted (for the
+    /// merges), and with the edited-copy rule its vocabulary made from its words.
+    pub(super) fn make_verifiable(&self, s: &mut Sketched, sort: &mut SortScratch) {
+        if let Some(set) = &mut s.set {
+            sort.sort(set);
+        }
+        if let Some(words) = s.words.take() {
+            let seed = self.sketcher.shingler().seed();
+            let in_order = self.verifier.aligned().is_some();
+            s.vocabulary = Some(Box::new(Vocabulary::of(&words, seed, sort, in_order)));
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::lsh::SimHashIndex;
 use crate::minhash::{MinHashScratch, MinHashSignature};
 #[cfg(feature = "rayon")]
 use crate::sketch::with_thread_scratch;
-use crate::util::radix_sort;
+use crate::util::SortScratch;
 
 use super::article::{Shingled, ShingledArticle, Sketched};
 use super::pipeline::{cluster_batch, doc_id, simhash_candidates};
@@ -209,14 +209,15 @@ impl<'d> Batch<'d> {
             _ => SourceSets::default(),
         };
         // Found on the sets before boilerplate removal, which sketching drops.
-        let rare = dedup.verifier.edited().map(|e| rare_pairs(&self.sets, e, parallel));
+        let search = dedup.verifier.edited().and_then(|e| e.rare_search_within());
+        let rare = search.map(|(docs, search)| rare_pairs(&self.sets, docs, search, parallel));
         let outlets = (!outlets.is_empty()).then_some((&outlets, sources.as_slice()));
         let mut sketched = sketch_sets(dedup, self.sets, &boilerplate, outlets, parallel);
         let mut pairs = candidates(dedup, &sketched, parallel);
         if let Some(rare) = rare {
             pairs = merge_pairs(pairs, rare, &sketched);
         }
-        sort_candidate_sets(&mut sketched, &pairs, parallel);
+        make_candidates_verifiable(dedup, &mut sketched, &pairs, parallel);
         let edges = verified(dedup, &pairs, &sketched, &stats, parallel);
         let clusters =
             cluster_batch(dedup.mode, dedup.link_density, dedup.representative, &sketched, &edges);
@@ -325,35 +326,36 @@ fn merge_pairs(
     }
 }
 
-/// Sorts the shingle sets of the articles in `pairs`, which verification merges; the
-/// others are never sorted (60% of SaudiNewsNet's articles, a third of the synthetic
-/// corpus's). With the edited-copy rule the sets and vocabularies are sorted already.
-fn sort_candidate_sets(sketched: &mut [Sketched], pairs: &[(DocId, DocId)], parallel: bool) {
+/// Readies the articles in `pairs` for verification
+/// ([`Deduplicator::make_verifiable`]); the others never are (60% of SaudiNewsNet's
+/// articles, a third of the synthetic corpus's), and their words are dropped.
+fn make_candidates_verifiable(
+    dedup: &Deduplicator,
+    sketched: &mut [Sketched],
+    pairs: &[(DocId, DocId)],
+    parallel: bool,
+) {
     let mut needed = vec![false; sketched.len()];
     for &(a, b) in pairs {
         needed[a.index()] = true;
         needed[b.index()] = true;
     }
-    let sort = |scratch: &mut Vec<u32>, (s, &need): (&mut Sketched, &bool)| {
-        if !need {
-            return;
+    let ready = |sort: &mut SortScratch, (s, &need): (&mut Sketched, &bool)| {
+        if need {
+            dedup.make_verifiable(s, sort);
+        } else {
+            s.words = None;
         }
-        if let Some(set) = s.set.as_mut().filter(|set| !set.is_sorted()) {
-            radix_sort(set, scratch);
-        }
-        debug_assert!(
-            s.vocabulary.as_ref().is_none_or(|v| v.words.is_sorted() && v.bigrams.is_sorted())
-        );
     };
     #[cfg(feature = "rayon")]
     if parallel {
         use rayon::prelude::*;
-        sketched.par_iter_mut().zip(needed.par_iter()).for_each_init(Vec::new, sort);
+        sketched.par_iter_mut().zip(needed.par_iter()).for_each_init(SortScratch::default, ready);
         return;
     }
     let _ = parallel;
-    let mut scratch = Vec::new();
-    sketched.iter_mut().zip(needed.iter()).for_each(|item| sort(&mut scratch, item));
+    let mut sort = SortScratch::default();
+    sketched.iter_mut().zip(needed.iter()).for_each(|item| ready(&mut sort, item));
 }
 
 /// The candidate pairs that verify, with their match, in order.

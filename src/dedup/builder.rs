@@ -252,7 +252,8 @@ impl DeduplicatorBuilder {
     /// 1..=[`MAX_SHINGLE_SIZE`](crate::shingle::MAX_SHINGLE_SIZE), `num_perm` outside 1..=65536, bands × rows above
     /// `num_perm`, a SimHash distance above 7, boilerplate limits out of range, or
     /// [`EditedCopies`] with a share outside its range, `distinctive_docs` below 8,
-    /// `min_shared_rare` 0, or with the SimHash algorithm; or [`AlignedCopies`] without
+    /// a rare search's `min_shared` 0 or `sample` not a power of two up to 2¹⁶, or with
+    /// the SimHash algorithm; or [`AlignedCopies`] without
     /// [`EditedCopies`], with `min_run` below 2 or `min_coverage` outside (0, 1].
     pub fn build(&self) -> Result<Deduplicator> {
         let unit_ok = |t: f64| t > 0.0 && t <= 1.0;
@@ -313,9 +314,14 @@ impl DeduplicatorBuilder {
             }
             None => {
                 // Containment pairs have low Jaccard (a 300-word wire item in a
-                // 1,200-word round-up: J ≈ 0.25), so search lower when they count.
-                let search =
-                    self.containment.map_or(self.threshold, |c| self.threshold.min(c * 0.3));
+                // 1,200-word round-up: J ≈ 0.25), so search lower when they count,
+                // unless the rare-shingle search finds them (on the `tune` split it
+                // found one more copy with LSH at the threshold, from fewer pairs).
+                let rare_search = self.edited_copies.is_some_and(|e| e.rare_search.is_some());
+                let search = match self.containment {
+                    Some(c) if !rare_search => self.threshold.min(c * 0.3),
+                    _ => self.threshold,
+                };
                 LshParams::for_threshold(search, num_perm)?
             }
         };
@@ -373,7 +379,8 @@ fn check_boilerplate(corpus: &Boilerplate, source: Option<SourceBoilerplate>) ->
 }
 
 /// The [`EditedCopies`] limits: shares in range, `distinctive_docs` at least the
-/// statistics' exact floor, `min_shared_rare` at least 1, and MinHash candidates.
+/// statistics' exact floor, a rare search's `min_shared` at least 1 and `sample` a
+/// power of two up to 2¹⁶, and MinHash candidates.
 fn check_edited(e: EditedCopies, algorithm: Algorithm) -> Result<()> {
     let unit_ok = |t: f64| t > 0.0 && t <= 1.0;
     let field =
@@ -390,8 +397,14 @@ fn check_edited(e: EditedCopies, algorithm: Algorithm) -> Result<()> {
             format!("must be at least {COMMON_FLOOR}, got {}", e.distinctive_docs),
         );
     }
-    if e.min_shared_rare == 0 {
-        return field("min_shared_rare", "must be at least 1, got 0".to_string());
+    if let Some(search) = e.rare_search {
+        if search.min_shared == 0 {
+            return field("rare_search.min_shared", "must be at least 1, got 0".to_string());
+        }
+        if !search.sample.is_power_of_two() || search.sample > 1 << 16 {
+            let why = format!("must be a power of two up to 65536, got {}", search.sample);
+            return field("rare_search.sample", why);
+        }
     }
     if matches!(algorithm, Algorithm::SimHash { .. }) {
         return field("need", "the MinHash algorithm, not SimHash".to_string());

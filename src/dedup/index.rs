@@ -244,7 +244,11 @@ impl Deduplicator {
                 Algorithm::SimHash { max_distance } => SimHashIndex::new(max_distance).ok(),
                 Algorithm::MinHash => None,
             },
-            rare: self.verifier.edited().map(|_| RarePostings::default()),
+            rare: self
+                .verifier
+                .edited()
+                .and_then(|e| e.rare_search)
+                .map(|_| RarePostings::default()),
             entries: Vec::new(),
             sketched: Vec::new(),
             positions: HashMap::default(),
@@ -343,7 +347,7 @@ impl DedupIndex {
         }
         let mut s =
             self.dedup.sketch_set(shingled, &self.boilerplate, None, &mut self.scratch.minhash);
-        s.sort_sets();
+        self.dedup.make_verifiable(&mut s, &mut self.scratch.sort);
         (s, left_out)
     }
 
@@ -360,8 +364,11 @@ impl DedupIndex {
     /// articles held that share enough of them.
     fn post_rare(&mut self, s: &Sketched) -> Vec<DocId> {
         let id = doc_id(self.sketched.len());
-        match (&mut self.rare, self.dedup.verifier.edited(), &s.set) {
-            (Some(postings), Some(e), Some(set)) => postings.candidates(id, set, &self.sample, e),
+        let search = self.dedup.verifier.edited().and_then(|e| e.rare_search_within());
+        match (&mut self.rare, search, &s.set) {
+            (Some(postings), Some((docs, search)), Some(set)) => {
+                postings.candidates(id, set, &self.sample, docs, search)
+            }
             _ => Vec::new(),
         }
     }
@@ -451,8 +458,11 @@ impl DedupIndex {
         // Sketched and verified as `add` would, counted in growing statistics until
         // the answer is known.
         let (s, left_out) = self.prepare(shingled);
-        let rare = match (&self.rare, self.dedup.verifier.edited(), &s.set) {
-            (Some(postings), Some(e), Some(set)) => postings.lookup(set, &self.sample, e),
+        let search = self.dedup.verifier.edited().and_then(|e| e.rare_search_within());
+        let rare = match (&self.rare, search, &s.set) {
+            (Some(postings), Some((docs, search)), Some(set)) => {
+                postings.lookup(set, &self.sample, docs, search)
+            }
             _ => Vec::new(),
         };
         let candidates = self.look_up(&s, rare);

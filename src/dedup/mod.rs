@@ -283,13 +283,14 @@ impl Default for TemplateGuard {
 /// shingles keep out template texts (two cables that differ only in a name share their
 /// words, not their rare shingles).
 ///
-/// Candidates are the LSH pairs and every pair sharing at least `min_shared_rare`
-/// shingles found in 2..=`distinctive_docs` articles. Each article then also keeps its
-/// distinct word and word-bigram fingerprints (4 bytes each: about twice the memory of
-/// the shingle sets alone). Chosen on the `tune` split of the labelled dev set. Best
-/// with [`ClusterMode::Average`]: on the `report` split
-/// the clusters then score weighted precision 0.99 and recall 0.85, against 0.95 and
-/// 0.79 in star mode and 0.96 and 0.34 without the rule (`benches/README.md`).
+/// Candidates are the LSH pairs and, with [`rare_search`](Self::rare_search) (on by
+/// default), the pairs that share enough of a sample of the rare shingles
+/// ([`RareSearch`]). Each article in a candidate pair also gets its distinct word and
+/// word-bigram fingerprints (4 bytes each), made from its words once the candidates
+/// are known. Chosen on the `tune` split of the labelled dev set. Best with
+/// [`ClusterMode::Average`]: on the `report` split the clusters then score weighted
+/// precision 0.96 and recall 0.88, against 0.96 and 0.34 without the rule
+/// (`benches/README.md`).
 ///
 /// # Examples
 ///
@@ -314,10 +315,63 @@ pub struct EditedCopies {
     /// Distinctive shingles the shorter article needs for their check to apply
     /// (default 8).
     pub min_distinctive_shingles: usize,
-    /// Shared shingles of 2..=`distinctive_docs` articles that make a pair a candidate
-    /// (default 7: every copy of the `tune` split shares at least seven, and 3 found the
-    /// same copies from 1.7 times the candidates).
-    pub min_shared_rare: usize,
+    /// The rare-shingle candidate search, on top of LSH's candidates (default on).
+    pub rare_search: Option<RareSearch>,
+}
+
+/// The edited-copy rule's own candidates ([`EditedCopies::rare_search`]): pairs of
+/// articles that share at least `min_shared` shingles found in
+/// 2..=[`distinctive_docs`](EditedCopies::distinctive_docs) articles, among one shingle
+/// in `sample`. Edited copies share too few shingles for LSH to pair them at any
+/// practical banding, but dozens of rare ones.
+///
+/// The sample is chosen by fingerprint (its top log₂ `sample` bits zero), so it is the
+/// same shingles in every article. On SaudiNewsNet one in four, three of them shared,
+/// found the copies of the dev set's `tune` split that all the rare shingles (seven
+/// shared) found, with 0.9 of the candidates and a quarter of the search's memory
+/// (`benches/README.md`).
+///
+/// # Examples
+///
+/// ```
+/// use nuskha::{Deduplicator, EditedCopies, RareSearch};
+///
+/// let every = RareSearch { min_shared: 7, sample: 1 };
+/// let rule = EditedCopies { rare_search: Some(every), ..EditedCopies::default() };
+/// let dedup = Deduplicator::builder().edited_copies(Some(rule)).build()?;
+/// assert_eq!(dedup.edited_copies().and_then(|e| e.rare_search), Some(every));
+/// # Ok::<(), nuskha::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RareSearch {
+    /// Shared sampled rare shingles that make a pair a candidate (default 3).
+    pub min_shared: usize,
+    /// One shingle in this many is read: a power of two up to 2¹⁶ (default 4; 1 reads
+    /// them all).
+    pub sample: u32,
+}
+
+impl Default for RareSearch {
+    fn default() -> Self {
+        RareSearch { min_shared: 3, sample: 4 }
+    }
+}
+
+impl EditedCopies {
+    /// The rare-shingle search, when on, with the most articles a rare shingle is in.
+    pub(super) fn rare_search_within(&self) -> Option<(u32, RareSearch)> {
+        Some((self.distinctive_docs, self.rare_search?))
+    }
+}
+
+impl RareSearch {
+    /// Whether the search reads shingle `fp`: the top log₂(`sample`) bits of its
+    /// fingerprint are zero.
+    #[inline]
+    pub(super) fn reads(&self, fp: u32) -> bool {
+        u64::from(fp) >> (32 - self.sample.ilog2()) == 0
+    }
 }
 
 impl Default for EditedCopies {
@@ -327,7 +381,7 @@ impl Default for EditedCopies {
             min_distinctive: 0.22,
             distinctive_docs: 20,
             min_distinctive_shingles: 8,
-            min_shared_rare: 7,
+            rare_search: Some(RareSearch::default()),
         }
     }
 }
@@ -621,8 +675,8 @@ impl Deduplicator {
             let none = FingerprintSet::default();
             let mut x = self.sketch_set(x, &none, None, &mut scratch.minhash);
             let mut y = self.sketch_set(y, &none, None, &mut scratch.minhash);
-            x.sort_sets();
-            y.sort_sets();
+            self.make_verifiable(&mut x, &mut scratch.sort);
+            self.make_verifiable(&mut y, &mut scratch.sort);
             let scores = self.verifier.scores(&x, &y, &CorpusStats::default());
             let matched = if too_short.0 || too_short.1 {
                 None

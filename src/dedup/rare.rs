@@ -1,21 +1,19 @@
-//! The edited-copy rule's second source of candidates: pairs of articles that share at
-//! least `min_shared_rare` shingles found in 2..=`distinctive_docs` articles. Edited
-//! copies share too few shingles for LSH to find them at any practical banding, but
-//! every copy in the dev set's `tune` split shares seven or more rare ones.
+//! The edited-copy rule's second source of candidates ([`RareSearch`]): pairs of
+//! articles that share at least `min_shared` shingles found in 2..=`distinctive_docs`
+//! articles, among the sample of shingles the search reads. Edited copies share too few
+//! shingles for LSH to find them at any practical banding, but dozens of rare ones.
 //!
 //! The batch finds the rare shingles exactly on the shingle sets before boilerplate
-//! removal (as the research that chose the rule did). The sets are sorted, so each
-//! article's shingles of one fingerprint partition (the top bits) are one stretch of
-//! its set: the partitions are gathered one at a time as (fingerprint, article),
-//! the entries of shingles found once (two thirds of them) dropped through a bitmap of
-//! the slots seen twice, the rest radix-sorted, and each run of 2..=`distinctive_docs`
-//! articles is kept. The pairs
-//! are then counted article by article, in a table of the later articles, from each
-//! article's runs. (Before, a counter pass kept the shingles whose slot saw two
-//! articles, all of them were gathered in eight partitions, and one key per pair and
-//! shared shingle was sorted: a fifth of SaudiNewsNet's run with `--edited`, and most
-//! of the memory it added after shingling.) A live feed keeps postings of every
-//! shingle instead ([`RarePostings`]).
+//! removal (as the research that chose the rule did). One pass over the sets gathers
+//! the shingles the search reads as (fingerprint, article), laid out by fingerprint
+//! partition (the top bits below the sample's); each partition in turn drops the
+//! entries of shingles found once (two thirds of them) through a bitmap of the slots
+//! seen twice, radix-sorts the rest and keeps each run of 2..=`distinctive_docs`
+//! articles. The pairs are then counted article by article, in a table of the later
+//! articles, from each article's runs. (Before the sample, every shingle was read, from
+//! sets sorted as they were made: a fifth of SaudiNewsNet's run with `--edited`.) A
+//! live feed keeps postings of the shingles the search reads instead
+//! ([`RarePostings`]).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -24,42 +22,112 @@ use std::ops::Range;
 use crate::corpus::DocId;
 use crate::hash::FixedState;
 
-use super::EditedCopies;
+use super::RareSearch;
 use super::article::Shingled;
 use super::pipeline::doc_id;
 use super::stats::CorpusStats;
 use crate::util::prefetch;
 
-/// The fingerprint partitions (by their top bits) the batch gathers the entries of
-/// one at a time: a sixteenth of the entries (SaudiNewsNet: 220,000, 1.8 MB) sorts
-/// mostly in cache. 256 partitions, visiting every article's set in each, spent more
-/// time in those visits than they saved in the sorts; 32 measured the same as 16.
+/// The fingerprint partitions (by the top bits of the searched range) whose entries
+/// are sorted one at a time: a sixteenth of the entries sorts mostly in cache. 256
+/// partitions spent more time in their visits than they saved in the sorts; 32
+/// measured the same as 16.
 const PARTITION_BITS: u32 = 4;
 
 const PARTITIONS: usize = 1 << PARTITION_BITS;
 
-/// Where each partition starts in each of `sets` (sorted), and where the last ends:
-/// [`PARTITIONS`] + 1 positions an article. Found in one pass over the sets: looking
-/// them up article by article in each partition (a binary search) waited on memory for
-/// a quarter of the run.
-fn partition_bounds(sets: &[Shingled]) -> Vec<u32> {
-    let mut bounds = Vec::with_capacity(sets.len() * (PARTITIONS + 1));
-    for s in sets {
-        let mut k = 0;
-        bounds.push(0);
-        for p in 0..PARTITIONS as u32 {
-            while s.set.get(k).is_some_and(|&fp| fp >> (32 - PARTITION_BITS) == p) {
-                k += 1;
-            }
-            bounds.push(u32::try_from(k).expect("fewer than 2^32 shingles an article"));
-        }
-    }
-    bounds
+/// About the most entries gathered at once (16 MB): with every shingle searched
+/// (`sample` 1) the partitions are gathered in a few groups, each in one more pass
+/// over the sets, rather than all at once.
+const GATHER_BUDGET: usize = 1 << 21;
+
+/// Where the shingles `search` reads lie in a fingerprint: the bits below the sample's
+/// zero top bits, the top [`PARTITION_BITS`] of them naming the partition.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// The fingerprint bits below the partition's.
+    low_bits: u32,
 }
 
-/// The pairs (smaller id first), sorted, of articles of `sets` (each sorted) that share
-/// at least `e.min_shared_rare` shingles found in 2..=`e.distinctive_docs` of them; on
-/// all cores when `parallel`, with the same result.
+impl Layout {
+    fn of(search: RareSearch) -> Self {
+        Layout { low_bits: 32 - search.sample.ilog2() - PARTITION_BITS }
+    }
+
+    /// The partition of a fingerprint the search reads; [`PARTITIONS`] or more for one
+    /// it does not.
+    fn partition(self, fp: u32) -> usize {
+        (u64::from(fp) >> self.low_bits) as usize
+    }
+}
+
+/// The searched shingles of a group of partitions, `(fingerprint << 32 | article)` in
+/// article order within each partition: partition `k` of the group (counted from its
+/// first) is `entries[at[k]..at[k + 1]]`.
+#[derive(Debug, Default)]
+struct Gathered {
+    /// The group's entries in article order, before they are laid out by partition.
+    found: Vec<u64>,
+    entries: Vec<u64>,
+    at: Vec<usize>,
+}
+
+impl Gathered {
+    /// The entries of partitions `group` of `sets`, in one pass over the sets. Each
+    /// shingle is written at the end of the entries found, which moves on only when it
+    /// is the group's: no branch to mispredict.
+    fn group(&mut self, sets: &[Shingled], layout: Layout, group: Range<usize>) {
+        let width = group.len();
+        let mut counts = [0usize; PARTITIONS];
+        let found = &mut self.found;
+        found.clear();
+        for (doc, s) in sets.iter().enumerate() {
+            let mut end = found.len();
+            found.resize(end + s.set.len(), 0);
+            for &fp in &s.set {
+                let k = layout.partition(fp).wrapping_sub(group.start);
+                let ours = k < width;
+                found[end] = u64::from(fp) << 32 | doc as u64;
+                end += usize::from(ours);
+                counts[k % PARTITIONS] += usize::from(ours);
+            }
+            found.truncate(end);
+        }
+        self.at.clear();
+        self.at.push(0);
+        for &n in &counts[..width] {
+            self.at.push(self.at[self.at.len() - 1] + n);
+        }
+        let mut next = self.at.clone();
+        self.entries.clear();
+        self.entries.resize(found.len(), 0);
+        for &x in found.iter() {
+            let k = layout.partition((x >> 32) as u32) - group.start;
+            self.entries[next[k]] = x;
+            next[k] += 1;
+        }
+    }
+
+    /// Partition `k` of the group.
+    fn partition(&self, k: usize) -> &[u64] {
+        &self.entries[self.at[k]..self.at[k + 1]]
+    }
+
+    fn partitions(&self) -> usize {
+        self.at.len() - 1
+    }
+}
+
+/// The groups of consecutive partitions gathered together: as many as keep each
+/// group's expected entries near [`GATHER_BUDGET`], from the `searched` expected in all.
+fn groups(searched: usize) -> impl Iterator<Item = Range<usize>> {
+    let n = searched.div_ceil(GATHER_BUDGET).clamp(1, PARTITIONS);
+    (0..n).map(move |g| g * PARTITIONS / n..(g + 1) * PARTITIONS / n)
+}
+
+/// The pairs (smaller id first), sorted, of articles of `sets` that share at least
+/// `search.min_shared` of the shingles it reads found in 2..=`max_docs` of them; on all
+/// cores when `parallel`, with the same result.
 ///
 /// # Panics
 ///
@@ -67,33 +135,37 @@ fn partition_bounds(sets: &[Shingled]) -> Vec<u32> {
 /// shingle).
 pub(super) fn rare_pairs(
     sets: &[Shingled],
-    e: EditedCopies,
+    max_docs: u32,
+    search: RareSearch,
     parallel: bool,
 ) -> Vec<(DocId, DocId)> {
-    debug_assert!(sets.iter().all(|s| s.set.is_sorted()));
-    let max_docs = e.distinctive_docs as usize;
-    let bounds = partition_bounds(sets);
-    // The entries' buffers are reused from partition to partition: fresh ones of a few
-    // megabytes each fault in their pages every time.
-    let runs =
-        |buffers: &mut Buffers, p: u32| Runs::in_partition(sets, &bounds, p, max_docs, buffers);
-    let partitions = 0..PARTITIONS as u32;
-    let in_turn = || {
+    let max_docs = max_docs as usize;
+    let layout = Layout::of(search);
+    let shingles: usize = sets.iter().map(|s| s.set.len()).sum();
+    let mut gathered = Gathered::default();
+    let mut runs = Vec::new();
+    for group in groups(shingles / search.sample as usize) {
+        gathered.group(sets, layout, group);
+        let gathered = &gathered;
+        // The buffers are reused from partition to partition: fresh ones of a few
+        // megabytes each fault in their pages every time.
+        let part = |buffers: &mut Buffers, k: usize| {
+            Runs::in_partition(gathered.partition(k), layout.low_bits, max_docs, buffers)
+        };
+        let partitions = 0..gathered.partitions();
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            runs.par_extend(partitions.into_par_iter().map_init(Buffers::default, part));
+            continue;
+        }
         let mut buffers = Buffers::default();
-        partitions.clone().map(|p| runs(&mut buffers, p)).collect::<Vec<Runs>>()
-    };
-    #[cfg(feature = "rayon")]
-    let runs: Vec<Runs> = if parallel {
-        use rayon::prelude::*;
-        partitions.clone().into_par_iter().map_init(Buffers::default, runs).collect()
-    } else {
-        in_turn()
-    };
-    #[cfg(not(feature = "rayon"))]
-    let runs = in_turn();
+        runs.extend(partitions.map(|k| part(&mut buffers, k)));
+    }
+    drop(gathered);
     let runs = Runs::concat(runs);
     let by_article = runs.by_article(sets.len());
-    let min_shared = u32::try_from(e.min_shared_rare).unwrap_or(u32::MAX);
+    let min_shared = u32::try_from(search.min_shared).unwrap_or(u32::MAX);
     let pairs = |articles: Range<usize>, counts: &mut Vec<u32>| {
         runs.pairs(&by_article, articles, min_shared, counts)
     };
@@ -142,41 +214,24 @@ fn position(n: usize) -> u32 {
 }
 
 impl Runs {
-    /// The runs of the shingles of partition `p` (of the top [`PARTITION_BITS`] of the
-    /// fingerprint), `bounds` being [`partition_bounds`].
+    /// The runs of the shingles of one partition, `gathered` (in article order, the
+    /// fingerprints alike above their `low_bits`).
     fn in_partition(
-        sets: &[Shingled],
-        bounds: &[u32],
-        p: u32,
+        gathered: &[u64],
+        low_bits: u32,
         max_docs: usize,
         buffers: &mut Buffers,
     ) -> Runs {
-        /// How many articles ahead the gathering asks for the memory it will read.
-        const AHEAD: usize = 8;
-        let p = p as usize;
         let Buffers { entries, other, seen, twice } = buffers;
-        // (fingerprint << 32 | article), in article order. Each article's stretch is
-        // a cache line or two somewhere in memory: asked for a few articles ahead.
-        let stretch = |doc: usize| {
-            let b = &bounds[doc * (PARTITIONS + 1)..][..=PARTITIONS];
-            &sets[doc].set[b[p] as usize..b[p + 1] as usize]
-        };
         entries.clear();
-        for doc in 0..sets.len() {
-            if doc + AHEAD < sets.len() {
-                if let Some(first) = stretch(doc + AHEAD).first() {
-                    prefetch(first);
-                }
-            }
-            entries.extend(stretch(doc).iter().map(|&fp| u64::from(fp) << 32 | doc as u64));
-        }
+        entries.extend_from_slice(gathered);
         // A shingle in one article only (two thirds of SaudiNewsNet's) can make no
         // pair: the slots seen twice are marked in bitmaps of the fingerprint bits
         // below the partition's (about 4 slots a shingle, so they stay in cache), and
         // only the entries whose slot was seen twice are sorted. A slot shared by two
         // shingles only lets one through to the exact count below.
-        let bits = (entries.len() * 4).next_power_of_two().ilog2().clamp(10, 32 - PARTITION_BITS);
-        let shift = 64 - PARTITION_BITS - bits;
+        let bits = (entries.len() * 4).next_power_of_two().ilog2().clamp(10, low_bits);
+        let shift = (32 + low_bits).saturating_sub(bits);
         let mask = (1u64 << bits) - 1;
         let slot = |x: u64| ((x >> shift) & mask) as usize;
         seen.clear();
@@ -197,7 +252,7 @@ impl Runs {
             kept += (twice[slot(x) / 64] >> (slot(x) % 64) & 1) as usize;
         }
         entries.truncate(kept);
-        sort_by_fingerprint(entries, other, 32 - PARTITION_BITS);
+        sort_by_fingerprint(entries, other, low_bits);
         let mut runs = Vec::new();
         for run in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
             if (2..=max_docs).contains(&run.len()) {
@@ -357,21 +412,21 @@ pub(super) struct RarePostings {
 const DEAD: u32 = u32::MAX;
 
 impl RarePostings {
-    /// The earlier articles sharing at least `e.min_shared_rare` rare shingles with
-    /// `set` (article `id`'s shingles before boilerplate removal), sorted; `id` is then
-    /// added. A shingle `stats` knows to be common is neither looked up nor kept; fed
+    /// The earlier articles sharing at least `search.min_shared` of the shingles it
+    /// reads, found in at most `max_docs` articles, with `set` (article `id`'s
+    /// shingles), sorted; `id` is then added. A shingle `stats` knows to be common is neither looked up nor kept; fed
     /// the articles its statistics were learned from, the pairs are the batch's.
     pub(super) fn candidates(
         &mut self,
         id: DocId,
         set: &[u32],
         stats: &CorpusStats,
-        e: EditedCopies,
+        max_docs: u32,
+        search: RareSearch,
     ) -> Vec<DocId> {
-        let max_docs = e.distinctive_docs as usize;
         let mut found: Vec<DocId> = Vec::new();
         for &fp in set {
-            if stats.df_of(fp) > e.distinctive_docs {
+            if !search.reads(fp) || stats.df_of(fp) > max_docs {
                 continue;
             }
             match self.first.entry(fp) {
@@ -385,7 +440,7 @@ impl RarePostings {
                     }
                     let more = self.more.entry(fp).or_default();
                     // The articles holding it, this one included.
-                    if more.len() + 2 > max_docs {
+                    if more.len() + 2 > max_docs as usize {
                         *o.get_mut() = DEAD;
                         self.more.remove(&fp);
                         continue;
@@ -396,29 +451,34 @@ impl RarePostings {
                 }
             }
         }
-        shared_enough(found, e.min_shared_rare)
+        shared_enough(found, search.min_shared)
     }
 }
 
 impl RarePostings {
     /// The articles [`candidates`](Self::candidates) would return for `set`, without
     /// adding it.
-    pub(super) fn lookup(&self, set: &[u32], stats: &CorpusStats, e: EditedCopies) -> Vec<DocId> {
-        let max_docs = e.distinctive_docs as usize;
+    pub(super) fn lookup(
+        &self,
+        set: &[u32],
+        stats: &CorpusStats,
+        max_docs: u32,
+        search: RareSearch,
+    ) -> Vec<DocId> {
         let mut found: Vec<DocId> = Vec::new();
         for &fp in set {
-            if stats.df_of(fp) > e.distinctive_docs {
+            if !search.reads(fp) || stats.df_of(fp) > max_docs {
                 continue;
             }
             let Some(&first) = self.first.get(&fp) else { continue };
             let more = self.more.get(&fp).map_or(&[][..], Vec::as_slice);
-            if first == DEAD || more.len() + 2 > max_docs {
+            if first == DEAD || more.len() + 2 > max_docs as usize {
                 continue;
             }
             found.push(DocId(first));
             found.extend_from_slice(more);
         }
-        shared_enough(found, e.min_shared_rare)
+        shared_enough(found, search.min_shared)
     }
 }
 
@@ -430,8 +490,12 @@ mod tests {
     use crate::hash::mix64;
 
     /// `n` articles of fingerprints drawn from a universe small enough that document
-    /// frequencies spread over 1..60, some articles sharing a block of a neighbour's.
+    /// frequencies spread over 1..60, some articles sharing a block of a neighbour's;
+    /// each set distinct, in no order (as shingling leaves it).
     fn sets(n: usize) -> Vec<Shingled> {
+        // Spread over every fingerprint bit (so every sample reads some), above the
+        // small universe.
+        let rare = |x: u64| (x >> 32) as u32 | 0x1000;
         (0..n as u64)
             .map(|i| {
                 let len = 5 + (mix64(i, 1) % 60) as usize;
@@ -439,33 +503,38 @@ mod tests {
                     .map(|k| {
                         let r = mix64(i * 1000 + k, 2);
                         // A third of the shingles from a small universe (common ones).
-                        if r % 3 == 0 { (r % 400) as u32 } else { (r >> 8) as u32 | 0x8000_0000 }
+                        if r % 3 == 0 { (r % 400) as u32 } else { rare(r) }
                     })
                     .collect();
                 if i % 4 == 1 {
                     // A copy of part of an earlier article.
                     let j = mix64(i, 3) % i;
-                    set.extend((0..10).map(|k| (mix64(j * 1000 + k, 2) >> 8) as u32 | 0x8000_0000));
+                    set.extend((0..40).map(|k| rare(mix64(j * 1000 + 100 + k, 2))));
+                    set.extend((0..40).map(|k| rare(mix64(i * 1000 + 100 + k, 2))));
                 }
-                Shingled::of_set(set)
+                let mut s = Shingled::of_set(set);
+                s.set.sort_by_key(|&fp| mix64(u64::from(fp), 9));
+                s
             })
             .collect()
     }
 
-    fn brute_force(sets: &[Shingled], e: EditedCopies) -> Vec<(DocId, DocId)> {
+    fn brute_force(sets: &[Shingled], max_docs: u32, search: RareSearch) -> Vec<(DocId, DocId)> {
         let mut df: BTreeMap<u32, u32> = BTreeMap::new();
         for s in sets {
             for &fp in &s.set {
                 *df.entry(fp).or_default() += 1;
             }
         }
-        let rare = |fp: &u32| (2..=e.distinctive_docs).contains(&df[fp]);
+        // Read when its top log2(sample) bits are zero: below 2^32 / sample.
+        let read = |fp: u32| u64::from(fp) * u64::from(search.sample) < 1 << 32;
+        let rare = |fp: &u32| read(*fp) && (2..=max_docs).contains(&df[fp]);
         let mut pairs = Vec::new();
         for i in 0..sets.len() {
             for j in i + 1..sets.len() {
                 let shared =
                     sets[i].set.iter().filter(|fp| rare(fp) && sets[j].set.contains(fp)).count();
-                if shared >= e.min_shared_rare {
+                if shared >= search.min_shared {
                     pairs.push((doc_id(i), doc_id(j)));
                 }
             }
@@ -497,28 +566,68 @@ mod tests {
     #[test]
     fn rare_pairs_equal_brute_force_and_the_feed_postings() {
         // 40 articles: partitions of fewer than 256 entries, sorted the plain way.
-        for (n, (docs, shared)) in [(300, (20, 3)), (300, (8, 1)), (300, (12, 2)), (40, (20, 3))] {
+        let cases = [
+            (300, 20, 3, 1),
+            (300, 8, 1, 1),
+            (300, 12, 2, 1),
+            (40, 20, 3, 1),
+            (300, 20, 3, 4),
+            (300, 20, 1, 8),
+            (300, 20, 2, 2),
+            (40, 20, 2, 4),
+        ];
+        for (n, docs, min_shared, sample) in cases {
             let sets = sets(n);
-            let e = EditedCopies {
-                distinctive_docs: docs,
-                min_shared_rare: shared,
-                ..Default::default()
-            };
-            let expected = brute_force(&sets, e);
-            assert!(expected.len() > n / 15, "the test needs pairs: {}", expected.len());
-            assert_eq!(rare_pairs(&sets, e, false), expected, "{docs} {shared}");
+            let search = RareSearch { min_shared, sample };
+            let expected = brute_force(&sets, docs, search);
+            let case = format!("{n} articles, {docs} docs, {search:?}");
+            assert!(expected.len() > n / 15, "the test needs pairs: {} ({case})", expected.len());
+            assert_eq!(rare_pairs(&sets, docs, search, false), expected, "{case}");
             #[cfg(feature = "rayon")]
-            assert_eq!(rare_pairs(&sets, e, true), expected, "parallel {docs} {shared}");
+            assert_eq!(rare_pairs(&sets, docs, search, true), expected, "parallel {case}");
             // A feed with the statistics of the same articles finds the same pairs.
             let stats = CorpusStats::from_sets(&sets);
             let mut postings = RarePostings::default();
             let mut fed = Vec::new();
             for (i, s) in sets.iter().enumerate() {
                 let id = doc_id(i);
-                fed.extend(postings.candidates(id, &s.set, &stats, e).into_iter().map(|d| (d, id)));
+                let found = postings.candidates(id, &s.set, &stats, docs, search);
+                fed.extend(found.into_iter().map(|d| (d, id)));
             }
             fed.sort_unstable();
-            assert_eq!(fed, expected, "feed {docs} {shared}");
+            assert_eq!(fed, expected, "feed {case}");
         }
+    }
+
+    #[test]
+    fn a_sample_reads_the_fingerprints_below_its_share_of_the_range() {
+        for sample in [1u32, 2, 4, 8, 1 << 16] {
+            let search = RareSearch { min_shared: 1, sample };
+            let limit = (1u64 << 32) / u64::from(sample);
+            for fp in [0, 1, limit - 1, limit, u64::from(u32::MAX)] {
+                let Ok(fp) = u32::try_from(fp) else { continue };
+                assert_eq!(search.reads(fp), u64::from(fp) < limit, "{sample} {fp}");
+            }
+        }
+    }
+
+    #[test]
+    fn gathering_in_groups_gives_the_same_runs() {
+        // A budget of one partition's entries or less: one group a partition.
+        let sets = sets(300);
+        let search = RareSearch { min_shared: 2, sample: 1 };
+        let layout = Layout::of(search);
+        let mut whole = Gathered::default();
+        whole.group(&sets, layout, 0..PARTITIONS);
+        let mut parts = Gathered::default();
+        for p in 0..PARTITIONS {
+            parts.group(&sets, layout, p..p + 1);
+            assert_eq!(parts.partition(0), whole.partition(p), "partition {p}");
+        }
+        assert!(whole.partition(3).len() > 100, "the test needs entries");
+        let counts: Vec<usize> = groups(5 * GATHER_BUDGET).map(|g| g.len()).collect();
+        assert_eq!(counts.iter().sum::<usize>(), PARTITIONS);
+        assert_eq!(counts.len(), 5);
+        assert_eq!(groups(10).collect::<Vec<_>>(), vec![0..PARTITIONS]);
     }
 }

@@ -182,7 +182,7 @@ pub(super) fn decode(
         return Err("bytes past its end".into());
     }
     let signature = dedup.minhasher.signature_of(slots, set_size);
-    Ok((Sketched { signature, simhash, set, vocabulary, len }, short, boilerplate))
+    Ok((Sketched { signature, simhash, set, words: None, vocabulary, len }, short, boilerplate))
 }
 
 #[cfg(test)]
@@ -224,7 +224,7 @@ mod tests {
                     None,
                     &mut scratch.minhash,
                 );
-                s.sort_sets();
+                dedup.make_verifiable(&mut s, &mut scratch.sort);
                 let left_out: &[u32] =
                     if short || s.set.is_none() { &[] } else { &[3, 9, 1 << 30] };
                 let bytes = encode(&s, short, left_out);
