@@ -113,7 +113,7 @@ fn main() {
     let settings: Vec<(f64, Option<f64>, ClusterMode, bool)> = vec![
         (0.3, Some(0.8), ClusterMode::Star, true),
         (0.4, Some(0.8), ClusterMode::Star, true),
-        (0.5, Some(0.8), ClusterMode::Star, true), // the defaults
+        (0.5, Some(0.8), ClusterMode::Star, true), // the defaults of `--no-edited`
         (0.6, Some(0.8), ClusterMode::Star, true),
         (0.7, Some(0.8), ClusterMode::Star, true),
         (0.5, None, ClusterMode::Star, true),
@@ -122,7 +122,9 @@ fn main() {
         (0.5, Some(0.8), ClusterMode::Star, false),
     ];
     for (threshold, contain, mode, boilerplate) in settings {
+        // Jaccard and containment alone (`--no-edited`): what the thresholds trade.
         let dedup = Deduplicator::builder()
+            .edited_copies(None)
             .threshold(threshold)
             .containment(contain)
             .mode(mode)

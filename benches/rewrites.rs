@@ -13,8 +13,8 @@
 //!   common wording kept: what two congratulation cables or two market bulletins are.
 //!
 //! The rewrites and twins are clustered together with the whole corpus (so that its
-//! statistics, and its own template series, are there) by the defaults, `--edited`
-//! (average linkage) and `--edited --align`. Per strength it prints the share of
+//! statistics, and its own template series, are there) by `--no-edited`, the defaults,
+//! `--edited` and `--edited --align`. Per strength it prints the share of
 //! rewrites in their source's cluster (recall), the share of twins in their source's
 //! cluster (template merges), the share of rewrites in a cluster without their source
 //! (wrong joins), and the pairs of real articles that the configuration puts together
@@ -29,7 +29,7 @@ use std::collections::{HashMap, HashSet};
 use nuskha::hash::mix64;
 use nuskha::{
     AlignedCopies, ArabicNormalizer, ClusterMode, Clusters, Deduplicator, DocId, EditedCopies,
-    Normalize, words,
+    Normalize, RareSearch, words,
 };
 
 #[path = "../tests/corpus.rs"]
@@ -184,8 +184,9 @@ fn main() {
         slots as f64 / all as f64
     );
 
-    let edited = EditedCopies::default();
-    let configs: [(&str, Deduplicator); 3] = [
+    let edited = EditedCopies { rare_search: Some(RareSearch::default()), ..Default::default() };
+    let configs: [(&str, Deduplicator); 4] = [
+        ("--no-edited", Deduplicator::builder().edited_copies(None).build().expect("valid")),
         ("defaults", Deduplicator::new()),
         (
             "--edited",

@@ -91,7 +91,7 @@ fn a_restored_index_is_the_index_that_never_closed() {
 #[test]
 fn a_feed_finds_copies_and_clusters_them_by_id() {
     let texts = corpus();
-    let dedup = Deduplicator::new();
+    let dedup = Deduplicator::builder().mode(nuskha::ClusterMode::Star).build().unwrap();
     let mut feed = dedup.index();
     fill(&mut feed, &texts, 0..texts.len());
     let clusters = feed.clusters();

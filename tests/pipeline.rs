@@ -598,9 +598,16 @@ fn parallel_bulk_insert_builds_the_same_index() {
     }
 }
 
+/// The edited-copy rule with its own candidate search, the rare shingles (`dedup
+/// --edited`).
+fn searching() -> nuskha::EditedCopies {
+    let rare_search = Some(nuskha::RareSearch::default());
+    nuskha::EditedCopies { rare_search, ..nuskha::EditedCopies::default() }
+}
+
 /// The edited-copy rule's option, on.
 fn edited() -> Deduplicator {
-    Deduplicator::builder().edited_copies(Some(nuskha::EditedCopies::default())).build().unwrap()
+    Deduplicator::builder().edited_copies(Some(searching())).build().unwrap()
 }
 
 /// A made-up Arabic-like word for `x`.
@@ -655,7 +662,8 @@ fn edited_copy_scores_equal_a_brute_force_reference() {
             close(v.distinctive_containment, share(s, l), "distinctive");
         }
     }
-    let off = Deduplicator::new().verdict(&texts[0], &texts[1]);
+    let off = Deduplicator::builder().edited_copies(None).build().unwrap();
+    let off = off.verdict(&texts[0], &texts[1]);
     assert_eq!((off.word_containment, off.distinctive_containment), (None, None));
 }
 
@@ -678,17 +686,18 @@ pub(crate) fn edited_corpus() -> (Vec<String>, usize, usize) {
 #[test]
 fn an_edited_copy_joins_and_template_cables_stay_apart() {
     let (texts, original, copy) = edited_corpus();
-    let exact = Deduplicator::builder().verification(Verification::Exact).build().unwrap();
-    let v = exact.verdict(&texts[original], &texts[copy]);
+    let mut exact = Deduplicator::builder();
+    exact.verification(Verification::Exact).edited_copies(None);
+    let v = exact.build().unwrap().verdict(&texts[original], &texts[copy]);
     assert!(v.jaccard < 0.5 && v.containment < 0.8, "{v:?}");
     assert!(v.matched.is_none());
     let cables_from = copy + 1;
     for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
-        let default = Deduplicator::builder().mode(mode).build().unwrap().cluster(&texts);
-        assert_ne!(default.representative_of(doc(copy)), doc(original), "{mode:?}");
+        let off = Deduplicator::builder().mode(mode).edited_copies(None).build().unwrap();
+        assert_ne!(off.cluster(&texts).representative_of(doc(copy)), doc(original), "{mode:?}");
         let on = Deduplicator::builder()
             .mode(mode)
-            .edited_copies(Some(nuskha::EditedCopies::default()))
+            .edited_copies(Some(searching()))
             .build()
             .unwrap()
             .cluster(&texts);
@@ -718,12 +727,11 @@ fn doc(i: usize) -> DocId {
 fn edited_copies_batch_parallel_and_feed_agree() {
     let (mut texts, _, _) = edited_corpus();
     texts.extend(synthetic_corpus(30, 3, 17));
-    for mode in [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components] {
-        let dedup = Deduplicator::builder()
-            .mode(mode)
-            .edited_copies(Some(nuskha::EditedCopies::default()))
-            .build()
-            .unwrap();
+    let modes = [ClusterMode::Average, ClusterMode::Star, ClusterMode::Components];
+    for (mode, rule) in
+        modes.into_iter().flat_map(|m| [(m, nuskha::EditedCopies::default()), (m, searching())])
+    {
+        let dedup = Deduplicator::builder().mode(mode).edited_copies(Some(rule)).build().unwrap();
         let serial = dedup.cluster(&texts);
         assert!(
             serial.iter().any(|c| c.members().iter().any(|m| m.kind == nuskha::MatchKind::Edited))
@@ -887,8 +895,9 @@ fn an_article_past_max_article_bytes_is_matched_on_its_beginning() {
     // One story, represented by the longer text: lengths are the whole texts'.
     assert_eq!(clusters.representative_of(x), y);
     assert_eq!(clusters.representative_of(z), z);
-    // At the default nothing here is cut, and the tails tell the texts apart.
-    let whole = Deduplicator::new();
+    // At the default nothing here is cut, and the tails tell the texts apart (for
+    // Jaccard and containment; the edited-copy rule calls the shorter a copy).
+    let whole = Deduplicator::builder().edited_copies(None).build().unwrap();
     assert_ne!(whole.cluster(&[&b, &a]).representative_of(DocId(1)), DocId(0));
     // A cap inside a two-byte letter cuts before it; 0 is refused.
     let arabic = "كلمة ".repeat(40);
@@ -982,7 +991,7 @@ fn heavily_rewritten(stream: u64, clauses: usize) -> (String, String) {
 /// The edited-copy rule with a lower distinctive-shingle share, as a heavy rewrite
 /// keeps few 5-word runs (the dev set's rule would want more of them).
 fn lenient_edited() -> nuskha::EditedCopies {
-    nuskha::EditedCopies { min_distinctive: 0.05, ..nuskha::EditedCopies::default() }
+    nuskha::EditedCopies { min_distinctive: 0.05, ..searching() }
 }
 
 #[test]

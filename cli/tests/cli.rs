@@ -179,8 +179,9 @@ fn main_command_options_are_validated() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("link_density"));
     // The cluster mode follows the verification unless given.
     for (args, mode) in [
-        (&[][..], "star"),
+        (&[][..], "average"),
         (&["--edited"][..], "average"),
+        (&["--no-edited"][..], "star"),
         (&["--edited", "--mode", "star"][..], "star"),
         (&["--mode", "components"][..], "components"),
     ] {
@@ -190,6 +191,9 @@ fn main_command_options_are_validated() {
         assert_eq!(v["parameters"]["mode"], mode, "{args:?}");
         assert!(v["clusters"].as_array().unwrap().iter().any(|c| c["size"] == 3), "{args:?}");
     }
+    let out = run(&[&dir, "--edited", "--no-edited"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-edited"));
     // A very high threshold, containment off, leaves every article alone.
     let out = run(&[&dir, "--threshold", "0.99", "--containment", "off", "--format", "csv"], b"");
     let rows = csv_rows(&out.stdout);
@@ -218,7 +222,7 @@ fn compare_shows_the_alignment_and_align_needs_edited() {
         run(&["compare", &a, &article("open-days-diplomats"), "--edited", "--align"], b"");
     let text = String::from_utf8_lossy(&unrelated.stdout);
     assert!(text.contains("not a copy") && text.contains("< 0.6 (runs of 2+ words)"), "{text}");
-    for args in [&["--align"][..], &["--edited", "--min-aligned", "0.5"][..]] {
+    for args in [&["--no-edited", "--align"][..], &["--edited", "--min-aligned", "0.5"][..]] {
         let out = run(&[&["compare", &a, &b][..], args].concat(), b"");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }

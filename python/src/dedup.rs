@@ -185,13 +185,16 @@ pub fn clusters_to_py(
 ///
 /// ``Deduplicator(threshold=0.5, *, containment=0.8, shingle="words:5",
 /// algorithm="minhash", min_length=10, max_article_size=1048576, num_perm=128,
-/// seed=DEFAULT_SEED, exact=False, edited=False, align=False, min_aligned=None,
-/// align_run=None, mode=None, link_density=0.7, representative="first")``: the options
-/// of the ``dedup`` command, by the same names and with the same defaults (the
-/// library's). ``containment=None`` turns containment off; ``align=True`` (with
-/// ``edited=True``) also finds heavy rewrites by word alignment, ``min_aligned`` and
-/// ``align_run`` (None: the library's defaults) tune it; ``mode`` is ``"star"``, ``"average"`` or ``"components"`` (default: ``"average"``
-/// with ``edited=True``, else ``"star"``); ``representative`` is ``"first"``,
+/// seed=DEFAULT_SEED, exact=False, edited=True, rare_search=False, align=False,
+/// min_aligned=None, align_run=None, mode=None, link_density=0.7,
+/// representative="first")``: the options of the ``dedup`` command, by the same names
+/// and with the same defaults (the library's). ``containment=None`` turns containment
+/// off; ``edited=False`` turns the edited-copy rule off (``--no-edited``; it is off with
+/// a SimHash ``algorithm`` unless asked for); ``rare_search=True`` also checks the
+/// articles that share rare phrases (``--edited``); ``align=True`` also finds heavy
+/// rewrites by word alignment, ``min_aligned`` and ``align_run`` (None: the library's
+/// defaults) tune it; ``mode`` is ``"star"``, ``"average"`` or ``"components"``
+/// (default: ``"average"``, ``"star"`` with ``edited=False``); ``representative`` is ``"first"``,
 /// ``"longest"`` or ``"earliest"`` (by the records' dates).
 ///
 /// Raises ``TypeError`` for an unknown option or a value of the wrong type,

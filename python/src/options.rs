@@ -11,7 +11,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 use crate::value_error;
 
 /// Every option's name, in the order of [`Options`]' fields.
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 17] = [
     "threshold",
     "containment",
     "shingle",
@@ -22,6 +22,7 @@ pub const NAMES: [&str; 16] = [
     "seed",
     "exact",
     "edited",
+    "rare_search",
     "align",
     "min_aligned",
     "align_run",
@@ -136,6 +137,7 @@ pub fn parse(
                 "seed" => o.seed = count(owner, name, &v)?,
                 "exact" => o.exact = flag(owner, name, &v)?,
                 "edited" => o.edited = flag(owner, name, &v)?,
+                "rare_search" => o.rare_search = flag(owner, name, &v)?,
                 "align" => align = flag(owner, name, &v)?,
                 "min_aligned" => min_aligned = Some(float(owner, name, &v)?),
                 "align_run" => align_run = Some(size(owner, name, &v)?),
@@ -167,6 +169,10 @@ pub fn parse(
             "invalid parameter `aligned_copies`: min_aligned and align_run need align=True ({owner}())"
         )));
     }
+    if !given.contains(&"edited") && o.algorithm.starts_with("simhash") && !o.rare_search {
+        // The rule needs MinHash candidates: off with SimHash, as the command has it.
+        o.edited = false;
+    }
     if mode.is_none() {
         // Not given (or None): the default for `edited`, as the command chooses it.
         given.retain(|n| *n != "mode");
@@ -196,6 +202,7 @@ pub fn to_dict<'py>(py: Python<'py>, o: &Options, earliest: bool) -> PyResult<Bo
     d.set_item("seed", o.seed)?;
     d.set_item("exact", o.exact)?;
     d.set_item("edited", o.edited)?;
+    d.set_item("rare_search", o.rare_search)?;
     d.set_item("align", o.align.is_some())?;
     d.set_item("min_aligned", o.align.map(|a| a.min_coverage))?;
     d.set_item("align_run", o.align.map(|a| a.min_run))?;
@@ -238,8 +245,11 @@ pub fn repr(o: &Options, earliest: bool) -> String {
     if o.exact {
         parts.push("exact=True".to_string());
     }
-    if o.edited {
-        parts.push("edited=True".to_string());
+    if !o.edited {
+        parts.push("edited=False".to_string());
+    }
+    if o.rare_search {
+        parts.push("rare_search=True".to_string());
     }
     if let Some(a) = o.align {
         parts.push("align=True".to_string());

@@ -37,7 +37,10 @@ def test_cluster_takes_strings_tuples_and_dicts():
     member = clusters[0].members[1]
     assert (member.id, member.matched, member.kind, member.too_short) == (2, 0, "jaccard", False)
     assert 0.5 <= member.score < 1
-    assert clusters[0].members[0].score == 1.0
+    # Average linkage gives the representative its best match in the cluster too.
+    assert clusters[0].members[0].score == member.score
+    star = nuskha.Deduplicator(mode="star").cluster([STORY, OTHER, COPY])
+    assert star[0].members[0].score == 1.0
     assert len(clusters[0]) == 2 and [m.id for m in clusters[0]] == [0, 2]
     tuples = dedup.cluster([("spa-1", STORY), ("oil", OTHER), ("okaz-7", COPY)])
     assert [c.ids for c in tuples] == [["spa-1", "okaz-7"], ["oil"]]
@@ -64,17 +67,23 @@ def test_the_title_is_compared_with_the_text():
 
 def test_containment_and_options():
     dedup = nuskha.Deduplicator()
-    # The round-up holding the wire story joins its cluster; not the other way round.
+    # The round-up holding the wire story joins its cluster. In star clusters (the rule
+    # off) not the other way round; average linkage (the default) joins them either way.
     clusters = dedup.cluster([("wire", STORY), ("roundup", ROUNDUP)])
     assert clusters[0].ids == ["wire", "roundup"]
     assert clusters[0].members[1].kind == "containment"
-    assert len(dedup.cluster([("roundup", ROUNDUP), ("wire", STORY)])) == 2
+    later = dedup.cluster([("roundup", ROUNDUP), ("wire", STORY)])
+    assert [c.ids for c in later] == [["roundup", "wire"]]
+    assert later[0].members[1].kind == "containment"
+    plain = nuskha.Deduplicator(edited=False).cluster([("roundup", ROUNDUP), ("wire", STORY)])
+    assert len(plain) == 2
     off = nuskha.Deduplicator(containment=None).cluster([("wire", STORY), ("roundup", ROUNDUP)])
     assert len(off) == 2
     assert nuskha.Deduplicator(containment=False).options["containment"] is None
     assert nuskha.Deduplicator(containment="off").options["containment"] is None
-    options = nuskha.Deduplicator(0.6, edited=True).options
-    assert options["threshold"] == 0.6 and options["mode"] == "average"
+    options = nuskha.Deduplicator(0.6, edited=False).options
+    assert options["threshold"] == 0.6 and options["mode"] == "star"
+    assert nuskha.Deduplicator(algorithm="simhash:3").options["edited"] is False
     assert nuskha.Deduplicator().options == {
         "threshold": nuskha.DEFAULT_THRESHOLD,
         "containment": nuskha.DEFAULT_CONTAINMENT,
@@ -85,11 +94,12 @@ def test_containment_and_options():
         "num_perm": nuskha.DEFAULT_NUM_PERM,
         "seed": nuskha.DEFAULT_SEED,
         "exact": False,
-        "edited": False,
+        "edited": True,
+        "rare_search": False,
         "align": False,
         "min_aligned": None,
         "align_run": None,
-        "mode": "star",
+        "mode": "average",
         "link_density": 0.7,
         "representative": "first",
     }
@@ -99,8 +109,9 @@ def test_containment_and_options():
     bands, rows = nuskha.Deduplicator().bands
     assert bands * rows <= 128 and bands > 25
     assert repr(nuskha.Deduplicator()) == "Deduplicator()"
-    aligned = nuskha.Deduplicator(edited=True, align=True, align_run=3)
-    assert repr(aligned) == "Deduplicator(edited=True, align=True, align_run=3)"
+    aligned = nuskha.Deduplicator(rare_search=True, align=True, align_run=3)
+    assert repr(aligned) == "Deduplicator(rare_search=True, align=True, align_run=3)"
+    assert repr(nuskha.Deduplicator(edited=False)) == "Deduplicator(edited=False)"
     options = aligned.options
     assert (options["align"], options["min_aligned"], options["align_run"]) == (True, 0.6, 3)
     # The options as given back build the same deduplicator.
@@ -159,9 +170,9 @@ def test_compare_gives_every_score():
     assert not far["verdict"]["copy"] and far["shared_passages"] == [] and far["verdict"]["kind"] is None
     contained = dedup.compare(STORY, ROUNDUP)
     assert contained["verdict"]["kind"] == "containment"
-    edited = nuskha.Deduplicator(edited=True).compare(STORY, COPY)["verdict"]
+    edited = nuskha.Deduplicator().compare(STORY, COPY)["verdict"]
     assert edited["word_containment"] == 1.0 and edited["aligned_coverage"] is None
-    aligned = nuskha.Deduplicator(edited=True, align=True).compare(STORY, COPY)["verdict"]
+    aligned = nuskha.Deduplicator(align=True).compare(STORY, COPY)["verdict"]
     assert aligned["aligned_coverage"] == 1.0
     with pytest.raises(TypeError):
         dedup.compare(STORY, None)
@@ -189,11 +200,13 @@ def test_compare_gives_every_score():
         ({"exact": 1}, TypeError),
         ({"link_density": 0.0}, ValueError),
         ({"thresold": 0.5}, TypeError),
-        ({"align": True}, ValueError),
         ({"edited": True, "min_aligned": 0.5}, ValueError),
         ({"edited": True, "align": True, "min_aligned": 1.5}, ValueError),
         ({"edited": True, "align": True, "align_run": 1}, ValueError),
         ({"edited": True, "align": 1}, TypeError),
+        ({"edited": False, "rare_search": True}, ValueError),
+        ({"edited": False, "align": True}, ValueError),
+        ({"rare_search": 1}, TypeError),
     ],
 )
 def test_bad_options_raise(kwargs, error):

@@ -32,7 +32,8 @@ def test_samples_equal_the_command(dedup_bin):
 @pytest.mark.parametrize(
     "options,flags",
     [
-        ({"edited": True}, ["--edited"]),
+        ({"rare_search": True}, ["--edited"]),
+        ({"edited": False}, ["--no-edited"]),
         ({"threshold": 0.3, "containment": None}, ["--threshold", "0.3", "--containment", "off"]),
         ({"mode": "components", "representative": "longest"}, ["--mode", "components", "--representative", "longest"]),
     ],
@@ -62,7 +63,7 @@ def test_saudinewsnet_equals_the_command(dedup_bin, saudinewsnet):
 
 def test_saudinewsnet_edited_equals_the_command(dedup_bin, saudinewsnet):
     cli = csv_clusters(run_dedup(dedup_bin, saudinewsnet, "--format", "csv", "--edited"))
-    python = py_clusters(nuskha.Deduplicator(edited=True).cluster_file(saudinewsnet))
+    python = py_clusters(nuskha.Deduplicator(rare_search=True).cluster_file(saudinewsnet))
     assert_same(python, cli)
 
 

@@ -35,7 +35,7 @@ def test_the_corpus_has_copies():
 def test_a_python_thread_runs_while_clustering():
     """A pure-Python counter keeps counting while one long `cluster` call runs: with the
     GIL held through the call it could not count at all."""
-    dedup = nuskha.Deduplicator(edited=True)
+    dedup = nuskha.Deduplicator(rare_search=True)
     stop = threading.Event()
     count = [0]
 
@@ -71,7 +71,7 @@ def test_two_threads_cluster_at_once_faster_than_one_after_the_other():
     processes never get two cores either, the machine has none free and the test is
     skipped; when they do, the threads' best round must come within 0.15 of the
     processes' median one."""
-    dedup = nuskha.Deduplicator(edited=True)
+    dedup = nuskha.Deduplicator(rare_search=True)
     timed_cluster(dedup)  # warm up: thread-local buffers, page faults
     threads, procs = [], []
     for _ in range(5):
@@ -102,7 +102,7 @@ def processes(calls: list[int]) -> list[float]:
     corpus that many times on one core. Returns the seconds each took."""
     code = (
         "import sys, time; sys.path.insert(0, %r); import nuskha; from conftest import synthetic_corpus; "
-        "c = synthetic_corpus(4000, seed=8); d = nuskha.Deduplicator(edited=True); d.cluster(c, threads=1); "
+        "c = synthetic_corpus(4000, seed=8); d = nuskha.Deduplicator(rare_search=True); d.cluster(c, threads=1); "
         "print('ready', flush=True); n = int(sys.stdin.readline()); t = time.perf_counter(); "
         "[d.cluster(c, threads=1) for _ in range(n)]; print(time.perf_counter() - t)"
     ) % str(Path(__file__).parent)
@@ -138,7 +138,7 @@ def test_cluster_file_and_index_release_the_gil(tmp_path):
         time.sleep(0.05)
         with nuskha.Index(tmp_path / "i.db") as index:
             for call in (
-                lambda: nuskha.Deduplicator(edited=True).cluster_file(folder, threads=1),
+                lambda: nuskha.Deduplicator(rare_search=True).cluster_file(folder, threads=1),
                 lambda: index.add_many(CORPUS[:800]),
             ):
                 before, start = count[0], time.perf_counter()

@@ -125,12 +125,12 @@ def test_python_reads_an_index_made_by_the_command(dedup_bin, tmp_path, saudinew
 
 def test_a_learned_sample_and_options_are_kept(tmp_path):
     path = tmp_path / "learned.db"
-    with nuskha.Index(path, learn=SAMPLES, threshold=0.6, edited=True) as index:
+    with nuskha.Index(path, learn=SAMPLES, threshold=0.6, rare_search=True) as index:
         assert index.options["threshold"] == 0.6 and index.options["mode"] == "average"
         index.add("a", STORY)
     # Reopened without options: the index's own.
     with nuskha.Index(path) as index:
-        assert index.options["threshold"] == 0.6 and index.options["edited"] is True
+        assert index.options["threshold"] == 0.6 and index.options["rare_search"] is True
     # The same value given is fine; another is refused, naming it.
     with nuskha.Index(path, threshold=0.6):
         pass
@@ -147,16 +147,16 @@ def test_a_learned_sample_and_options_are_kept(tmp_path):
 
 def test_an_aligned_index_keeps_its_alignment(tmp_path):
     path = tmp_path / "aligned.db"
-    with nuskha.Index(path, learn=SAMPLES, edited=True, align=True, min_aligned=0.7) as index:
+    with nuskha.Index(path, learn=SAMPLES, rare_search=True, align=True, min_aligned=0.7) as index:
         index.add("a", STORY)
         index.add("b", STORY + " هذا العام")
     with nuskha.Index(path) as index:
         assert (index.options["align"], index.options["min_aligned"]) == (True, 0.7)
         assert len(index) == 2
-    with nuskha.Index(path, edited=True, align=True, min_aligned=0.7):
+    with nuskha.Index(path, rare_search=True, align=True, min_aligned=0.7):
         pass
     with pytest.raises(ValueError, match="align"):
-        nuskha.Index(path, edited=True, align=True)
+        nuskha.Index(path, rare_search=True, align=True)
 
 
 def test_readonly_and_bad_files(tmp_path):

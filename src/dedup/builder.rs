@@ -29,13 +29,22 @@ pub struct DeduplicatorBuilder {
     boilerplate: Boilerplate,
     source_boilerplate: Option<SourceBoilerplate>,
     template_guard: Option<TemplateGuard>,
-    edited_copies: Option<EditedCopies>,
+    edited_copies: EditedSetting,
     aligned_copies: Option<AlignedCopies>,
     min_words: usize,
     max_article_bytes: usize,
-    mode: ClusterMode,
+    /// `None`: average linkage with the edited-copy rule, star without.
+    mode: Option<ClusterMode>,
     link_density: f64,
     representative: Representative,
+}
+
+/// The edited-copy rule as the builder holds it: the default depends on the algorithm.
+#[derive(Debug, Clone, Copy)]
+enum EditedSetting {
+    /// On with MinHash candidates, off with SimHash's (which it cannot use).
+    Default,
+    Set(Option<EditedCopies>),
 }
 
 impl Default for DeduplicatorBuilder {
@@ -50,11 +59,11 @@ impl Default for DeduplicatorBuilder {
             boilerplate: Boilerplate::default(),
             source_boilerplate: Some(SourceBoilerplate::default()),
             template_guard: Some(TemplateGuard::default()),
-            edited_copies: None,
+            edited_copies: EditedSetting::Default,
             aligned_copies: None,
             min_words: DEFAULT_MIN_WORDS,
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
-            mode: ClusterMode::default(),
+            mode: None,
             link_density: DEFAULT_LINK_DENSITY,
             representative: Representative::default(),
         }
@@ -139,17 +148,19 @@ impl DeduplicatorBuilder {
         self
     }
 
-    /// The edited-copy rule (default `None`, off; see [`EditedCopies`]): also count as
-    /// copies reworked texts whose shingles differ too much for Jaccard or
-    /// containment. It costs each article its distinct word and word-bigram
-    /// fingerprints (4 bytes each, kept for the call or the feed: about twice the
-    /// memory of the shingle sets), a search for pairs sharing rare shingles (a sort of
-    /// the shingles seen twice or more in a batch; a live feed keeps postings of every
-    /// shingle, about 16 bytes each), and the verification of more candidate pairs.
-    /// It needs corpus statistics as the template guard does (a feed started by
-    /// [`Deduplicator::index`] counts every shingle as distinctive).
+    /// The edited-copy rule (see [`EditedCopies`]; default on, with
+    /// [`EditedCopies::default`], and off with the SimHash algorithm, whose candidates
+    /// it cannot use): also count as copies reworked texts whose shingles differ too
+    /// much for Jaccard or containment. It costs each article in a candidate pair its
+    /// distinct word and word-bigram fingerprints (4 bytes each, made once the
+    /// candidates are known; a live feed keeps them for every article), each article
+    /// its words until then, and the verification of the candidates that Jaccard and
+    /// containment reject. With [`EditedCopies::rare_search`] it also finds its own
+    /// candidates (see [`RareSearch`](super::RareSearch)). It needs corpus statistics
+    /// as the template guard does (a feed started by [`Deduplicator::index`] counts
+    /// every shingle as distinctive). `None` turns it off.
     pub fn edited_copies(&mut self, edited: Option<EditedCopies>) -> &mut Self {
-        self.edited_copies = edited;
+        self.edited_copies = EditedSetting::Set(edited);
         self
     }
 
@@ -185,11 +196,13 @@ impl DeduplicatorBuilder {
         self
     }
 
-    /// How verified pairs become clusters (default [`ClusterMode::Star`], no chaining;
-    /// [`ClusterMode::Average`] also keeps a story whole whatever order its copies came
-    /// in).
+    /// How verified pairs become clusters (default [`ClusterMode::Average`] with the
+    /// edited-copy rule, which keeps a story whole whatever order its copies came in;
+    /// [`ClusterMode::Star`], no chaining, without it: LSH alone does not pair up
+    /// every near-identical copy of a large story, and average linkage would then split
+    /// it). Each the better on the dev set's `tune` split.
     pub fn mode(&mut self, mode: ClusterMode) -> &mut Self {
-        self.mode = mode;
+        self.mode = Some(mode);
         self
     }
 
@@ -280,11 +293,16 @@ impl DeduplicatorBuilder {
                 ));
             }
         }
-        if let Some(e) = self.edited_copies {
+        let edited = match (self.edited_copies, self.algorithm) {
+            (EditedSetting::Set(edited), _) => edited,
+            (EditedSetting::Default, Algorithm::MinHash) => Some(EditedCopies::default()),
+            (EditedSetting::Default, Algorithm::SimHash { .. }) => None,
+        };
+        if let Some(e) = edited {
             check_edited(e, self.algorithm)?;
         }
         if let Some(al) = self.aligned_copies {
-            check_aligned(al, self.edited_copies.is_some())?;
+            check_aligned(al, edited.is_some())?;
         }
         if self.max_article_bytes == 0 {
             return Err(Error::invalid("max_article_bytes", "must be at least 1".to_owned()));
@@ -317,7 +335,7 @@ impl DeduplicatorBuilder {
                 // 1,200-word round-up: J ≈ 0.25), so search lower when they count,
                 // unless the rare-shingle search finds them (on the `tune` split it
                 // found one more copy with LSH at the threshold, from fewer pairs).
-                let rare_search = self.edited_copies.is_some_and(|e| e.rare_search.is_some());
+                let rare_search = edited.is_some_and(|e| e.rare_search.is_some());
                 let search = match self.containment {
                     Some(c) if !rare_search => self.threshold.min(c * 0.3),
                     _ => self.threshold,
@@ -333,7 +351,7 @@ impl DeduplicatorBuilder {
                 threshold: self.threshold,
                 containment: self.containment,
                 template_guard: self.template_guard,
-                edited: self.edited_copies,
+                edited,
                 aligned: self.aligned_copies,
                 algorithm: self.algorithm,
                 verification: self.verification,
@@ -342,7 +360,11 @@ impl DeduplicatorBuilder {
             source_boilerplate: self.source_boilerplate,
             min_words: self.min_words,
             max_article_bytes: self.max_article_bytes,
-            mode: self.mode,
+            mode: self.mode.unwrap_or(if edited.is_some() {
+                ClusterMode::Average
+            } else {
+                ClusterMode::Star
+            }),
             link_density: self.link_density,
             representative: self.representative,
         })

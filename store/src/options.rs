@@ -5,7 +5,7 @@
 
 use nuskha::{
     Algorithm, AlignedCopies, ClusterMode, Deduplicator, DeduplicatorBuilder, EditedCopies,
-    Representative, Shingling, Verification,
+    RareSearch, Representative, Shingling, Verification,
 };
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +33,11 @@ pub struct Options {
     pub seed: u64,
     /// `--exact`: verify on exact Jaccard and containment.
     pub exact: bool,
-    /// `--edited`: also find edited copies.
+    /// The edited-copy rule: on unless `--no-edited` (or SimHash finds the candidates).
     pub edited: bool,
+    /// `--edited`: the edited-copy rule's own candidates, articles sharing rare
+    /// phrases (needs `edited`).
+    pub rare_search: bool,
     /// `--align` (with `--min-aligned` and `--align-run`): also find heavy rewrites by
     /// word alignment; `None` (off) is not written, so an index made without it reads
     /// as before.
@@ -78,9 +81,10 @@ impl Default for Options {
             num_perm: nuskha::DEFAULT_NUM_PERM,
             seed: nuskha::DEFAULT_SEED,
             exact: false,
-            edited: false,
+            edited: true,
+            rare_search: false,
             align: None,
-            mode: Options::default_mode(false).to_string(),
+            mode: Options::default_mode(true).to_string(),
             link_density: nuskha::DEFAULT_LINK_DENSITY,
             representative: "first".into(),
         }
@@ -99,9 +103,15 @@ impl Options {
     /// # Errors
     ///
     /// When an option names nothing the library knows (`shingle`, `algorithm`, `mode`,
-    /// `representative`); ranges are checked by [`DeduplicatorBuilder::build`].
+    /// `representative`), or `rare_search` is on without `edited`; ranges are checked
+    /// by [`DeduplicatorBuilder::build`].
     pub fn builder(&self) -> nuskha::Result<DeduplicatorBuilder> {
         let shingling: Shingling = self.shingle.parse()?;
+        if self.rare_search && !self.edited {
+            let reason = "needs the edited-copy rule (`edited`) on".to_string();
+            return Err(nuskha::Error::InvalidParameter { name: "rare_search", reason });
+        }
+        let rare_search = self.rare_search.then(RareSearch::default);
         let mut b = Deduplicator::builder();
         b.threshold(self.threshold)
             .containment(self.containment)
@@ -112,7 +122,7 @@ impl Options {
             .max_article_bytes(self.max_article_size)
             .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
             .algorithm(self.algorithm.parse::<Algorithm>()?)
-            .edited_copies(self.edited.then(EditedCopies::default))
+            .edited_copies(self.edited.then(|| EditedCopies { rare_search, ..Default::default() }))
             .aligned_copies(
                 self.align
                     .map(|a| AlignedCopies { min_run: a.min_run, min_coverage: a.min_coverage }),
@@ -169,6 +179,7 @@ mod tests {
         assert_eq!(dedup.threshold(), lib.threshold());
         assert_eq!(dedup.containment(), lib.containment());
         assert_eq!(dedup.mode(), lib.mode());
+        assert_eq!(dedup.edited_copies(), lib.edited_copies());
         assert_eq!(dedup.lsh_params(), lib.lsh_params());
         assert_eq!(dedup.min_words(), lib.min_words());
         assert_eq!(dedup.max_article_bytes(), lib.max_article_bytes());
@@ -177,14 +188,20 @@ mod tests {
 
     #[test]
     fn options_round_trip_and_name_their_differences() {
-        let mut o = Options { edited: true, threshold: 0.6, ..Options::default() };
-        o.mode = Options::default_mode(true).to_string();
+        let mut o = Options { edited: false, threshold: 0.6, ..Options::default() };
+        o.mode = Options::default_mode(false).to_string();
         let back: Options = serde_json::from_str(&o.to_json()).unwrap();
         assert_eq!(back, o);
         let diff = Options::default().differences(&o);
         let names: Vec<&str> = diff.iter().map(|d| d.0.as_str()).collect();
         assert_eq!(names, ["edited", "mode", "threshold"]);
         assert_eq!(diff[2], ("threshold".into(), "0.5".into(), "0.6".into()));
+        // The rare search needs the rule.
+        let search = Options { rare_search: true, ..Options::default() };
+        let rule = search.deduplicator().unwrap().edited_copies();
+        assert_eq!(rule.and_then(|e| e.rare_search), Some(RareSearch::default()));
+        let alone = Options { edited: false, ..search };
+        assert!(alone.deduplicator().unwrap_err().to_string().contains("rare_search"));
         assert!(serde_json::from_str::<Options>(r#"{"threshold": 0.5}"#).is_err());
         let bad = Options { mode: "chain".into(), ..Options::default() };
         assert!(bad.deduplicator().is_err());
@@ -193,17 +210,18 @@ mod tests {
     #[test]
     fn alignment_is_kept_only_when_on_and_needs_edited() {
         assert!(!Options::default().to_json().contains("align"));
-        let o = Options { edited: true, align: Some(Align::default()), ..Options::default() };
+        let o = Options { rare_search: true, align: Some(Align::default()), ..Options::default() };
         let back: Options = serde_json::from_str(&o.to_json()).unwrap();
         assert_eq!(back, o);
         assert_eq!(o.deduplicator().unwrap().aligned_copies(), Some(AlignedCopies::default()));
         let diff = Options::default().differences(&o);
         let names: Vec<&str> = diff.iter().map(|d| d.0.as_str()).collect();
-        assert_eq!(names, ["edited", "align"]);
+        assert_eq!(names, ["rare_search", "align"]);
         assert_eq!(diff[1].1, "null");
         let back = o.differences(&Options::default());
-        assert_eq!(back.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), ["align", "edited"]);
-        let alone = Options { align: Some(Align::default()), ..Options::default() };
+        let names: Vec<&str> = back.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(names, ["align", "rare_search"]);
+        let alone = Options { edited: false, align: Some(Align::default()), ..Options::default() };
         assert!(alone.deduplicator().is_err());
     }
 }
