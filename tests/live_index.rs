@@ -20,9 +20,15 @@ fn corpus() -> Vec<String> {
 fn deduplicators() -> Vec<Deduplicator> {
     let mut all = Vec::new();
     for mode in [ClusterMode::Star, ClusterMode::Average, ClusterMode::Components] {
-        for edited in [false, true] {
+        let search = Some(nuskha::RareSearch::default());
+        let rules = [
+            None,
+            Some(EditedCopies::default()),
+            Some(EditedCopies { rare_search: search, ..EditedCopies::default() }),
+        ];
+        for rule in rules {
             let mut b = Deduplicator::builder();
-            b.mode(mode).edited_copies(edited.then(EditedCopies::default));
+            b.mode(mode).edited_copies(rule);
             all.push(b.build().unwrap());
         }
     }
@@ -118,7 +124,7 @@ fn removing_articles_leaves_what_a_feed_of_the_others_would_hold() {
     // two articles alone, so removing some is feeding the others.
     let texts = corpus();
     for mode in [ClusterMode::Star, ClusterMode::Average, ClusterMode::Components] {
-        let dedup = Deduplicator::builder().mode(mode).build().unwrap();
+        let dedup = Deduplicator::builder().mode(mode).edited_copies(None).build().unwrap();
         let stats = dedup.learn(&texts);
         let mut feed = dedup.index_with(Arc::clone(&stats));
         fill(&mut feed, &texts, 0..texts.len());

@@ -852,14 +852,16 @@ proptest::proptest! {
         cables_too in proptest::prelude::any::<bool>(),
         order in proptest::prelude::any::<u64>(),
         mode in proptest::sample::select(vec![ClusterMode::Star, ClusterMode::Average, ClusterMode::Components]),
-        edited_too in proptest::prelude::any::<bool>(),
+        edited in 0u8..3,
     ) {
         let texts = random_corpus(stories, copies, seed, cables_too, order);
-        let dedup = Deduplicator::builder()
-            .mode(mode)
-            .edited_copies(edited_too.then(nuskha::EditedCopies::default))
-            .build()
-            .unwrap();
+        // The rule off, on LSH's candidates, and with its rare-shingle search.
+        let rule = match edited {
+            0 => None,
+            1 => Some(nuskha::EditedCopies::default()),
+            _ => Some(searching()),
+        };
+        let dedup = Deduplicator::builder().mode(mode).edited_copies(rule).build().unwrap();
         let serial = dedup.cluster(&texts);
         for threads in [1, 2, 4] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

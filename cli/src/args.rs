@@ -509,7 +509,7 @@ pub struct MatchingArgs {
     #[arg(long, help_heading = "Matching")]
     pub no_edited: bool,
 
-    /// With `--edited`, also find heavy rewrites (an agency story rewritten: its
+    /// Also find heavy rewrites (best with `--edited`: an agency story rewritten: its
     /// clauses reordered, a word changed every few), by word alignment: a pair counts
     /// when runs of at least `--align-run` words shared in the same order, in any order
     /// of the runs, cover `--min-aligned` of the shorter one's words, and most of its
@@ -573,7 +573,7 @@ impl MatchingArgs {
             }
             _ => "minhash".to_string(),
         };
-        nuskha_store::Options {
+        let mut options = nuskha_store::Options {
             threshold: self.threshold,
             containment: self.containment.0,
             shingle: self.shingle.to_string(),
@@ -583,25 +583,24 @@ impl MatchingArgs {
             num_perm: self.num_perm,
             seed: self.seed,
             exact: self.exact,
-            edited: self.edited_rule(),
+            edited: !self.no_edited,
             rare_search: self.edited,
             align: self.align.then_some(nuskha_store::Align {
                 min_coverage: self.min_aligned,
                 min_run: self.align_run,
             }),
-            mode: mode
-                .unwrap_or(nuskha_store::Options::default_mode(self.edited_rule()))
-                .to_string(),
+            mode: String::new(),
             link_density,
             representative: representative.to_string(),
-        }
+        };
+        let default = nuskha_store::Options::default_mode(options.edited_rule());
+        options.mode = mode.unwrap_or(default).to_string();
+        options
     }
 
-    /// Whether the edited-copy rule is on: unless `--no-edited`, or SimHash finds the
-    /// candidates without `--edited` (which then stops with the library's error).
+    /// Whether the edited-copy rule is on ([`nuskha_store::Options::edited_rule`]).
     pub fn edited_rule(&self) -> bool {
-        let simhash = matches!(self.algorithm, Algorithm::SimHash { .. });
-        !self.no_edited && (!simhash || self.edited || self.align)
+        self.options(None, nuskha::DEFAULT_LINK_DENSITY, Representative::First).edited_rule()
     }
 
     /// The library's builder with these settings (clustering at its defaults): the

@@ -167,7 +167,7 @@ pub(crate) fn comparison_json(
 fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
     let line = decision(v, dedup);
     match v.matched {
-        // With --edited every line shows the rule's scores (a non-copy's already does),
+        // With the edited-copy rule (on by default) every line shows the rule's scores (a non-copy's already does),
         // and with --align the alignment's.
         Some(m) if m.kind == MatchKind::Edited => format!("{line}{}", aligned_detail(v, dedup)),
         Some(m) if m.kind != MatchKind::Aligned && dedup.edited_copies().is_some() => {

@@ -189,6 +189,8 @@ fn main_command_options_are_validated() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(v["parameters"]["mode"], mode, "{args:?}");
+        assert_eq!(v["parameters"]["edited"], args.first() != Some(&"--no-edited"), "{args:?}");
+        assert_eq!(v["parameters"]["rare_search"], args.first() == Some(&"--edited"), "{args:?}");
         assert!(v["clusters"].as_array().unwrap().iter().any(|c| c["size"] == 3), "{args:?}");
     }
     let out = run(&[&dir, "--edited", "--no-edited"], b"");

@@ -64,11 +64,12 @@ impl Threads {
 
 /// One article of a cluster.
 ///
-/// Attributes: ``id`` (the record's id), ``score`` (its similarity to ``matched``: 1.0
-/// for the representative and for a cluster of one), ``kind`` (what made it a copy:
+/// Attributes: ``id`` (the record's id), ``score`` (its similarity to ``matched``: its
+/// best match in the cluster with average linkage, the default; 1.0 for a star
+/// cluster's representative and for a cluster of one), ``kind`` (what made it a copy:
 /// ``"jaccard"``, ``"containment"``, ``"edited"``, ``"aligned"`` or ``"simhash"``), ``matched`` (the
-/// id of the member it matched: the cluster's centre in star mode, itself for the
-/// representative) and ``too_short`` (it has fewer words than ``min_length`` and is
+/// id of the member it matched: the cluster's centre in star mode, its best match in
+/// average linkage) and ``too_short`` (it has fewer words than ``min_length`` and is
 /// never matched).
 #[pyclass(frozen, module = "nuskha")]
 pub struct Member {

@@ -169,15 +169,15 @@ pub fn parse(
             "invalid parameter `aligned_copies`: min_aligned and align_run need align=True ({owner}())"
         )));
     }
-    if !given.contains(&"edited") && o.algorithm.starts_with("simhash") && !o.rare_search {
-        // The rule needs MinHash candidates: off with SimHash, as the command has it.
-        o.edited = false;
+    if !given.contains(&"edited") {
+        // Off with SimHash unless asked for, as the command has it.
+        o.edited = o.edited_rule();
     }
     if mode.is_none() {
         // Not given (or None): the default for `edited`, as the command chooses it.
         given.retain(|n| *n != "mode");
     }
-    o.mode = mode.unwrap_or_else(|| Options::default_mode(o.edited).to_string());
+    o.mode = mode.unwrap_or_else(|| Options::default_mode(o.edited_rule()).to_string());
     if let Err(e) = o.deduplicator() {
         let hint = if o.representative != "first" && o.representative != "longest" && !earliest_ok {
             " (an index keeps `first` or `longest`)"
@@ -261,7 +261,11 @@ pub fn repr(o: &Options, earliest: bool) -> String {
             parts.push(format!("align_run={}", a.min_run));
         }
     }
-    parts.extend(quoted("mode", &o.mode, Options::default_mode(o.edited).to_string().as_str()));
+    parts.extend(quoted(
+        "mode",
+        &o.mode,
+        Options::default_mode(o.edited_rule()).to_string().as_str(),
+    ));
     if o.link_density != d.link_density {
         parts.push(format!("link_density={}", o.link_density));
     }

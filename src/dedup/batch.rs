@@ -22,7 +22,9 @@ use super::{Algorithm, Boilerplate, Deduplicator};
 /// The articles of one batch run, gathered before they are clustered together.
 ///
 /// Adding an article normalises and shingles it at once and keeps only its shingle
-/// fingerprints, so a corpus read from disk in chunks never has all its text in memory;
+/// fingerprints (and, with the edited-copy rule, its words' fingerprints until the
+/// candidates are known), so a corpus read from disk in chunks never has all its text
+/// in memory;
 /// [`cluster`](Self::cluster) then does what [`Deduplicator::cluster`] does. Article `i`
 /// added is `DocId(i)`, and the clusters are the same as the one-call API's on the same
 /// texts, whatever the chunks (tested).

@@ -181,6 +181,7 @@ pub(super) fn rare_pairs(
             .collect();
         return chunks.concat();
     }
+    let _ = parallel;
     pairs(0..sets.len(), &mut Vec::new())
 }
 

@@ -228,6 +228,12 @@ impl Verifier {
     /// that passes the template guard, else an edited copy, else an aligned one. `a` is
     /// the earlier article.
     pub(super) fn verify(&self, a: &Sketched, b: &Sketched, stats: &CorpusStats) -> Option<Match> {
+        debug_assert!(
+            [a, b]
+                .iter()
+                .all(|s| s.words.is_none() && s.set.as_ref().is_none_or(|x| x.is_sorted())),
+            "an article verified before `make_verifiable`"
+        );
         if let Some(m) = self.similarity(a, b) {
             if self.passes_guard(a, b, stats) {
                 return Some(m);

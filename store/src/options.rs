@@ -33,7 +33,9 @@ pub struct Options {
     pub seed: u64,
     /// `--exact`: verify on exact Jaccard and containment.
     pub exact: bool,
-    /// The edited-copy rule: on unless `--no-edited` (or SimHash finds the candidates).
+    /// The edited-copy rule: on unless `--no-edited`; with SimHash candidates, which it
+    /// cannot use, on only when asked for through `rare_search` or `align` (see
+    /// [`edited_rule`](Self::edited_rule)).
     pub edited: bool,
     /// `--edited`: the edited-copy rule's own candidates, articles sharing rare
     /// phrases (needs `edited`).
@@ -98,6 +100,14 @@ impl Options {
         if edited { ClusterMode::Average } else { ClusterMode::Star }
     }
 
+    /// Whether the edited-copy rule is on: `edited`, unless SimHash finds the
+    /// candidates and neither `rare_search` nor `align` asks for the rule (which then
+    /// fails to build, naming MinHash).
+    pub fn edited_rule(&self) -> bool {
+        let simhash = self.algorithm.starts_with("simhash");
+        self.edited && (!simhash || self.rare_search || self.align.is_some())
+    }
+
     /// The library's builder with these options.
     ///
     /// # Errors
@@ -122,7 +132,9 @@ impl Options {
             .max_article_bytes(self.max_article_size)
             .verification(if self.exact { Verification::Exact } else { Verification::Estimated })
             .algorithm(self.algorithm.parse::<Algorithm>()?)
-            .edited_copies(self.edited.then(|| EditedCopies { rare_search, ..Default::default() }))
+            .edited_copies(
+                self.edited_rule().then(|| EditedCopies { rare_search, ..Default::default() }),
+            )
             .aligned_copies(
                 self.align
                     .map(|a| AlignedCopies { min_run: a.min_run, min_coverage: a.min_coverage }),
@@ -202,6 +214,12 @@ mod tests {
         assert_eq!(rule.and_then(|e| e.rare_search), Some(RareSearch::default()));
         let alone = Options { edited: false, ..search };
         assert!(alone.deduplicator().unwrap_err().to_string().contains("rare_search"));
+        // With SimHash the rule is off unless asked for, which then names MinHash.
+        let simhash = Options { algorithm: "simhash:3".into(), ..Options::default() };
+        assert!(!simhash.edited_rule());
+        assert_eq!(simhash.deduplicator().unwrap().edited_copies(), None);
+        let asked = Options { rare_search: true, ..simhash };
+        assert!(asked.deduplicator().unwrap_err().to_string().contains("MinHash"));
         assert!(serde_json::from_str::<Options>(r#"{"threshold": 0.5}"#).is_err());
         let bad = Options { mode: "chain".into(), ..Options::default() };
         assert!(bad.deduplicator().is_err());

@@ -241,6 +241,8 @@ impl Report<'_> {
                 "seed": params.seed(),
                 "bands": self.dedup.lsh_params().bands(),
                 "rows": self.dedup.lsh_params().rows(),
+                "edited": self.dedup.edited_copies().is_some(),
+                "rare_search": self.dedup.edited_copies().is_some_and(|e| e.rare_search.is_some()),
                 "mode": self.dedup.mode().to_string(),
                 "link_density": self.dedup.link_density(),
                 "min_length": self.dedup.min_words(),
