@@ -45,6 +45,17 @@ pub enum ClusterMode {
     Average,
 }
 
+impl ClusterMode {
+    /// The mode a deduplicator clusters in unless told: average linkage with the
+    /// edited-copy rule, star without (each the better on the dev set's `tune` split;
+    /// without the rule, LSH alone does not pair up every near-identical copy of a large
+    /// story, and average linkage would split it). [`ClusterMode::default`] is star, the
+    /// mode of [`cluster_pairs`] on pairs from elsewhere.
+    pub fn default_for(edited_copies: bool) -> Self {
+        if edited_copies { ClusterMode::Average } else { ClusterMode::Star }
+    }
+}
+
 /// The default share of two groups' cross pairs that must be verified matches for
 /// [`ClusterMode::Average`] to merge them. Chosen on the dev set's `tune` split with the
 /// edited-copy rule: 0.6 found no more copies and merged one more pair that is not one;

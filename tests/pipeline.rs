@@ -814,6 +814,7 @@ fn edited_copy_decisions_equal_the_rule_on_the_full_scores() {
 /// A random corpus for the determinism property: `stories` stories with up to three
 /// lightly edited copies each, a template series (the cables) when `cables`, shuffled
 /// by `order` so that copies arrive before, between and after their originals.
+#[cfg(feature = "rayon")]
 fn random_corpus(
     stories: usize,
     copies: usize,

@@ -593,7 +593,7 @@ impl MatchingArgs {
             link_density,
             representative: representative.to_string(),
         };
-        let default = nuskha_store::Options::default_mode(options.edited_rule());
+        let default = ClusterMode::default_for(options.edited_rule());
         options.mode = mode.unwrap_or(default).to_string();
         options
     }
@@ -615,7 +615,7 @@ impl MatchingArgs {
 impl ClusterArgs {
     /// `--mode`, or its default for the verification chosen.
     pub fn mode(&self) -> ClusterMode {
-        self.mode.unwrap_or(nuskha_store::Options::default_mode(self.matching.edited_rule()))
+        self.mode.unwrap_or(ClusterMode::default_for(self.matching.edited_rule()))
     }
 }
 

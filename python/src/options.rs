@@ -3,6 +3,7 @@
 //! [`nuskha_store::Options`], the one place these options become a deduplicator for
 //! the command and for an index file alike.
 
+use nuskha::ClusterMode;
 use nuskha_store::{Align, Options};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -177,7 +178,7 @@ pub fn parse(
         // Not given (or None): the default for `edited`, as the command chooses it.
         given.retain(|n| *n != "mode");
     }
-    o.mode = mode.unwrap_or_else(|| Options::default_mode(o.edited_rule()).to_string());
+    o.mode = mode.unwrap_or_else(|| ClusterMode::default_for(o.edited_rule()).to_string());
     if let Err(e) = o.deduplicator() {
         let hint = if o.representative != "first" && o.representative != "longest" && !earliest_ok {
             " (an index keeps `first` or `longest`)"
@@ -264,7 +265,7 @@ pub fn repr(o: &Options, earliest: bool) -> String {
     parts.extend(quoted(
         "mode",
         &o.mode,
-        Options::default_mode(o.edited_rule()).to_string().as_str(),
+        ClusterMode::default_for(o.edited_rule()).to_string().as_str(),
     ));
     if o.link_density != d.link_density {
         parts.push(format!("link_density={}", o.link_density));

@@ -361,11 +361,7 @@ impl DeduplicatorBuilder {
             source_boilerplate: self.source_boilerplate,
             min_words: self.min_words,
             max_article_bytes: self.max_article_bytes,
-            mode: self.mode.unwrap_or(if edited.is_some() {
-                ClusterMode::Average
-            } else {
-                ClusterMode::Star
-            }),
+            mode: self.mode.unwrap_or(ClusterMode::default_for(edited.is_some())),
             link_density: self.link_density,
             representative: self.representative,
         })

@@ -247,8 +247,8 @@ impl Deduplicator {
             rare: self
                 .verifier
                 .edited()
-                .and_then(|e| e.rare_search)
-                .map(|_| RarePostings::default()),
+                .and_then(|e| e.rare_search_within())
+                .map(|(max_docs, search)| RarePostings::new(max_docs, search)),
             entries: Vec::new(),
             sketched: Vec::new(),
             positions: HashMap::default(),
@@ -364,11 +364,8 @@ impl DedupIndex {
     /// articles held that share enough of them.
     fn post_rare(&mut self, s: &Sketched) -> Vec<DocId> {
         let id = doc_id(self.sketched.len());
-        let search = self.dedup.verifier.edited().and_then(|e| e.rare_search_within());
-        match (&mut self.rare, search, &s.set) {
-            (Some(postings), Some((docs, search)), Some(set)) => {
-                postings.candidates(id, set, &self.sample, docs, search)
-            }
+        match (&mut self.rare, &s.set) {
+            (Some(postings), Some(set)) => postings.candidates(id, set, &self.sample),
             _ => Vec::new(),
         }
     }
@@ -458,11 +455,8 @@ impl DedupIndex {
         // Sketched and verified as `add` would, counted in growing statistics until
         // the answer is known.
         let (s, left_out) = self.prepare(shingled);
-        let search = self.dedup.verifier.edited().and_then(|e| e.rare_search_within());
-        let rare = match (&self.rare, search, &s.set) {
-            (Some(postings), Some((docs, search)), Some(set)) => {
-                postings.lookup(set, &self.sample, docs, search)
-            }
+        let rare = match (&self.rare, &s.set) {
+            (Some(postings), Some(set)) => postings.lookup(set, &self.sample),
             _ => Vec::new(),
         };
         let candidates = self.look_up(&s, rare);

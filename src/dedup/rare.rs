@@ -401,8 +401,11 @@ fn shared_enough(mut found: Vec<DocId>, min_shared: usize) -> Vec<DocId> {
 /// A live feed's postings of rare shingles: which earlier articles hold each shingle,
 /// until it is in more than `distinctive_docs` of them. About 16 bytes per distinct
 /// shingle of the feed, on top of its sets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct RarePostings {
+    /// The most articles a rare shingle is in.
+    max_docs: u32,
+    search: RareSearch,
     /// The first article of each shingle seen, or [`DEAD`] once it is too common.
     first: HashMap<u32, u32, FixedState>,
     /// The later articles of shingles seen in two or more.
@@ -413,18 +416,19 @@ pub(super) struct RarePostings {
 const DEAD: u32 = u32::MAX;
 
 impl RarePostings {
-    /// The earlier articles sharing at least `search.min_shared` of the shingles it
+    /// No postings yet, for `search` with rare shingles in at most `max_docs` articles.
+    pub(super) fn new(max_docs: u32, search: RareSearch) -> Self {
+        let (first, more) = (HashMap::default(), HashMap::default());
+        RarePostings { max_docs, search, first, more }
+    }
+
+    /// The earlier articles sharing at least `min_shared` of the shingles the search
     /// reads, found in at most `max_docs` articles, with `set` (article `id`'s
-    /// shingles), sorted; `id` is then added. A shingle `stats` knows to be common is neither looked up nor kept; fed
-    /// the articles its statistics were learned from, the pairs are the batch's.
-    pub(super) fn candidates(
-        &mut self,
-        id: DocId,
-        set: &[u32],
-        stats: &CorpusStats,
-        max_docs: u32,
-        search: RareSearch,
-    ) -> Vec<DocId> {
+    /// shingles), sorted; `id` is then added. A shingle `stats` knows to be common is
+    /// neither looked up nor kept; fed the articles its statistics were learned from,
+    /// the pairs are the batch's.
+    pub(super) fn candidates(&mut self, id: DocId, set: &[u32], stats: &CorpusStats) -> Vec<DocId> {
+        let (max_docs, search) = (self.max_docs, self.search);
         let mut found: Vec<DocId> = Vec::new();
         for &fp in set {
             if !search.reads(fp) || stats.df_of(fp) > max_docs {
@@ -459,13 +463,8 @@ impl RarePostings {
 impl RarePostings {
     /// The articles [`candidates`](Self::candidates) would return for `set`, without
     /// adding it.
-    pub(super) fn lookup(
-        &self,
-        set: &[u32],
-        stats: &CorpusStats,
-        max_docs: u32,
-        search: RareSearch,
-    ) -> Vec<DocId> {
+    pub(super) fn lookup(&self, set: &[u32], stats: &CorpusStats) -> Vec<DocId> {
+        let (max_docs, search) = (self.max_docs, self.search);
         let mut found: Vec<DocId> = Vec::new();
         for &fp in set {
             if !search.reads(fp) || stats.df_of(fp) > max_docs {
@@ -588,11 +587,11 @@ mod tests {
             assert_eq!(rare_pairs(&sets, docs, search, true), expected, "parallel {case}");
             // A feed with the statistics of the same articles finds the same pairs.
             let stats = CorpusStats::from_sets(&sets);
-            let mut postings = RarePostings::default();
+            let mut postings = RarePostings::new(docs, search);
             let mut fed = Vec::new();
             for (i, s) in sets.iter().enumerate() {
                 let id = doc_id(i);
-                let found = postings.candidates(id, &s.set, &stats, docs, search);
+                let found = postings.candidates(id, &s.set, &stats);
                 fed.extend(found.into_iter().map(|d| (d, id)));
             }
             fed.sort_unstable();

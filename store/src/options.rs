@@ -86,7 +86,7 @@ impl Default for Options {
             edited: true,
             rare_search: false,
             align: None,
-            mode: Options::default_mode(true).to_string(),
+            mode: ClusterMode::default_for(true).to_string(),
             link_density: nuskha::DEFAULT_LINK_DENSITY,
             representative: "first".into(),
         }
@@ -94,12 +94,6 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The clustering mode used when none is given: average linkage with the
-    /// edited-copy rule, star without (each the better on the dev set's tune split).
-    pub fn default_mode(edited: bool) -> ClusterMode {
-        if edited { ClusterMode::Average } else { ClusterMode::Star }
-    }
-
     /// Whether the edited-copy rule is on: `edited`, unless SimHash finds the
     /// candidates and neither `rare_search` nor `align` asks for the rule (which then
     /// fails to build, naming MinHash).
@@ -201,7 +195,7 @@ mod tests {
     #[test]
     fn options_round_trip_and_name_their_differences() {
         let mut o = Options { edited: false, threshold: 0.6, ..Options::default() };
-        o.mode = Options::default_mode(false).to_string();
+        o.mode = ClusterMode::default_for(false).to_string();
         let back: Options = serde_json::from_str(&o.to_json()).unwrap();
         assert_eq!(back, o);
         let diff = Options::default().differences(&o);
