@@ -184,7 +184,7 @@ fn main() {
         slots as f64 / all as f64
     );
 
-    let edited = EditedCopies { rare_search: Some(RareSearch::default()), ..Default::default() };
+    let edited = EditedCopies { rare_search: Some(RareSearch::THOROUGH), ..Default::default() };
     let configs: [(&str, Deduplicator); 4] = [
         ("--no-edited", Deduplicator::builder().edited_copies(None).build().expect("valid")),
         ("defaults", Deduplicator::new()),

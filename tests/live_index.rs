@@ -20,7 +20,7 @@ fn corpus() -> Vec<String> {
 fn deduplicators() -> Vec<Deduplicator> {
     let mut all = Vec::new();
     for mode in [ClusterMode::Star, ClusterMode::Average, ClusterMode::Components] {
-        let search = Some(nuskha::RareSearch::default());
+        let search = Some(nuskha::RareSearch::THOROUGH);
         let rules = [
             None,
             Some(EditedCopies::default()),

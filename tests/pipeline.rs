@@ -320,7 +320,7 @@ fn containment_finds_a_wire_item_inside_a_roundup() {
     let wire = texts[0].clone();
     let roundup = format!("{} {} {} {}", texts[1], wire, texts[2], texts[3]);
     let corpus = vec![wire, roundup, texts[4].clone()];
-    let plain = Deduplicator::builder().containment(None).build().unwrap();
+    let plain = Deduplicator::builder().containment(None).edited_copies(None).build().unwrap();
     assert_eq!(plain.cluster(&corpus).copies().count(), 0, "Jaccard alone misses it");
     let dedup = Deduplicator::new();
     let clusters = dedup.cluster(&corpus);
@@ -601,7 +601,7 @@ fn parallel_bulk_insert_builds_the_same_index() {
 /// The edited-copy rule with its own candidate search, the rare shingles (`dedup
 /// --edited`).
 fn searching() -> nuskha::EditedCopies {
-    let rare_search = Some(nuskha::RareSearch::default());
+    let rare_search = Some(nuskha::RareSearch::THOROUGH);
     nuskha::EditedCopies { rare_search, ..nuskha::EditedCopies::default() }
 }
 

@@ -115,7 +115,7 @@ impl Options {
             let reason = "needs the edited-copy rule (`edited`) on".to_string();
             return Err(nuskha::Error::InvalidParameter { name: "rare_search", reason });
         }
-        let rare_search = self.rare_search.then(RareSearch::default);
+        let rare_search = self.rare_search.then_some(RareSearch::THOROUGH);
         let mut b = Deduplicator::builder();
         b.threshold(self.threshold)
             .containment(self.containment)
@@ -205,7 +205,7 @@ mod tests {
         // The rare search needs the rule.
         let search = Options { rare_search: true, ..Options::default() };
         let rule = search.deduplicator().unwrap().edited_copies();
-        assert_eq!(rule.and_then(|e| e.rare_search), Some(RareSearch::default()));
+        assert_eq!(rule.and_then(|e| e.rare_search), Some(RareSearch::THOROUGH));
         let alone = Options { edited: false, ..search };
         assert!(alone.deduplicator().unwrap_err().to_string().contains("rare_search"));
         // With SimHash the rule is off unless asked for, which then names MinHash.
