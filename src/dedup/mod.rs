@@ -364,7 +364,7 @@ impl RareSearch {
     /// A lighter search: one shingle in 32, two of them shared. With LSH at the Jaccard
     /// threshold (as with any search) the rule then finds 0.76 of `tune`'s copies at
     /// precision 0.995, against 0.66 at 0.998 for the defaults (LSH searching low, no
-    /// rare search); on `report`, 0.72 at 0.976 against 0.61 at 0.939. It costs about 7%
+    /// rare search); on `report`, 0.72 at 0.976 against 0.61 at 0.939. It costs about 9%
     /// more instructions than the defaults on SaudiNewsNet, which took it just past the
     /// defaults' speed limit (3× the careful gaoya program), so it is an option, not the
     /// default (`benches/README.md`, "A lighter rare search").
