@@ -167,8 +167,8 @@ pub(crate) fn comparison_json(
 fn verdict_line(v: &Verdict, dedup: &Deduplicator) -> String {
     let line = decision(v, dedup);
     match v.matched {
-        // With the edited-copy rule (on by default) every line shows the rule's scores (a non-copy's already does),
-        // and with --align the alignment's.
+        // With the edited-copy rule (on by default) every line shows the rule's scores
+        // (a non-copy's already does), and with --align the alignment's.
         Some(m) if m.kind == MatchKind::Edited => format!("{line}{}", aligned_detail(v, dedup)),
         Some(m) if m.kind != MatchKind::Aligned && dedup.edited_copies().is_some() => {
             format!("{line}; edited{}{}", edited_detail(v), aligned_detail(v, dedup))

@@ -309,8 +309,9 @@ pub struct EditedCopies {
     /// The share of the shorter article's distinctive shingles that must be in the
     /// longer one (default 0.22).
     pub min_distinctive: f64,
-    /// A shingle in at most this many articles is distinctive (and, with the rare
-    /// search, a shared one counts towards a candidate) (default 20; at least 8, the statistics' exact floor).
+    /// A shingle in at most this many articles is distinctive, and with the rare
+    /// search a shared one counts towards a candidate (default 20; at least 8, the
+    /// statistics' exact floor).
     pub distinctive_docs: u32,
     /// Distinctive shingles the shorter article needs for their check to apply
     /// (default 8).
