@@ -453,9 +453,9 @@ impl Field {
 }
 
 /// The JSON string `raw` (its quotes included) unescaped into `out`, which is cleared
-/// first. serde_json has checked `raw` as it read it past (escapes well formed, no
+/// first. `serde_json` has checked `raw` as it read it past (escapes well formed, no
 /// control characters); what is left to refuse is a `\u` escape of half a surrogate
-/// pair, which serde_json refuses in a string too.
+/// pair, which `serde_json` refuses in a string too.
 fn unescape_into(raw: &str, out: &mut String) -> Result<(), &'static str> {
     out.clear();
     let body = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or("not a string")?;
@@ -712,7 +712,7 @@ mod tests {
         assert_eq!(text, "t");
     }
 
-    /// The text's own unescaping against serde_json's, on strings made of every kind of
+    /// The text's own unescaping against `serde_json`'s, on strings made of every kind of
     /// escape, good and bad: the same text, or both refuse the record.
     #[test]
     fn the_text_is_unescaped_as_serde_json_unescapes_it() {

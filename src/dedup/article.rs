@@ -222,9 +222,22 @@ impl Deduplicator {
     /// Readies a sketched article for verification: its shingle set sorted (for the
     /// merges), and with the edited-copy rule its vocabulary made from its words.
     pub(super) fn make_verifiable(&self, s: &mut Sketched, sort: &mut SortScratch) {
+        Self::sort_set(s, sort);
+        self.make_vocabulary(s, sort);
+    }
+
+    /// The first half of [`make_verifiable`](Self::make_verifiable): what the
+    /// similarity and the template guard read.
+    pub(super) fn sort_set(s: &mut Sketched, sort: &mut SortScratch) {
         if let Some(set) = &mut s.set {
             sort.sort(set);
         }
+    }
+
+    /// The second half of [`make_verifiable`](Self::make_verifiable): with the
+    /// edited-copy rule, the vocabulary made from the article's words (which are then
+    /// dropped).
+    pub(super) fn make_vocabulary(&self, s: &mut Sketched, sort: &mut SortScratch) {
         if let Some(words) = s.words.take() {
             let seed = self.sketcher.shingler().seed();
             let in_order = self.verifier.aligned().is_some();

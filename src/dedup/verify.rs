@@ -234,10 +234,8 @@ impl Verifier {
                 .all(|s| s.words.is_none() && s.set.as_ref().is_none_or(|x| x.is_sorted())),
             "an article verified before `make_verifiable`"
         );
-        if let Some(m) = self.similarity(a, b) {
-            if self.passes_guard(a, b, stats) {
-                return Some(m);
-            }
+        if let Some(m) = self.similar_past_guard(a, b, stats) {
+            return Some(m);
         }
         let e = self.edited?;
         // Scored as far as the rule needs: most candidates fail on their words, and
@@ -260,6 +258,18 @@ impl Verifier {
         let distinctive = distinctive_share(s, l, stats, e).is_none_or(|d| d >= e.min_distinctive);
         (coverage >= al.min_coverage && distinctive)
             .then_some(Match { score: coverage, kind: MatchKind::Aligned })
+    }
+
+    /// The first test of [`verify`](Self::verify), which needs neither article's
+    /// vocabulary: Jaccard or containment that reaches its threshold and passes the
+    /// template guard.
+    pub(super) fn similar_past_guard(
+        &self,
+        a: &Sketched,
+        b: &Sketched,
+        stats: &CorpusStats,
+    ) -> Option<Match> {
+        self.similarity(a, b).filter(|_| self.passes_guard(a, b, stats))
     }
 
     /// The edited-copy rule's scores, when it is on (and both articles kept their
