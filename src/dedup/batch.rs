@@ -434,12 +434,12 @@ mod tests {
             seed % n
         };
         let letters: Vec<char> = ('\u{0628}'..='\u{064A}').filter(|c| c.is_alphabetic()).collect();
-        let mut word = |next: &mut dyn FnMut(u64) -> u64| -> String {
+        let word = |next: &mut dyn FnMut(u64) -> u64| -> String {
             (0..3 + next(5)).map(|_| letters[next(letters.len() as u64) as usize]).collect()
         };
         let template: Vec<String> = (0..60).map(|_| word(&mut next)).collect();
         let mut out = Vec::new();
-        for story in 0..40 {
+        for _ in 0..40 {
             let words: Vec<String> = (0..150 + next(200)).map(|_| word(&mut next)).collect();
             let edited = |share: u64, next: &mut dyn FnMut(u64) -> u64| -> String {
                 let mut w = words.clone();
