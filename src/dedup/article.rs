@@ -10,7 +10,7 @@ use crate::util::SortScratch;
 
 use super::Deduplicator;
 use super::align::MAX_ALIGNED_WORDS;
-use super::stats::{FingerprintSet, NO_SOURCE, SourceSets};
+use super::stats::{CorpusStats, FingerprintSet, NO_SOURCE, SourceSets};
 
 /// The 32-bit fingerprint an article's shingle set keeps of a 64-bit shingle hash: its
 /// high half. Half the memory of the full hash, which matters because the sets are most
@@ -94,6 +94,12 @@ pub(super) struct Sketched {
     pub(super) words: Option<Box<[u32]>>,
     /// With the edited-copy rule, its words and bigrams, once made.
     pub(super) vocabulary: Option<Box<Vocabulary>>,
+    /// In a batch, the document frequency of each shingle of the sorted `set`, capped
+    /// at [`u8::MAX`]: what the template guard and the distinctive check would look up
+    /// in the statistics for every pair the article is in, looked up once
+    /// ([`Deduplicator::note_frequencies`]). A live index, whose counts grow, looks
+    /// them up as it verifies.
+    pub(super) frequencies: Option<Box<[u8]>>,
     /// Length of the raw text, for the `Longest` representative.
     pub(super) len: usize,
 }
@@ -216,7 +222,7 @@ impl Deduplicator {
         let signature =
             self.minhasher.sketch_distinct(set.iter().map(|&f| u64::from(f)), set.len(), scratch);
         let set = self.verifier.keeps_sets().then_some(set);
-        Sketched { signature, simhash, set, words, vocabulary: None, len }
+        Sketched { signature, simhash, set, words, vocabulary: None, frequencies: None, len }
     }
 
     /// Readies a sketched article for verification: its shingle set sorted (for the
@@ -231,6 +237,16 @@ impl Deduplicator {
     pub(super) fn sort_set(s: &mut Sketched, sort: &mut SortScratch) {
         if let Some(set) = &mut s.set {
             sort.sort(set);
+        }
+    }
+
+    /// Notes the document frequency of each shingle of the article's sorted set, when
+    /// the verifier reads them and each fits below [`u8::MAX`] (the template guard's
+    /// and the edited-copy rule's limits are that low).
+    pub(super) fn note_frequencies(&self, s: &mut Sketched, stats: &CorpusStats) {
+        if let (Some(set), true) = (&s.set, self.verifier.reads_frequencies_below(u8::MAX)) {
+            let capped = |fp| u8::try_from(stats.df_of(fp)).unwrap_or(u8::MAX);
+            s.frequencies = Some(set.iter().map(|&fp| capped(fp)).collect());
         }
     }
 

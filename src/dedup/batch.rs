@@ -342,7 +342,10 @@ fn verified(
 ) -> Vec<(DocId, DocId, Match)> {
     let verifier = &dedup.verifier;
     let in_pairs = articles_of(pairs.iter().copied(), sketched.len());
-    for_needed(sketched, &in_pairs, parallel, Deduplicator::sort_set);
+    for_needed(sketched, &in_pairs, parallel, |s, sort| {
+        Deduplicator::sort_set(s, sort);
+        dedup.note_frequencies(s, stats);
+    });
     let first = |&(a, b): &(DocId, DocId)| {
         verifier.similar_past_guard(&sketched[a.index()], &sketched[b.index()], stats)
     };

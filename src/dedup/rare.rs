@@ -82,16 +82,13 @@ impl Gathered {
         let found = &mut self.found;
         found.clear();
         for (doc, s) in sets.iter().enumerate() {
-            let mut end = found.len();
-            found.resize(end + s.set.len(), 0);
             for &fp in &s.set {
                 let k = layout.partition(fp).wrapping_sub(group.start);
-                let ours = k < width;
-                found[end] = u64::from(fp) << 32 | doc as u64;
-                end += usize::from(ours);
-                counts[k % PARTITIONS] += usize::from(ours);
+                if k < width {
+                    found.push(u64::from(fp) << 32 | doc as u64);
+                    counts[k] += 1;
+                }
             }
-            found.truncate(end);
         }
         self.at.clear();
         self.at.push(0);

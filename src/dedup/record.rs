@@ -183,7 +183,12 @@ pub(super) fn decode(
         return Err("bytes past its end".into());
     }
     let signature = dedup.minhasher.signature_of(slots, set_size);
-    Ok((Sketched { signature, simhash, set, words: None, vocabulary, len }, short, boilerplate))
+    let frequencies = None;
+    Ok((
+        Sketched { signature, simhash, set, words: None, vocabulary, frequencies, len },
+        short,
+        boilerplate,
+    ))
 }
 
 #[cfg(test)]

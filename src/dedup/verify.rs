@@ -139,33 +139,90 @@ fn contained_passing(x: &[u32], y: &[u32], passes: impl Fn(f64) -> bool) -> Resu
 /// S and L of the edited-copy and aligned-copy rules, each with its shingle set and
 /// vocabulary: S has fewer shingles (ties: fewer words, then `a`). `None` when either
 /// kept no set (it is too short), or S's is empty.
-#[allow(clippy::type_complexity)]
-fn shorter_first<'s>(
-    a: &'s Sketched,
-    b: &'s Sketched,
-) -> Option<((&'s [u32], &'s Vocabulary), (&'s [u32], &'s Vocabulary))> {
-    let (Some(sa), Some(sb), Some(va), Some(vb)) = (&a.set, &b.set, &a.vocabulary, &b.vocabulary)
-    else {
-        return None;
+fn shorter_first<'s>(a: &'s Sketched, b: &'s Sketched) -> Option<(Side<'s>, Side<'s>)> {
+    let side = |s: &'s Sketched| {
+        Some(Side {
+            set: s.set.as_deref()?,
+            vocabulary: s.vocabulary.as_deref()?,
+            frequencies: s.frequencies.as_deref(),
+        })
     };
-    let (s, l) = if (sa.len(), va.words.len()) <= (sb.len(), vb.words.len()) {
-        ((sa.as_slice(), &**va), (sb.as_slice(), &**vb))
-    } else {
-        ((sb.as_slice(), &**vb), (sa.as_slice(), &**va))
-    };
-    (!s.0.is_empty()).then_some((s, l))
+    let (x, y) = (side(a)?, side(b)?);
+    let (s, l) =
+        if (x.set.len(), x.vocabulary.words.len()) <= (y.set.len(), y.vocabulary.words.len()) {
+            (x, y)
+        } else {
+            (y, x)
+        };
+    (!s.set.is_empty()).then_some((s, l))
+}
+
+/// One article of a pair as the edited-copy and aligned-copy rules read it.
+#[derive(Clone, Copy)]
+struct Side<'s> {
+    set: &'s [u32],
+    vocabulary: &'s Vocabulary,
+    frequencies: Option<&'s [u8]>,
+}
+
+/// The document frequencies of an article's shingles: noted with the article (a
+/// batch's), else looked up in the statistics.
+#[derive(Clone, Copy)]
+struct Frequencies<'a> {
+    noted: Option<&'a [u8]>,
+    stats: &'a CorpusStats,
+}
+
+impl<'a> Frequencies<'a> {
+    fn of(s: &'a Sketched, stats: &'a CorpusStats) -> Self {
+        Frequencies { noted: s.frequencies.as_deref(), stats }
+    }
+
+    /// Whether the shingle `fp`, the `i`-th of the article's set, is in at most `most`
+    /// articles (`most` below [`u8::MAX`] when frequencies are noted).
+    #[inline]
+    fn at_most(&self, i: usize, fp: u32, most: u32) -> bool {
+        match self.noted {
+            Some(noted) => noted.get(i).is_some_and(|&df| u32::from(df) <= most),
+            None => self.stats.df_of(fp) <= most,
+        }
+    }
 }
 
 /// The share of S's distinctive shingles (`s`, in at most `e.distinctive_docs`
 /// articles) that are in L's (`l`), in one merge; `None` when S has fewer than
-/// `e.min_distinctive_shingles` of them.
-fn distinctive_share(s: &[u32], l: &[u32], stats: &CorpusStats, e: EditedCopies) -> Option<f64> {
+/// `e.min_distinctive_shingles` of them. With `until` and S's frequencies noted, the
+/// merge stops once the share reaches `until`, and returns what it has found by then.
+fn distinctive_share(
+    s: &[u32],
+    l: &[u32],
+    df: Frequencies,
+    e: EditedCopies,
+    until: Option<f64>,
+) -> Option<f64> {
+    let most = e.distinctive_docs;
+    if let (Some(noted), Some(until)) = (df.noted, until) {
+        let rare = noted.iter().filter(|&&d| u32::from(d) <= most).count();
+        if rare < e.min_distinctive_shingles {
+            return None;
+        }
+        let share = |n: usize| n as f64 / rare as f64;
+        let need = (0..=rare).position(|n| share(n) >= until).unwrap_or(rare + 1);
+        let (mut i, mut j, mut both) = (0, 0, 0);
+        while both < need {
+            let (Some(&p), Some(&q)) = (s.get(i), l.get(j)) else { break };
+            both += usize::from(p == q && noted.get(i).is_some_and(|&d| u32::from(d) <= most));
+            i += usize::from(p <= q);
+            j += usize::from(q <= p);
+        }
+        return Some(share(both));
+    }
     let (mut rare, mut both, mut j) = (0usize, 0usize, 0usize);
-    for &fp in s {
+    for (i, &fp) in s.iter().enumerate() {
         while l.get(j).is_some_and(|&q| q < fp) {
             j += 1;
         }
-        if stats.df_of(fp) <= e.distinctive_docs {
+        if df.at_most(i, fp, most) {
             rare += 1;
             both += usize::from(l.get(j) == Some(&fp));
         }
@@ -219,6 +276,15 @@ impl Verifier {
             || self.edited.is_some()
     }
 
+    /// Whether verification reads document frequencies, none of them compared with
+    /// `cap` or more (so that frequencies capped at `cap` give the same answers).
+    pub(super) fn reads_frequencies_below(&self, cap: u8) -> bool {
+        let limits =
+            [self.template_guard.map(|g| g.common_docs), self.edited.map(|e| e.distinctive_docs)];
+        let mut limits = limits.into_iter().flatten().peekable();
+        limits.peek().is_some() && limits.all(|most| most < u32::from(cap))
+    }
+
     /// Whether verification reads corpus statistics.
     pub(super) fn needs_stats(&self) -> bool {
         self.template_guard.is_some() || self.edited.is_some()
@@ -249,13 +315,16 @@ impl Verifier {
             return distinctive.then_some(Match { score: overlap, kind: MatchKind::Edited });
         }
         let al = self.aligned?;
-        let ((s, vs), (l, vl)) = shorter_first(a, b)?;
+        let (s, l) = shorter_first(a, b)?;
+        let (vs, vl) = (s.vocabulary, l.vocabulary);
         // Most candidates share too few words for any alignment to reach the coverage.
         if align::coverage_bound(&vs.sequence, &vl.words) < al.min_coverage {
             return None;
         }
         let coverage = align::coverage(&vs.sequence, &vl.sequence, al.min_run);
-        let distinctive = distinctive_share(s, l, stats, e).is_none_or(|d| d >= e.min_distinctive);
+        let df = Frequencies { noted: s.frequencies, stats };
+        let distinctive = distinctive_share(s.set, l.set, df, e, Some(e.min_distinctive))
+            .is_none_or(|d| d >= e.min_distinctive);
         (coverage >= al.min_coverage && distinctive)
             .then_some(Match { score: coverage, kind: MatchKind::Aligned })
     }
@@ -295,7 +364,8 @@ impl Verifier {
         min_overlap: Option<f64>,
     ) -> Option<EditedScores> {
         let e = self.edited?;
-        let ((s, vs), (l, vl)) = shorter_first(a, b)?;
+        let (s, l) = shorter_first(a, b)?;
+        let (vs, vl) = (s.vocabulary, l.vocabulary);
         // Without `min_overlap` every share passes, and the containments are exact.
         // Bigram containment is at most 1: the mean cannot pass with fewer words.
         let words_pass = |w: f64| min_overlap.is_none_or(|m| f64::midpoint(w, 1.0) >= m);
@@ -312,7 +382,9 @@ impl Verifier {
                 return Some(EditedScores { words, bigrams, distinctive: None });
             }
         };
-        let distinctive = distinctive_share(s, l, stats, e);
+        let df = Frequencies { noted: s.frequencies, stats };
+        let until = min_overlap.map(|_| e.min_distinctive);
+        let distinctive = distinctive_share(s.set, l.set, df, e, until);
         Some(EditedScores { words, bigrams, distinctive })
     }
 
@@ -324,15 +396,32 @@ impl Verifier {
         if stats.is_empty() {
             return true;
         }
+        match (&a.frequencies, &b.frequencies) {
+            (Some(fx), Some(fy)) => self.passes_guard_noted((x, fx), (y, fy), guard),
+            _ => {
+                let (dx, dy) = (Frequencies::of(a, stats), Frequencies::of(b, stats));
+                self.passes_guard_looked_up((x, dx), (y, dy), guard)
+            }
+        }
+    }
+
+    /// [`passes_guard`](Self::passes_guard) looking up each shingle's frequency: the
+    /// live index's, and the reference for [`passes_guard_noted`](Self::passes_guard_noted).
+    fn passes_guard_looked_up(
+        &self,
+        (x, dx): (&[u32], Frequencies),
+        (y, dy): (&[u32], Frequencies),
+        guard: TemplateGuard,
+    ) -> bool {
         // Count the distinctive shingles of each and of both, in one merge.
-        let rare = |fp: u32| stats.df_of(fp) <= guard.common_docs;
+        let most = guard.common_docs;
         let (mut i, mut j) = (0, 0);
         let (mut nx, mut ny, mut both) = (0usize, 0usize, 0usize);
         while i < x.len() || j < y.len() {
             let (hx, hy) = (x.get(i).copied(), y.get(j).copied());
             match (hx, hy) {
                 (Some(p), Some(q)) if p == q => {
-                    if rare(p) {
+                    if dx.at_most(i, p, most) {
                         nx += 1;
                         ny += 1;
                         both += 1;
@@ -341,23 +430,68 @@ impl Verifier {
                     j += 1;
                 }
                 (Some(p), Some(q)) if p < q => {
-                    nx += usize::from(rare(p));
+                    nx += usize::from(dx.at_most(i, p, most));
                     i += 1;
                 }
                 (Some(p), None) => {
-                    nx += usize::from(rare(p));
+                    nx += usize::from(dx.at_most(i, p, most));
                     i += 1;
                 }
                 (_, Some(q)) => {
-                    ny += usize::from(rare(q));
+                    ny += usize::from(dy.at_most(j, q, most));
                     j += 1;
                 }
                 (None, None) => break,
             }
         }
+        nx.min(ny) < guard.min_shingles || self.guard_passes_with(guard, both, nx, ny)
+    }
+
+    /// [`passes_guard`](Self::passes_guard) on sets whose frequencies are noted: each
+    /// set's distinctive shingles counted first (a pass over its frequencies), so that
+    /// the merge stops as soon as it has found the shared ones that pass (a copy's,
+    /// about a quarter of the way through).
+    fn passes_guard_noted(
+        &self,
+        (x, fx): (&[u32], &[u8]),
+        (y, fy): (&[u32], &[u8]),
+        guard: TemplateGuard,
+    ) -> bool {
+        let distinct = |df: &u8| u32::from(*df) <= guard.common_docs;
+        let (nx, ny) = (
+            fx.iter().filter(|df| distinct(df)).count(),
+            fy.iter().filter(|df| distinct(df)).count(),
+        );
         if nx.min(ny) < guard.min_shingles {
             return true;
         }
+        // The fewest shared that pass, by bisection (passing grows with the shared).
+        let (mut need, mut none) = (0, nx.min(ny) + 1);
+        while need < none {
+            let mid = usize::midpoint(need, none);
+            if self.guard_passes_with(guard, mid, nx, ny) {
+                none = mid;
+            } else {
+                need = mid + 1;
+            }
+        }
+        if need > nx.min(ny) {
+            return false;
+        }
+        let (mut i, mut j, mut both) = (0, 0, 0);
+        while both < need {
+            let (Some(&p), Some(&q)) = (x.get(i), y.get(j)) else {
+                return false;
+            };
+            both += usize::from(p == q && fx.get(i).is_some_and(distinct));
+            i += usize::from(p <= q);
+            j += usize::from(q <= p);
+        }
+        true
+    }
+
+    /// Whether `both` distinctive shingles shared, of `nx` and `ny`, pass the guard.
+    fn guard_passes_with(&self, guard: TemplateGuard, both: usize, nx: usize, ny: usize) -> bool {
         let jaccard = both as f64 / (nx + ny - both) as f64;
         let contained = both as f64 / nx.min(ny) as f64;
         let distinct = if self.containment.is_some() { jaccard.max(contained) } else { jaccard };
@@ -374,8 +508,8 @@ impl Verifier {
             _ => None,
         };
         let edited = self.edited_scores(a, b, stats);
-        let aligned = self.aligned.zip(shorter_first(a, b)).map(|(al, ((_, vs), (_, vl)))| {
-            align::coverage(&vs.sequence, &vl.sequence, al.min_run)
+        let aligned = self.aligned.zip(shorter_first(a, b)).map(|(al, (s, l))| {
+            align::coverage(&s.vocabulary.sequence, &l.vocabulary.sequence, al.min_run)
         });
         Scores { jaccard, containment, simhash_distance, edited, aligned }
     }
@@ -434,6 +568,8 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dedup::article::Shingled;
+    use crate::dedup::{Algorithm, Verification};
     use crate::hash::mix64;
 
     /// A sorted, distinct set of about `n` values below `universe`.
@@ -473,5 +609,99 @@ mod tests {
             }
         }
         assert!(stopped > 100, "the test needs merges that stop: {stopped}");
+    }
+
+    /// Sets of a small universe, so that their shingles are in 1 to about 40 of them,
+    /// their statistics, and each set's frequencies as a batch notes them.
+    fn sets_with_frequencies() -> (Vec<Vec<u32>>, CorpusStats, Vec<Vec<u8>>) {
+        let sets: Vec<Vec<u32>> = (0..120u64)
+            .map(|k| {
+                let story = k / 4;
+                let mut s = set(60 + mix64(k, 5) % 300, 3_000, story);
+                s.extend(set(mix64(k, 6) % 200, 1 << 30, 1_000 + k));
+                s.extend(set(40, 120, 7));
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        let shingled: Vec<Shingled> = sets.iter().cloned().map(Shingled::of_set).collect();
+        let stats = CorpusStats::from_sets(&shingled);
+        let capped = |fp| u8::try_from(stats.df_of(fp)).unwrap_or(u8::MAX);
+        let noted = sets.iter().map(|s| s.iter().map(|&fp| capped(fp)).collect()).collect();
+        (sets, stats, noted)
+    }
+
+    fn verifier(guard: TemplateGuard, containment: Option<f64>) -> Verifier {
+        Verifier {
+            threshold: 0.8,
+            containment,
+            template_guard: Some(guard),
+            edited: Some(EditedCopies::default()),
+            aligned: None,
+            algorithm: Algorithm::MinHash,
+            verification: Verification::Estimated,
+        }
+    }
+
+    #[test]
+    fn the_guard_on_noted_frequencies_agrees_with_the_one_that_looks_them_up() {
+        let (sets, stats, noted) = sets_with_frequencies();
+        let (mut passed, mut failed) = (0, 0);
+        for min_similarity in [0.0, 0.2, 0.5, 0.9] {
+            for containment in [None, Some(0.8)] {
+                let guard = TemplateGuard { common_docs: 15, min_shingles: 8, min_similarity };
+                let v = verifier(guard, containment);
+                for i in 0..sets.len() {
+                    for j in [i + 1, i + 2, i + 5, i + 40].into_iter().filter(|&j| j < sets.len()) {
+                        let looked_up = |_| Frequencies { noted: None, stats: &stats };
+                        let expected = v.passes_guard_looked_up(
+                            (&sets[i], looked_up(i)),
+                            (&sets[j], looked_up(j)),
+                            guard,
+                        );
+                        let got = v.passes_guard_noted(
+                            (&sets[i], &noted[i]),
+                            (&sets[j], &noted[j]),
+                            guard,
+                        );
+                        assert_eq!(got, expected, "{i} {j} {min_similarity} {containment:?}");
+                        if expected { passed += 1 } else { failed += 1 }
+                    }
+                }
+            }
+        }
+        assert!(passed > 200 && failed > 200, "{passed} passed, {failed} failed");
+    }
+
+    #[test]
+    fn the_distinctive_share_that_stops_early_agrees_with_the_full_one() {
+        let (sets, stats, noted) = sets_with_frequencies();
+        let (mut stopped, mut none) = (0, 0);
+        for min_distinctive_shingles in [8, 300] {
+            let e = EditedCopies { min_distinctive_shingles, ..EditedCopies::default() };
+            for i in 0..sets.len() {
+                for j in [i + 1, i + 3, i + 50].into_iter().filter(|&j| j < sets.len()) {
+                    let (s, l) = (&sets[i], &sets[j]);
+                    let looked_up = Frequencies { noted: None, stats: &stats };
+                    let with_noted = Frequencies { noted: Some(&noted[i]), stats: &stats };
+                    let full = distinctive_share(s, l, looked_up, e, None);
+                    assert_eq!(distinctive_share(s, l, with_noted, e, None), full, "{i} {j}");
+                    for until in [0.0, 0.22, 0.5, 1.0] {
+                        let got = distinctive_share(s, l, with_noted, e, Some(until));
+                        match (full, got) {
+                            (None, None) => none += 1,
+                            (Some(f), Some(g)) if f >= until => {
+                                assert!(g >= until && g <= f, "{i} {j} {until}: {g} of {f}");
+                                stopped += usize::from(g < f);
+                            }
+                            (Some(f), Some(g)) => assert_eq!(g, f, "{i} {j} {until}"),
+                            _ => panic!("{i} {j} {until}: {got:?}, in full {full:?}"),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(stopped > 100 && none > 100, "{stopped} stopped early, {none} without enough");
     }
 }
