@@ -73,9 +73,10 @@ struct Gathered {
 }
 
 impl Gathered {
-    /// The entries of partitions `group` of `sets`, in one pass over the sets. Each
-    /// shingle is written at the end of the entries found, which moves on only when it
-    /// is the group's: no branch to mispredict.
+    /// The entries of partitions `group` of `sets`, in one pass over the sets. A
+    /// branch takes the group's shingles: one in 4 or fewer, so it is mostly
+    /// predicted (writing every shingle past the end, kept or not, counted 3.067 G
+    /// instructions for SaudiNewsNet with `--edited`, this 3.016 G).
     fn group(&mut self, sets: &[Shingled], layout: Layout, group: Range<usize>) {
         let width = group.len();
         let mut counts = [0usize; PARTITIONS];
