@@ -12,8 +12,8 @@ use super::stats::COMMON_FLOOR;
 use super::verify::Verifier;
 use super::{
     Algorithm, AlignedCopies, Boilerplate, DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES,
-    DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD, Deduplicator, EditedCopies, Representative,
-    SourceBoilerplate, TemplateGuard, Verification,
+    DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD, Deduplicator, EDITED_SEARCH_THRESHOLD, EditedCopies,
+    Representative, SourceBoilerplate, TemplateGuard, Verification,
 };
 
 /// Builds a [`Deduplicator`]; every setter documents its default.
@@ -334,11 +334,13 @@ impl DeduplicatorBuilder {
             None => {
                 // Containment pairs have low Jaccard (a 300-word wire item in a
                 // 1,200-word round-up: J ≈ 0.25), so search lower when they count,
-                // unless the rare-shingle search finds them (on the `tune` split it
-                // found one more copy with LSH at the threshold, from fewer pairs).
+                // lower still for the edited-copy rule, unless the rare-shingle search
+                // finds them (on the `tune` split it found one more copy with LSH at
+                // the threshold, from fewer pairs).
                 let rare_search = edited.is_some_and(|e| e.rare_search.is_some());
+                let rule = if edited.is_some() { EDITED_SEARCH_THRESHOLD } else { 1.0 };
                 let search = match self.containment {
-                    Some(c) if !rare_search => self.threshold.min(c * 0.3),
+                    Some(c) if !rare_search => self.threshold.min(c * 0.3).min(rule),
                     _ => self.threshold,
                 };
                 LshParams::for_threshold(search, num_perm)?

@@ -50,6 +50,12 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// The default containment threshold: a shorter article at least this much inside a
 /// longer one is a copy of it.
 pub const DEFAULT_CONTAINMENT: f64 = 0.8;
+/// The similarity LSH searches at, at most, when the edited-copy rule is on without
+/// its rare-shingle search and containment counts: 25 bands of 2 rows, so that a pair
+/// at Jaccard 0.25 is a candidate 8 times in 10 (at 0.24, the containment search
+/// alone, 42 bands of 3 rows: half the time). Chosen on the dev set's `tune` split;
+/// the README's "What the defaults trade" has the figures.
+pub const EDITED_SEARCH_THRESHOLD: f64 = 0.21;
 /// The default minimum length, in words, of an article that can be matched.
 pub const DEFAULT_MIN_WORDS: usize = 10;
 /// The default cap on the text of one article that is matched: 1 MiB (about 90,000
@@ -289,8 +295,9 @@ impl Default for TemplateGuard {
 /// word-bigram fingerprints (4 bytes each), made from its words once the candidates
 /// are known. Chosen on the `tune` split of the labelled dev set. Best with
 /// [`ClusterMode::Average`] (the default with the rule): on the `report` split the
-/// clusters then score weighted precision 0.94 and recall 0.61, 0.96 and 0.88 with the
-/// rare search, against 0.96 and 0.34 without the rule (`benches/README.md`).
+/// clusters then score weighted precision 0.997 and recall 0.76 (LSH searching at
+/// [`EDITED_SEARCH_THRESHOLD`]), 0.96 and 0.88 with the rare search, against 0.96 and
+/// 0.34 without the rule (`benches/README.md`).
 ///
 /// # Examples
 ///
@@ -364,11 +371,11 @@ impl RareSearch {
 
     /// A lighter search: one shingle in 32, two of them shared. With LSH at the Jaccard
     /// threshold (as with any search) the rule then finds 0.76 of `tune`'s copies at
-    /// precision 0.995, against 0.66 at 0.998 for the defaults (LSH searching low, no
-    /// rare search); on `report`, 0.72 at 0.976 against 0.61 at 0.939. It costs about 9%
-    /// more instructions than the defaults on SaudiNewsNet, which took it just past the
-    /// defaults' speed limit (3× the careful gaoya program), so it is an option, not the
-    /// default (`benches/README.md`, "A lighter rare search").
+    /// precision 0.995 and 0.72 of `report`'s at 0.976. The defaults, LSH searching wide
+    /// ([`EDITED_SEARCH_THRESHOLD`]) without a rare search, now find more for less:
+    /// 0.82 at 0.986 and 0.76 at 0.997, in about 4% fewer instructions (it costs
+    /// about 8% more time than they do on SaudiNewsNet; `benches/README.md`, "A lighter
+    /// rare search").
     ///
     /// # Examples
     ///
