@@ -558,7 +558,8 @@ impl<'de> serde::de::Visitor<'de> for RecordFields<'_> {
                 // The value's JSON as it stands, unescaped here into the record's
                 // buffer: serde_json would first copy a string with escapes (every
                 // text with a newline) into a scratch buffer of its own, grown afresh
-                // for each record (SaudiNewsNet: 6% of a run in its reallocations).
+                // for each record (SaudiNewsNet, one thread: 0.978 of the time of that,
+                // 11 paired runs).
                 let raw = map.next_value::<&'de serde_json::value::RawValue>()?;
                 self.has_text = raw.get().starts_with('"');
                 if self.has_text {

@@ -373,9 +373,8 @@ impl RareSearch {
     /// threshold (as with any search) the rule then finds 0.76 of `tune`'s copies at
     /// precision 0.995 and 0.72 of `report`'s at 0.976. The defaults, LSH searching wide
     /// ([`EDITED_SEARCH_THRESHOLD`]) without a rare search, now find more for less:
-    /// 0.82 at 0.986 and 0.76 at 0.997, in about 4% fewer instructions (it costs
-    /// about 8% more time than they do on SaudiNewsNet; `benches/README.md`, "A lighter
-    /// rare search").
+    /// 0.82 at 0.986 and 0.76 at 0.997, in about 4% fewer instructions on SaudiNewsNet
+    /// (`benches/README.md`, "A lighter rare search").
     ///
     /// # Examples
     ///

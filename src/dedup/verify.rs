@@ -123,17 +123,42 @@ fn contained_passing(x: &[u32], y: &[u32], passes: impl Fn(f64) -> bool) -> Resu
         return Ok(0.0);
     }
     let share = |n: usize| n as f64 / x.len() as f64;
-    // The fewest shared that pass (x.len() + 1: none do), by bisection.
-    let (mut lo, mut hi) = (0, x.len() + 1);
+    let need = fewest_passing(x.len(), |n| passes(share(n)));
+    shared_reaching(x, y, need).map(share).map_err(share)
+}
+
+/// The fewest in `0..=most` for which `passes` holds (`most + 1` when none does), by
+/// bisection: `passes` must be false below some number and true from it on.
+fn fewest_passing(most: usize, passes: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, most + 1);
     while lo < hi {
         let mid = usize::midpoint(lo, hi);
-        if passes(share(mid)) {
+        if passes(mid) {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
-    shared_reaching(x, y, lo).map(share).map_err(share)
+    lo
+}
+
+/// The shingles of `x` in `y` whose frequency noted in `fx` (aligned with `x`) passes
+/// `counts`, found in one merge that stops once `need` are: at most `need`, all of them
+/// when fewer are shared.
+fn shared_counted_reaching(
+    (x, fx): (&[u32], &[u8]),
+    y: &[u32],
+    need: usize,
+    counts: impl Fn(u8) -> bool,
+) -> usize {
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while both < need {
+        let (Some(&p), Some(&q)) = (x.get(i), y.get(j)) else { break };
+        both += usize::from(p == q && fx.get(i).is_some_and(|&df| counts(df)));
+        i += usize::from(p <= q);
+        j += usize::from(q <= p);
+    }
+    both
 }
 
 /// S and L of the edited-copy and aligned-copy rules, each with its shingle set and
@@ -207,14 +232,8 @@ fn distinctive_share(
             return None;
         }
         let share = |n: usize| n as f64 / rare as f64;
-        let need = (0..=rare).position(|n| share(n) >= until).unwrap_or(rare + 1);
-        let (mut i, mut j, mut both) = (0, 0, 0);
-        while both < need {
-            let (Some(&p), Some(&q)) = (s.get(i), l.get(j)) else { break };
-            both += usize::from(p == q && noted.get(i).is_some_and(|&d| u32::from(d) <= most));
-            i += usize::from(p <= q);
-            j += usize::from(q <= p);
-        }
+        let need = fewest_passing(rare, |n| share(n) >= until);
+        let both = shared_counted_reaching((s, noted), l, need, |d| u32::from(d) <= most);
         return Some(share(both));
     }
     let (mut rare, mut both, mut j) = (0usize, 0usize, 0usize);
@@ -457,37 +476,15 @@ impl Verifier {
         (y, fy): (&[u32], &[u8]),
         guard: TemplateGuard,
     ) -> bool {
-        let distinct = |df: &u8| u32::from(*df) <= guard.common_docs;
-        let (nx, ny) = (
-            fx.iter().filter(|df| distinct(df)).count(),
-            fy.iter().filter(|df| distinct(df)).count(),
-        );
+        let distinct = |df: u8| u32::from(df) <= guard.common_docs;
+        let count = |f: &[u8]| f.iter().filter(|&&df| distinct(df)).count();
+        let (nx, ny) = (count(fx), count(fy));
         if nx.min(ny) < guard.min_shingles {
             return true;
         }
-        // The fewest shared that pass, by bisection (passing grows with the shared).
-        let (mut need, mut none) = (0, nx.min(ny) + 1);
-        while need < none {
-            let mid = usize::midpoint(need, none);
-            if self.guard_passes_with(guard, mid, nx, ny) {
-                none = mid;
-            } else {
-                need = mid + 1;
-            }
-        }
-        if need > nx.min(ny) {
-            return false;
-        }
-        let (mut i, mut j, mut both) = (0, 0, 0);
-        while both < need {
-            let (Some(&p), Some(&q)) = (x.get(i), y.get(j)) else {
-                return false;
-            };
-            both += usize::from(p == q && fx.get(i).is_some_and(distinct));
-            i += usize::from(p <= q);
-            j += usize::from(q <= p);
-        }
-        true
+        // Passing grows with the shared: the fewest that pass, if any do.
+        let need = fewest_passing(nx.min(ny), |both| self.guard_passes_with(guard, both, nx, ny));
+        need <= nx.min(ny) && shared_counted_reaching((x, fx), y, need, distinct) == need
     }
 
     /// Whether `both` distinctive shingles shared, of `nx` and `ny`, pass the guard.
