@@ -1111,18 +1111,22 @@ fn the_alignment_reads_an_articles_first_words_only() {
 }
 
 /// Where LSH searches: wide for the edited-copy rule (its candidates sit far below the
-/// threshold), at the containment search without it, at the threshold with the rare
-/// search (which finds the low pairs itself).
+/// threshold), with a rare-shingle search or without (a sparse one misses the copies
+/// whose shingles are too widely syndicated to be rare), at the containment search
+/// without the rule.
 #[test]
-fn lsh_searches_wide_for_the_edited_copy_rule_alone() {
+fn lsh_searches_wide_for_the_edited_copy_rule() {
     use nuskha::{EDITED_SEARCH_THRESHOLD, EditedCopies, RareSearch};
     let at = |t: f64| LshParams::for_threshold(t, 128).unwrap();
     let params = |b: &mut nuskha::DeduplicatorBuilder| b.build().unwrap().lsh_params();
     assert_eq!(params(&mut Deduplicator::builder()), at(EDITED_SEARCH_THRESHOLD));
     assert_eq!((at(EDITED_SEARCH_THRESHOLD).bands(), at(EDITED_SEARCH_THRESHOLD).rows()), (25, 2));
     assert_eq!(params(Deduplicator::builder().edited_copies(None)), at(0.8 * 0.3));
-    let search = EditedCopies { rare_search: Some(RareSearch::THOROUGH), ..Default::default() };
-    assert_eq!(params(Deduplicator::builder().edited_copies(Some(search))), at(0.5));
+    for rare in [RareSearch::THOROUGH, RareSearch::LIGHT] {
+        let search = EditedCopies { rare_search: Some(rare), ..Default::default() };
+        let wide = at(EDITED_SEARCH_THRESHOLD);
+        assert_eq!(params(Deduplicator::builder().edited_copies(Some(search))), wide);
+    }
     // Without containment, LSH searches at the threshold, rule or not.
     assert_eq!(params(Deduplicator::builder().containment(None)), at(0.5));
 }

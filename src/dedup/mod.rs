@@ -50,8 +50,8 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// The default containment threshold: a shorter article at least this much inside a
 /// longer one is a copy of it.
 pub const DEFAULT_CONTAINMENT: f64 = 0.8;
-/// The similarity LSH searches at, at most, when the edited-copy rule is on without
-/// its rare-shingle search and containment counts: 25 bands of 2 rows, so that a pair
+/// The similarity LSH searches at, at most, when the edited-copy rule is on (with its
+/// rare-shingle search or without) and containment counts: 25 bands of 2 rows, so that a pair
 /// at Jaccard 0.25 is a candidate 8 times in 10 (at 0.24, the containment search
 /// alone, 42 bands of 3 rows: half the time). Chosen on the dev set's `tune` split;
 /// the README's "What the defaults trade" has the figures.
@@ -369,12 +369,12 @@ impl RareSearch {
     /// in about 1.2 times the defaults' time.
     pub const THOROUGH: RareSearch = RareSearch { min_shared: 3, sample: 4 };
 
-    /// A lighter search: one shingle in 32, two of them shared. With LSH at the Jaccard
-    /// threshold (as with any search) the rule then finds 0.76 of `tune`'s copies at
-    /// precision 0.995 and 0.72 of `report`'s at 0.976. The defaults, LSH searching wide
-    /// ([`EDITED_SEARCH_THRESHOLD`]) without a rare search, now find more for less:
-    /// 0.82 at 0.986 and 0.76 at 0.997, in about 4% fewer instructions on SaudiNewsNet
-    /// (`benches/README.md`, "A lighter rare search").
+    /// A lighter search: one shingle in 32, two of them shared. With LSH searching wide
+    /// ([`EDITED_SEARCH_THRESHOLD`], as with any search) the rule then finds 0.88 of the
+    /// dev set's `tune` copies at precision 0.985 and 0.86 of `report`'s at 0.980,
+    /// against the defaults' 0.82 at 0.986 and 0.76 at 0.997, in 1.07 times their time
+    /// on SaudiNewsNet (7.6% more instructions): past the defaults' speed limit, so an
+    /// option (`benches/README.md`, "A sparse rare search with LSH searching wide").
     ///
     /// # Examples
     ///
