@@ -181,6 +181,8 @@ fn main_command_options_are_validated() {
     for (args, mode) in [
         (&[][..], "average"),
         (&["--edited"][..], "average"),
+        (&["--edited=light"][..], "average"),
+        (&["--edited=thorough"][..], "average"),
         (&["--no-edited"][..], "star"),
         (&["--edited", "--mode", "star"][..], "star"),
         (&["--mode", "components"][..], "components"),
@@ -190,12 +192,26 @@ fn main_command_options_are_validated() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(v["parameters"]["mode"], mode, "{args:?}");
         assert_eq!(v["parameters"]["edited"], args.first() != Some(&"--no-edited"), "{args:?}");
-        assert_eq!(v["parameters"]["rare_search"], args.first() == Some(&"--edited"), "{args:?}");
+        let search = match args.first() {
+            Some(&"--edited" | &"--edited=thorough") => serde_json::json!(true),
+            Some(&"--edited=light") => serde_json::json!("light"),
+            _ => serde_json::json!(false),
+        };
+        assert_eq!(v["parameters"]["rare_search"], search, "{args:?}");
         assert!(v["clusters"].as_array().unwrap().iter().any(|c| c["size"] == 3), "{args:?}");
     }
     let out = run(&[&dir, "--edited", "--no-edited"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--no-edited"));
+    // `--edited` takes its search only after `=`: a bare one before the input is the
+    // thorough search, and an unknown search is refused by name.
+    let out = run(&["--edited", &dir, "--format", "json"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["parameters"]["rare_search"], true);
+    let out = run(&[&dir, "--edited=heavy"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("light"));
     // A very high threshold, containment off, leaves every article alone.
     let out = run(&[&dir, "--threshold", "0.99", "--containment", "off", "--format", "csv"], b"");
     let rows = csv_rows(&out.stdout);

@@ -503,6 +503,7 @@ fn options_other_than_the_stored_ones_are_refused_equal_or_absent_ones_accepted(
         (&["--threshold", "0.5"][..], "threshold is 0.6 in the index, 0.5 given"),
         (&["--threshold", "0.7"][..], "threshold is 0.6 in the index, 0.7 given"),
         (&["--edited"][..], "rare_search is false in the index, true given"),
+        (&["--edited=light"][..], "rare_search is false in the index, \"light\" given"),
         (&["--no-edited"][..], "edited is true in the index, false given"),
         (&["--edited", "--align", "--mode", "star"][..], "align"),
         (&["--mode", "components"][..], "mode"),

@@ -304,7 +304,12 @@ belwadeh-hajj.txt,barlamane-hajj.txt,0.781,copy
 marrakech-alaan-hajj.txt,barlamane-hajj.txt,0.781,copy
 open-days-diplomats.txt,open-days-diplomats.txt,1.000,
 ";
-    let runs = [(None, DEFAULTS), (Some("--edited"), DEFAULTS), (Some("--no-edited"), NO_EDITED)];
+    let runs = [
+        (None, DEFAULTS),
+        (Some("--edited"), DEFAULTS),
+        (Some("--edited=light"), DEFAULTS),
+        (Some("--no-edited"), NO_EDITED),
+    ];
     for (extra, expected) in runs {
         for threads in ["1", "2"] {
             let mut args = vec![articles(), "--format".into(), "csv".into()];

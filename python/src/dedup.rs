@@ -192,7 +192,8 @@ pub fn clusters_to_py(
 /// and with the same defaults (the library's). ``containment=None`` turns containment
 /// off; ``edited=False`` turns the edited-copy rule off (``--no-edited``; it is off with
 /// a SimHash ``algorithm`` unless asked for); ``rare_search=True`` also checks the
-/// articles that share rare phrases (``--edited``); ``align=True`` also finds heavy
+/// articles that share rare phrases (``--edited``), ``rare_search="light"`` fewer of
+/// them (``--edited=light``); ``align=True`` also finds heavy
 /// rewrites by word alignment, ``min_aligned`` and ``align_run`` (None: the library's
 /// defaults) tune it; ``mode`` is ``"star"``, ``"average"`` or ``"components"``
 /// (default: ``"average"``, ``"star"`` with ``edited=False``); ``representative`` is ``"first"``,

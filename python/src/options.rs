@@ -4,7 +4,7 @@
 //! the command and for an index file alike.
 
 use nuskha::ClusterMode;
-use nuskha_store::{Align, Options};
+use nuskha_store::{Align, Options, RareSearchOption};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
@@ -83,6 +83,24 @@ fn flag(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<bool> {
     v.extract::<bool>()
 }
 
+/// `rare_search`: `False`, `True` (the thorough search) or `"light"` / `"thorough"`.
+fn rare_search(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<RareSearchOption> {
+    if v.is_instance_of::<PyBool>() {
+        let on = v.extract::<bool>()?;
+        return Ok(if on { RareSearchOption::Thorough } else { RareSearchOption::Off });
+    }
+    if !v.is_instance_of::<PyString>() {
+        return Err(type_error(owner, name, "a bool or \"light\"", v));
+    }
+    match v.extract::<String>()?.as_str() {
+        "light" => Ok(RareSearchOption::Light),
+        "thorough" => Ok(RareSearchOption::Thorough),
+        other => Err(value_error(format!(
+            "{owner}(): `{name}` must be True, False, \"light\" or \"thorough\", not {other:?}"
+        ))),
+    }
+}
+
 fn text(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
     if !v.is_instance_of::<PyString>() {
         return Err(type_error(owner, name, "a str", v));
@@ -138,7 +156,7 @@ pub fn parse(
                 "seed" => o.seed = count(owner, name, &v)?,
                 "exact" => o.exact = flag(owner, name, &v)?,
                 "edited" => o.edited = flag(owner, name, &v)?,
-                "rare_search" => o.rare_search = flag(owner, name, &v)?,
+                "rare_search" => o.rare_search = rare_search(owner, name, &v)?,
                 "align" => align = flag(owner, name, &v)?,
                 "min_aligned" => min_aligned = Some(float(owner, name, &v)?),
                 "align_run" => align_run = Some(size(owner, name, &v)?),
@@ -203,7 +221,10 @@ pub fn to_dict<'py>(py: Python<'py>, o: &Options, earliest: bool) -> PyResult<Bo
     d.set_item("seed", o.seed)?;
     d.set_item("exact", o.exact)?;
     d.set_item("edited", o.edited)?;
-    d.set_item("rare_search", o.rare_search)?;
+    match o.rare_search {
+        RareSearchOption::Light => d.set_item("rare_search", "light")?,
+        search => d.set_item("rare_search", search.is_on())?,
+    }
     d.set_item("align", o.align.is_some())?;
     d.set_item("min_aligned", o.align.map(|a| a.min_coverage))?;
     d.set_item("align_run", o.align.map(|a| a.min_run))?;
@@ -249,8 +270,10 @@ pub fn repr(o: &Options, earliest: bool) -> String {
     if !o.edited {
         parts.push("edited=False".to_string());
     }
-    if o.rare_search {
-        parts.push("rare_search=True".to_string());
+    match o.rare_search {
+        RareSearchOption::Off => {}
+        RareSearchOption::Light => parts.push("rare_search='light'".to_string()),
+        RareSearchOption::Thorough => parts.push("rare_search=True".to_string()),
     }
     if let Some(a) = o.align {
         parts.push("align=True".to_string());

@@ -115,6 +115,14 @@ def test_containment_and_options():
     aligned = nuskha.Deduplicator(rare_search=True, align=True, align_run=3)
     assert repr(aligned) == "Deduplicator(rare_search=True, align=True, align_run=3)"
     assert repr(nuskha.Deduplicator(edited=False)) == "Deduplicator(edited=False)"
+    # The light rare-phrase search is named; True is the thorough one, as "thorough".
+    light = nuskha.Deduplicator(rare_search="light")
+    assert repr(light) == "Deduplicator(rare_search='light')"
+    assert light.options["rare_search"] == "light"
+    assert nuskha.Deduplicator(**light.options).options == light.options
+    assert nuskha.Deduplicator(rare_search="thorough").options["rare_search"] is True
+    # LSH searches wide with a rare-phrase search too.
+    assert light.bands == nuskha.Deduplicator(rare_search=True).bands == (25, 2)
     options = aligned.options
     assert (options["align"], options["min_aligned"], options["align_run"]) == (True, 0.6, 3)
     # The options as given back build the same deduplicator.
@@ -210,6 +218,8 @@ def test_compare_gives_every_score():
         ({"edited": False, "rare_search": True}, ValueError),
         ({"edited": False, "align": True}, ValueError),
         ({"rare_search": 1}, TypeError),
+        ({"rare_search": "heavy"}, ValueError),
+        ({"edited": False, "rare_search": "light"}, ValueError),
     ],
 )
 def test_bad_options_raise(kwargs, error):

@@ -33,6 +33,7 @@ def test_samples_equal_the_command(dedup_bin):
     "options,flags",
     [
         ({"rare_search": True}, ["--edited"]),
+        ({"rare_search": "light"}, ["--edited=light"]),
         ({"edited": False}, ["--no-edited"]),
         ({"threshold": 0.3, "containment": None}, ["--threshold", "0.3", "--containment", "off"]),
         ({"mode": "components", "representative": "longest"}, ["--mode", "components", "--representative", "longest"]),

@@ -374,7 +374,8 @@ impl RareSearch {
     /// dev set's `tune` copies at precision 0.985 and 0.86 of `report`'s at 0.980,
     /// against the defaults' 0.82 at 0.986 and 0.76 at 0.997, in 1.07 times their time
     /// on SaudiNewsNet (7.6% more instructions): past the defaults' speed limit, so an
-    /// option (`benches/README.md`, "A sparse rare search with LSH searching wide").
+    /// option (`dedup --edited=light`; `benches/README.md`, "A sparse rare search with
+    /// LSH searching wide").
     ///
     /// # Examples
     ///

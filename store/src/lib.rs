@@ -39,7 +39,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 mod options;
 
-pub use options::{Align, Options};
+pub use options::{Align, Options, RareSearchOption};
 
 /// The version of the file's layout this crate reads and writes. Version 2: an
 /// article's word bigrams are fingerprinted from its words' fingerprints (so that a

@@ -229,6 +229,16 @@ impl Report<'_> {
         })
     }
 
+    /// The rare-phrase search as the index's options write it (`false`, `true` for
+    /// `thorough`, `"light"`), or its numbers for a search neither option names.
+    fn rare_search(&self) -> serde_json::Value {
+        let search = self.dedup.edited_copies().and_then(|e| e.rare_search);
+        match nuskha_store::RareSearchOption::of(search) {
+            Some(option) => serde_json::to_value(option).unwrap_or_default(),
+            None => serde_json::json!(search.map(|s| [s.min_shared, s.sample as usize])),
+        }
+    }
+
     /// The matching options of the run, as the JSON report gives them.
     fn parameters_json(&self) -> serde_json::Value {
         let params = self.dedup.sketcher().params();
@@ -242,7 +252,7 @@ impl Report<'_> {
                 "bands": self.dedup.lsh_params().bands(),
                 "rows": self.dedup.lsh_params().rows(),
                 "edited": self.dedup.edited_copies().is_some(),
-                "rare_search": self.dedup.edited_copies().is_some_and(|e| e.rare_search.is_some()),
+                "rare_search": self.rare_search(),
                 "mode": self.dedup.mode().to_string(),
                 "link_density": self.dedup.link_density(),
                 "min_length": self.dedup.min_words(),
