@@ -561,6 +561,17 @@ fn options_other_than_the_stored_ones_are_refused_equal_or_absent_ones_accepted(
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains(r#"mode is "average" in the index, "star" given"#), "{}", err(&o));
     assert_eq!(stats(&edited)["articles"], 3);
+    // The light search is kept as such: nothing given reopens it, `--edited` (the
+    // thorough search) is refused by name.
+    let light = dir.join("light.db");
+    let li = s(&light);
+    ok(&["index", "add", li, &folder("barlamane-hajj"), "--edited=light", "-q"]);
+    assert_eq!(stats(&light)["options"]["rare_search"], "light");
+    ok(&["index", "add", li, &bel, "-q"]);
+    let o = dedup(&["index", "add", li, &folder("open-days-diplomats"), "--edited"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains(r#"rare_search is "light" in the index, true given"#), "{}", err(&o));
+    assert_eq!(stats(&light)["articles"], 2);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -90,15 +90,9 @@ fn rare_search(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<RareSe
         return Ok(if on { RareSearchOption::Thorough } else { RareSearchOption::Off });
     }
     if !v.is_instance_of::<PyString>() {
-        return Err(type_error(owner, name, "a bool or \"light\"", v));
+        return Err(type_error(owner, name, "a bool, \"light\" or \"thorough\"", v));
     }
-    match v.extract::<String>()?.as_str() {
-        "light" => Ok(RareSearchOption::Light),
-        "thorough" => Ok(RareSearchOption::Thorough),
-        other => Err(value_error(format!(
-            "{owner}(): `{name}` must be True, False, \"light\" or \"thorough\", not {other:?}"
-        ))),
-    }
+    v.extract::<String>()?.parse().map_err(|e| value_error(format!("{owner}(): `{name}`: {e}")))
 }
 
 fn text(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {

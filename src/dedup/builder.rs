@@ -99,8 +99,9 @@ impl DeduplicatorBuilder {
     /// Also count as copies two articles where the shorter one's shingles are at least
     /// this fraction inside the longer one (default [`DEFAULT_CONTAINMENT`], 0.8;
     /// `None` turns it off). Catches a wire item inside a round-up, whose Jaccard is
-    /// low; LSH then searches at a lower similarity, unless the edited-copy rule's
-    /// rare-shingle search is on (it finds them). In star mode a match by
+    /// low; LSH then searches at a lower similarity (lower still,
+    /// [`EDITED_SEARCH_THRESHOLD`], with the edited-copy rule, its rare-shingle search
+    /// on or not). In star mode a match by
     /// containment only lets the longer article join the shorter one's cluster, and a
     /// match by Jaccard is always preferred, so a round-up never glues the several
     /// stories it contains into one cluster.

@@ -326,7 +326,7 @@ pub struct EditedCopies {
     /// The rare-shingle candidate search, on top of LSH's candidates (default `None`,
     /// off: it takes 1.2 times the time, and the defaults keep `dedup` 3× faster than
     /// a careful gaoya program; `dedup --edited` turns on [`RareSearch::THOROUGH`], and
-    /// [`RareSearch::LIGHT`] costs less).
+    /// `--edited=light` [`RareSearch::LIGHT`], which costs less).
     pub rare_search: Option<RareSearch>,
 }
 

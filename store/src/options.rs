@@ -104,7 +104,6 @@ impl std::str::FromStr for RareSearchOption {
 
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
-            "off" => Ok(RareSearchOption::Off),
             "light" => Ok(RareSearchOption::Light),
             "thorough" => Ok(RareSearchOption::Thorough),
             _ => Err(format!("`{s}` is not a rare-phrase search: `light` or `thorough`")),
