@@ -176,15 +176,6 @@ pub enum IndexFormat {
     Jsonl,
 }
 
-/// The rare-phrase searches `--edited` can add ([`nuskha_store::RareSearchOption`]).
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EditedSearch {
-    /// One phrase in four read, three shared (`nuskha::RareSearch::THOROUGH`).
-    Thorough,
-    /// One phrase in 32 read, two shared (`nuskha::RareSearch::LIGHT`).
-    Light,
-}
-
 /// What `dedup index add` and `query` print for each article.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeedFormat {
@@ -518,10 +509,11 @@ pub struct MatchingArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "thorough",
+        value_parser = one_of::<RareSearchOption>(&["thorough", "light"]),
         conflicts_with = "no_edited",
         help_heading = "Matching"
     )]
-    pub edited: Option<EditedSearch>,
+    pub edited: Option<RareSearchOption>,
 
     /// Turn the edited-copy rule off: copies by Jaccard and containment alone, in star
     /// clusters (0.34 of the dev set's copies at precision 0.96; about 0.8 times the
@@ -604,11 +596,7 @@ impl MatchingArgs {
             seed: self.seed,
             exact: self.exact,
             edited: !self.no_edited,
-            rare_search: match self.edited {
-                None => RareSearchOption::Off,
-                Some(EditedSearch::Light) => RareSearchOption::Light,
-                Some(EditedSearch::Thorough) => RareSearchOption::Thorough,
-            },
+            rare_search: self.edited.unwrap_or_default(),
             align: self.align.then_some(nuskha_store::Align {
                 min_coverage: self.min_aligned,
                 min_run: self.align_run,

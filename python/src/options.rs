@@ -86,8 +86,7 @@ fn flag(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// `rare_search`: `False`, `True` (the thorough search) or `"light"` / `"thorough"`.
 fn rare_search(owner: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<RareSearchOption> {
     if v.is_instance_of::<PyBool>() {
-        let on = v.extract::<bool>()?;
-        return Ok(if on { RareSearchOption::Thorough } else { RareSearchOption::Off });
+        return Ok(v.extract::<bool>()?.into());
     }
     if !v.is_instance_of::<PyString>() {
         return Err(type_error(owner, name, "a bool, \"light\" or \"thorough\"", v));

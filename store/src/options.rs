@@ -99,14 +99,24 @@ impl RareSearchOption {
     }
 }
 
-impl std::str::FromStr for RareSearchOption {
-    type Err = String;
+/// The flag the option was: `true` is the thorough search.
+impl From<bool> for RareSearchOption {
+    fn from(on: bool) -> Self {
+        if on { RareSearchOption::Thorough } else { RareSearchOption::Off }
+    }
+}
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl std::str::FromStr for RareSearchOption {
+    type Err = nuskha::Error;
+
+    fn from_str(s: &str) -> nuskha::Result<Self> {
         match s {
             "light" => Ok(RareSearchOption::Light),
             "thorough" => Ok(RareSearchOption::Thorough),
-            _ => Err(format!("`{s}` is not a rare-phrase search: `light` or `thorough`")),
+            _ => Err(nuskha::Error::InvalidParameter {
+                name: "rare_search",
+                reason: format!("`{s}` is not a rare-phrase search: `light` or `thorough`"),
+            }),
         }
     }
 }
@@ -130,7 +140,7 @@ impl<'de> Deserialize<'de> for RareSearchOption {
                 f.write_str("false, true or \"light\"")
             }
             fn visit_bool<E: serde::de::Error>(self, on: bool) -> Result<Self::Value, E> {
-                Ok(if on { RareSearchOption::Thorough } else { RareSearchOption::Off })
+                Ok(on.into())
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
                 s.parse().map_err(E::custom)
@@ -326,7 +336,8 @@ mod tests {
         let bad = light.to_json().replace("\"light\"", "\"heavy\"");
         let err = serde_json::from_str::<Options>(&bad).unwrap_err().to_string();
         assert!(err.contains("heavy"), "{err}");
-        assert_eq!("thorough".parse(), Ok(RareSearchOption::Thorough));
+        assert_eq!("thorough".parse::<RareSearchOption>().ok(), Some(RareSearchOption::Thorough));
+        assert_eq!(RareSearchOption::from(true), RareSearchOption::Thorough);
         let custom = RareSearch { min_shared: 7, sample: 1 };
         assert_eq!(RareSearchOption::of(Some(custom)), None);
     }
