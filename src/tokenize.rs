@@ -313,6 +313,11 @@ mod tests {
         }
 
         #[test]
+        fn recorded_separators_hold_on_presentation_forms(text in "([ابتلمنهوي]{1,5}|[\u{FE80}-\u{FEFC}]{1,4}|[\u{FB50}-\u{FBB1}]| {1,2}|\u{2026}|[\u{64E}\u{651}]|[a-z0-9.,]){0,60}") {
+            check_plain(&ArabicNormalizer::new(), &text);
+        }
+
+        #[test]
         fn plain_scan_equals_general_scan(text in "[ \t\na-zA-Z0-9.,;:'\"!?()\\-_%/ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةىئؤ\u{64B}\u{640}٣٫،«»؋۽é\u{200F}\u{A0}]{0,80}") {
             check_plain(&ArabicNormalizer::new(), &text);
         }

@@ -294,6 +294,32 @@ proptest! {
     }
 }
 
+/// Arabic presentation forms and ligatures, other characters NFKC expands, and what
+/// may sit beside them (letters, harakat, the hamza and madda marks that compose).
+fn compatibility_mix() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => prop::char::range('\u{FB50}', '\u{FDFF}'),
+        3 => prop::char::range('\u{FE70}', '\u{FEFC}'),
+        1 => prop::sample::select(vec!['\u{2026}', '\u{2033}', '\u{FF0C}', '\u{2460}', '\u{FB01}']),
+        4 => prop::sample::select("ابتلمنهويءأإآةى ".chars().collect::<Vec<_>>()),
+        2 => prop::char::range('\u{64B}', '\u{655}'),
+        1 => prop::sample::select(vec!['\u{670}', '\u{640}', '\u{200D}', '1', 'A', '.']),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, rng_seed: proptest::test_runner::RngSeed::Fixed(23), ..ProptestConfig::default() })]
+
+    /// Text the fast pass first gives up on, and takes again with the characters NFKC
+    /// changes in their NFKC forms.
+    #[test]
+    fn fast_path_equals_reference_on_presentation_forms(text in compatibility_mix(), flags in 0u8..64) {
+        let norm = with_options(flags);
+        prop_assert_eq!(norm.normalize(&text).into_owned(), norm.normalize_reference(&text));
+    }
+}
+
 #[test]
 fn fast_path_equals_reference_on_the_real_corpus() {
     let Some(articles) = crate::corpus::load("saudinewsnet") else {
