@@ -509,17 +509,30 @@ impl ArabicNormalizer {
                 out.push(' ');
             }
         };
+        // The last window classified and where it starts: after a stop inside it, the
+        // rest of it is read again from its masks rather than classified anew.
+        let mut last_window: Option<(usize, scan::Window)> = None;
         while i < n {
             // 64 bytes at a time while they are letters, ASCII words, punctuation and
             // single spaces: only folded letters to write and word breaks to note.
-            if !pending_tatweel && let Some(window) = scan::Window::classify(b, i) {
+            let window = match last_window {
+                _ if pending_tatweel => None,
+                Some((at, window)) if i - at <= scan::REUSE_UP_TO => {
+                    Some((window.after(i - at), 64 - (i - at)))
+                }
+                _ => scan::Window::classify(b, i).map(|window| {
+                    last_window = Some((i, window));
+                    (window, 64)
+                }),
+            };
+            if let Some((window, valid)) = window {
                 let space_before = matches!(last(out, run, i), None | Some(b' '));
                 let single = window.space & !((window.space << 1) | u64::from(space_before));
                 let easy = window.letters | window.word | window.punct | single;
-                let mut len = (!easy).trailing_zeros() as usize;
-                if len == 64 && b[i + 63] >= 0xC0 {
+                let mut len = ((!easy).trailing_zeros() as usize).min(valid);
+                if len == valid && b[i + valid - 1] >= 0xC0 {
                     // The window ends inside a letter: stop before it.
-                    len = 63;
+                    len = valid - 1;
                 }
                 let prefix = ((1u128 << len) - 1) as u64;
                 // Folds keep the length, so output offsets are as if nothing changed.
@@ -530,9 +543,13 @@ impl ArabicNormalizer {
                     // with folded letters patched in place.
                     bytes.extend_from_slice(&b[run..i]);
                     let start = bytes.len();
-                    let here: &[u8; 64] = b[i..i + 64].try_into().unwrap_or(&[0; 64]);
-                    bytes.extend_from_slice(here);
-                    bytes.truncate(start + len);
+                    match b.get(i..i + 64).and_then(|here| <&[u8; 64]>::try_from(here).ok()) {
+                        Some(here) => {
+                            bytes.extend_from_slice(here);
+                            bytes.truncate(start + len);
+                        }
+                        None => bytes.extend_from_slice(&b[i..i + len]),
+                    }
                     while folds != 0 {
                         let j = folds.trailing_zeros() as usize;
                         let pair = self.folds[scan::fold_index(b[i + j], b[i + j + 1])];
@@ -554,7 +571,8 @@ impl ArabicNormalizer {
                     folds &= folds - 1;
                 }
                 i += len;
-                if len >= 63 {
+                if len + 1 >= valid {
+                    last_window = None;
                     continue;
                 }
             }
