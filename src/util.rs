@@ -142,7 +142,7 @@ fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
         out.sort_unstable();
         return;
     }
-    // Two to four buckets a value: few values share one, so few are out of place
+    // Two to four buckets a value (up to 2¹⁴ values): few values share one, so few are out of place
     // (one to two buckets a value took 1.2 times as long: each value out of place is
     // a mispredicted branch below).
     let bits = (values.len().ilog2() + 2).min(16);

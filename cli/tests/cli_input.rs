@@ -273,9 +273,9 @@ fn long_jsonl_streams_in_chunks_and_keeps_order() {
 #[test]
 fn jsonl_lines_cross_read_blocks() {
     // Blank and whitespace-only lines, CRLF endings, a bad line, records longer than a
-    // block and a last line without a newline: read in blocks of 64 KiB (one block),
-    // 1,000 bytes and 7 bytes, on one thread and two, the output is the same and the
-    // line numbers are right.
+    // block and a last line without a newline: read in blocks of 1 MiB and 64 KiB (one
+    // block), 1,000 bytes and 7 bytes, on one thread and two, the output is the same and
+    // the line numbers are right.
     let mut lines: Vec<String> = (1..=300).map(filler_line).collect();
     lines[9] = String::new();
     lines[10] = " \t ".to_string();
@@ -283,10 +283,14 @@ fn jsonl_lines_cross_read_blocks() {
     lines[150] = "{broken".to_string();
     lines[151] = jsonl_line("hajj-b", &hajj("belwadeh-hajj")) + "\r";
     lines[299] = jsonl_line("hajj-c", &hajj("marrakech-alaan-hajj"));
+    // A record of 200 KB: a block grows past its first 64 KiB as it fills.
+    let long: Vec<String> = (0..20_000).map(|w| format!("r201w{w}")).collect();
+    lines[200] = jsonl_line("n201", &long.join(" "));
     let input = lines.join("\n");
     let mut outputs = Vec::new();
     // One thread runs everything on the main thread; two on rayon's workers.
-    for (block, threads) in [("65536", "2"), ("1000", "2"), ("7", "2"), ("1000", "1")] {
+    let blocks = [("1048576", "1"), ("65536", "2"), ("1000", "2"), ("7", "2"), ("1000", "1")];
+    for (block, threads) in blocks {
         let args = ["-", "--format", "csv", "--read-block", block, "--threads", threads];
         let out = run(&args, input.as_bytes());
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -292,6 +292,9 @@ impl Block {
     }
 }
 
+/// The first size a block is cleared to, before it grows to a read's `size`.
+const FIRST_BLOCK: usize = 64 << 10;
+
 /// Blocks of whole lines: each read of about `size` bytes, up to its last newline (the
 /// rest is carried into the next block), and at the end what is left. A line longer
 /// than `max_line` is handed on whole and refused by [`parse_block`], but one that
@@ -323,12 +326,16 @@ impl<R: Read> LineBlocks<R> {
     /// where the bytes read end, and the error that stopped the reading if one did.
     fn fill(&mut self, buf: &mut Vec<u8>, from: usize) -> (usize, Option<io::Error>) {
         let want = from.saturating_add(self.size);
-        if buf.len() < want {
-            buf.resize(want, 0);
-        }
         let mut end = from;
         while end < want {
-            match self.reader.read(&mut buf[end..want]) {
+            if end == buf.len() {
+                // Grown as it fills, so that a small file clears and faults in only
+                // about what it reads, not a whole block.
+                let grown = buf.len().saturating_mul(2).max(FIRST_BLOCK).min(want);
+                buf.resize(grown, 0);
+            }
+            let until = buf.len().min(want);
+            match self.reader.read(&mut buf[end..until]) {
                 Ok(0) => break,
                 Ok(n) => end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -513,8 +513,8 @@ impl ArabicNormalizer {
         // rest of it is read again from its masks rather than classified anew.
         let mut last_window: Option<(usize, scan::Window)> = None;
         while i < n {
-            // 64 bytes at a time while they are letters, ASCII words, punctuation and
-            // single spaces: only folded letters to write and word breaks to note.
+            // Up to 64 bytes at a time while they are letters, ASCII words, punctuation
+            // and single spaces: only folded letters to write and word breaks to note.
             let window = match last_window {
                 _ if pending_tatweel => None,
                 Some((at, window)) if i - at <= scan::REUSE_UP_TO => {
@@ -539,8 +539,8 @@ impl ArabicNormalizer {
                 bounds.push_mask(out.len() + i - run, (single | window.punct) & prefix);
                 let mut folds = window.folds & prefix;
                 if let Some(bytes) = out.bytes() {
-                    // Bytes take the block at once (a fixed-size copy, then cut back),
-                    // with folded letters patched in place.
+                    // Bytes take the block at once (a fixed-size copy, then cut back,
+                    // where 64 bytes are left), with folded letters patched in place.
                     bytes.extend_from_slice(&b[run..i]);
                     let start = bytes.len();
                     match b.get(i..i + 64).and_then(|here| <&[u8; 64]>::try_from(here).ok()) {
