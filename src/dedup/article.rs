@@ -58,8 +58,13 @@ impl Vocabulary {
 /// One article's shingles, before boilerplate removal.
 #[derive(Debug, Clone)]
 pub(super) struct Shingled {
-    /// Distinct shingle [`fingerprint`]s, in text order.
+    /// Distinct shingle [`fingerprint`]s, in text order but for the ones a rare search
+    /// reads, moved first (see `searched`).
     pub(super) set: Vec<u32>,
+    /// With a rare search, how many of `set`'s first shingles are the ones it reads
+    /// (all of them): laid out while the set is in cache, so that the search reads
+    /// those alone rather than every set again. `None`: not laid out.
+    pub(super) searched: Option<usize>,
     /// With the edited-copy rule, the [`fingerprint`]s of its words in text order: its
     /// [`Vocabulary`] is made from them once it is known to be needed.
     pub(super) words: Option<Box<[u32]>>,
@@ -77,7 +82,8 @@ impl Shingled {
     pub(super) fn of_set(mut set: Vec<u32>) -> Self {
         set.sort_unstable();
         set.dedup();
-        Shingled { set, words: None, simhash: None, len: 0, short: false, truncated: false }
+        let (words, simhash) = (None, None);
+        Shingled { set, searched: None, words, simhash, len: 0, short: false, truncated: false }
     }
 }
 
@@ -171,6 +177,7 @@ impl Deduplicator {
         if short {
             return Shingled {
                 set: Vec::new(),
+                searched: None,
                 words: None,
                 simhash: None,
                 len: whole,
@@ -191,6 +198,8 @@ impl Deduplicator {
         }
         // Sets live until the pairs are verified: give back what the repeats took.
         set.shrink_to_fit();
+        let search = self.verifier.edited().and_then(|e| e.rare_search);
+        let searched = search.map(|search| search.read_first(&mut set));
         // SimHash works on words weighted by frequency (Manku et al.): shingles would
         // put light copies 10+ bits apart. The sketcher has SimHash on exactly when the
         // algorithm is SimHash (the builder's doing), and its definition is the one
@@ -199,7 +208,7 @@ impl Deduplicator {
         // Shingling has hashed the words, whatever the unit.
         let words =
             self.verifier.edited().map(|_| scratch.words.iter().map(|&h| fingerprint(h)).collect());
-        Shingled { set, words, simhash, len: whole, short: false, truncated }
+        Shingled { set, searched, words, simhash, len: whole, short: false, truncated }
     }
 
     /// Sketches one article from its shingle set, boilerplate removed: the corpus's,

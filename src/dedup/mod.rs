@@ -411,6 +411,19 @@ impl RareSearch {
     pub(super) fn reads(&self, fp: u32) -> bool {
         u64::from(fp) >> (32 - self.sample.ilog2()) == 0
     }
+
+    /// Moves the shingles of `set` the search [`reads`](Self::reads) to its front (the
+    /// others' order changes too): how many there are.
+    pub(super) fn read_first(&self, set: &mut [u32]) -> usize {
+        let mut read = 0;
+        for i in 0..set.len() {
+            if self.reads(set[i]) {
+                set.swap(read, i);
+                read += 1;
+            }
+        }
+        read
+    }
 }
 
 impl Default for EditedCopies {

@@ -83,7 +83,8 @@ impl Gathered {
         let found = &mut self.found;
         found.clear();
         for (doc, s) in sets.iter().enumerate() {
-            for &fp in &s.set {
+            let read = s.searched.map_or(&s.set[..], |n| &s.set[..n]);
+            for &fp in read {
                 let k = layout.partition(fp).wrapping_sub(group.start);
                 if k < width {
                     found.push(u64::from(fp) << 32 | doc as u64);
@@ -583,6 +584,15 @@ mod tests {
             assert_eq!(rare_pairs(&sets, docs, search, false), expected, "{case}");
             #[cfg(feature = "rayon")]
             assert_eq!(rare_pairs(&sets, docs, search, true), expected, "parallel {case}");
+            // Laid out as shingling lays them out, the shingles read first.
+            let mut laid_out = sets.clone();
+            for s in &mut laid_out {
+                let n = search.read_first(&mut s.set);
+                assert!(s.set[..n].iter().all(|&fp| search.reads(fp)), "{case}");
+                assert!(!s.set[n..].iter().any(|&fp| search.reads(fp)), "{case}");
+                s.searched = Some(n);
+            }
+            assert_eq!(rare_pairs(&laid_out, docs, search, false), expected, "laid out {case}");
             // A feed with the statistics of the same articles finds the same pairs.
             let stats = CorpusStats::from_sets(&sets);
             let mut postings = RarePostings::new(docs, search);
