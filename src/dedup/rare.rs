@@ -4,8 +4,9 @@
 //! shingles for LSH to find them at any practical banding, but dozens of rare ones.
 //!
 //! The batch finds the rare shingles exactly on the shingle sets before boilerplate
-//! removal (as the research that chose the rule did). One pass over the sets gathers
-//! the shingles the search reads as (fingerprint, article), laid out by fingerprint
+//! removal (as the research that chose the rule did). Shingling moved the shingles the
+//! search reads to the front of each set; one pass over those gathers them as
+//! (fingerprint, article), laid out by fingerprint
 //! partition (the top bits below the sample's); each partition in turn drops the
 //! entries of shingles found once (two thirds of them) through a bitmap of the slots
 //! seen twice, radix-sorts the rest and keeps each run of 2..=`distinctive_docs`
