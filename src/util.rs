@@ -133,8 +133,8 @@ impl SortScratch {
     }
 }
 
-/// `values` sorted into `out`: scattered into buckets by their top
-/// bits (counted in `ends`), then sorted by insertion.
+/// `values` sorted into `out`: scattered into buckets by their top bits (counted in
+/// `ends`), then sorted by insertion.
 fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
     if values.len() < 64 {
         out.clear();
@@ -142,9 +142,9 @@ fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
         out.sort_unstable();
         return;
     }
-    // Two to four buckets a value (up to 2¹⁴ values): few values share one, so few are out of place
-    // (one to two buckets a value took 1.2 times as long: each value out of place is
-    // a mispredicted branch below).
+    // Two to four buckets a value (up to 2¹⁴ values): few values share one, so few are
+    // out of place (one to two buckets a value took 1.2 times as long in a
+    // micro-benchmark: each value out of place is a mispredicted branch below).
     let bits = (values.len().ilog2() + 2).min(16);
     let shift = 32 - bits;
     ends.clear();
@@ -158,7 +158,6 @@ fn bucket_sort(values: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
     }
     // Each bucket's start, then (as it fills) its end. Every place of `out` is written
     // below, so only the places it grows by are cleared first.
-    out.truncate(values.len());
     out.resize(values.len(), 0);
     for &v in values {
         let end = &mut ends[(v >> shift) as usize];

@@ -82,8 +82,15 @@ impl Shingled {
     pub(super) fn of_set(mut set: Vec<u32>) -> Self {
         set.sort_unstable();
         set.dedup();
-        let (words, simhash) = (None, None);
-        Shingled { set, searched: None, words, simhash, len: 0, short: false, truncated: false }
+        Shingled {
+            set,
+            searched: None,
+            words: None,
+            simhash: None,
+            len: 0,
+            short: false,
+            truncated: false,
+        }
     }
 }
 

@@ -529,7 +529,8 @@ impl ArabicNormalizer {
                 let space_before = matches!(last(out, run, i), None | Some(b' '));
                 let single = window.space & !((window.space << 1) | u64::from(space_before));
                 let easy = window.letters | window.word | window.punct | single;
-                let mut len = ((!easy).trailing_zeros() as usize).min(valid);
+                // Past `valid` no byte is easy (`Window::after`), so `len <= valid`.
+                let mut len = (!easy).trailing_zeros() as usize;
                 if len == valid && b[i + valid - 1] >= 0xC0 {
                     // The window ends inside a letter: stop before it.
                     len = valid - 1;
