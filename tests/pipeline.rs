@@ -356,6 +356,49 @@ fn a_roundup_does_not_glue_the_stories_it_contains() {
     }
 }
 
+/// The verified pairs a batch hands back are the edges its clusters were formed from:
+/// sorted, each once, the same on all cores; clustered again they give the same
+/// clusters; and they keep what the clustering split: a round-up matches all three
+/// items it holds but joins one.
+#[test]
+fn verified_pairs_are_the_edges_of_the_clusters() {
+    let items = synthetic_corpus(3, 0, 51);
+    let mut roundup_corpus = items.clone();
+    roundup_corpus.push(items.join(" "));
+    roundup_corpus.extend(items.iter().map(|t| format!("{t} المصدر وكالة الانباء")));
+    let (edited, _, _) = edited_corpus();
+    for texts in [roundup_corpus.clone(), edited] {
+        for mode in [ClusterMode::Average, ClusterMode::Components] {
+            let dedup = Deduplicator::builder().mode(mode).build().unwrap();
+            let mut batch = dedup.batch();
+            batch.extend(&texts);
+            let (clusters, pairs) = batch.cluster_with_pairs();
+            assert_eq!(clusters, dedup.cluster(&texts), "{mode:?}");
+            assert!(pairs.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+            assert!(pairs.iter().all(|&(a, b, m)| a < b && m.score > 0.0));
+            assert!(!pairs.is_empty());
+            let again = cluster_pairs(texts.len(), &pairs, mode);
+            assert_eq!(members(&again), members(&clusters), "{mode:?}");
+            #[cfg(feature = "rayon")]
+            {
+                let mut batch = dedup.batch();
+                batch.extend(&texts);
+                assert_eq!(batch.par_cluster_with_pairs(), (clusters, pairs), "{mode:?}");
+            }
+        }
+    }
+    let dedup = Deduplicator::new();
+    let mut batch = dedup.batch();
+    batch.extend(&roundup_corpus);
+    let (clusters, pairs) = batch.cluster_with_pairs();
+    let roundup = DocId(3);
+    let with_roundup: Vec<DocId> = pairs.iter().filter(|p| p.1 == roundup).map(|p| p.0).collect();
+    assert_eq!(with_roundup, [DocId(0), DocId(1), DocId(2)]);
+    let apart =
+        with_roundup.iter().filter(|&&d| !clusters.cluster_of(d).ids().any(|x| x == roundup));
+    assert_eq!(apart.count(), 2, "the round-up joins one of the three stories");
+}
+
 #[test]
 fn batch_reports_articles_too_short_to_match() {
     let dedup = Deduplicator::builder().min_words(4).build().unwrap();

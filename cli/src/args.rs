@@ -408,10 +408,14 @@ pub struct ClusterArgs {
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
-    /// What to write: `clusters` (the report in --format), or `unique`: the
+    /// What to write: `clusters` (the report in --format); `unique`: the
     /// deduplicated corpus, as JSON Lines: the input record of every representative and
     /// every article without a copy, in input order (JSONL records verbatim; a text
-    /// file as `{"id", "text"}`).
+    /// file as `{"id", "text"}`); or `pairs`: every verified pair the clusters were
+    /// formed from, `a,b,score,kind,cluster_a,cluster_b` (CSV, or JSON Lines with
+    /// `--format jsonl`), the earlier article first, in input order. The clustering
+    /// keeps some verified pairs apart (round-ups, template bulletins): `cluster_a` and
+    /// `cluster_b` then differ.
     #[arg(long, value_enum, default_value_t = Emit::Clusters, help_heading = "Output")]
     pub emit: Emit,
 
@@ -678,6 +682,8 @@ pub enum Emit {
     Clusters,
     /// The input records of representatives and singletons, as JSON Lines.
     Unique,
+    /// Every verified pair, with the clusters its articles ended in.
+    Pairs,
 }
 
 /// Output formats of the main job.

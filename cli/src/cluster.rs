@@ -73,13 +73,15 @@ fn read_inputs(
     inputs
 }
 
-/// Writes the report (or, with `--emit unique`, the deduplicated corpus) to the output.
+/// Writes the report (or, with `--emit unique`, the deduplicated corpus; with `--emit
+/// pairs`, the verified pairs) to the output.
 fn write_output(args: &ClusterArgs, report: &Report, format: OutputFormat) -> io::Result<()> {
     let kept = (args.emit == Emit::Unique)
         .then(|| unique::kept(report.clusters, report.inputs.articles.len()));
-    let write = |out: &mut dyn Write| match &kept {
-        Some(ids) => unique::write(out, report.inputs, ids),
-        None => report.write(out, format),
+    let write = |out: &mut dyn Write| match (&kept, args.emit) {
+        (Some(ids), _) => unique::write(out, report.inputs, ids),
+        (None, Emit::Pairs) => report.write_pairs(out, format),
+        (None, _) => report.write(out, format),
     };
     match &args.output {
         Some(path) => write_atomically(path, write),
@@ -154,11 +156,17 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     }
-    let format = args.format.unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {
-        OutputFormat::Text
-    } else {
-        OutputFormat::Csv
-    });
+    let format = match (args.emit, args.format) {
+        (Emit::Pairs, None | Some(OutputFormat::Csv)) => OutputFormat::Csv,
+        (Emit::Pairs, Some(OutputFormat::Jsonl)) => OutputFormat::Jsonl,
+        (Emit::Pairs, Some(_)) => {
+            eprintln!("dedup: `--emit pairs` writes `--format csv` or `--format jsonl`");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        (_, Some(format)) => format,
+        (_, None) if args.output.is_none() && io::stdout().is_terminal() => OutputFormat::Text,
+        (_, None) => OutputFormat::Csv,
+    };
     let progress = Progress::new(args.quiet, Duration::from_millis(args.progress_after_ms));
     // Articles are shingled as they are read; only the shingle fingerprints are kept.
     let mut batch = dedup.batch();
@@ -175,7 +183,12 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);
     let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
-    let mut clusters = if serial { batch.cluster() } else { batch.par_cluster() };
+    let (mut clusters, pairs) = match (args.emit, serial) {
+        (Emit::Pairs, true) => batch.cluster_with_pairs(),
+        (Emit::Pairs, false) => batch.par_cluster_with_pairs(),
+        (_, true) => (batch.cluster(), Vec::new()),
+        (_, false) => (batch.par_cluster(), Vec::new()),
+    };
     if args.representative == RepresentativeArg::Earliest {
         choose_earliest(&mut clusters, &inputs);
     }
@@ -184,6 +197,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let report = Report {
         inputs: &inputs,
         clusters: &clusters,
+        pairs: &pairs,
         dedup: &dedup,
         fields: Some(&args.fields),
         singletons: args.singletons,

@@ -339,6 +339,7 @@ fn clusters(
     let report = Report {
         inputs: &inputs,
         clusters: &clusters,
+        pairs: &[],
         dedup: feed.deduplicator(),
         fields: None,
         singletons,

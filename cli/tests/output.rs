@@ -339,3 +339,43 @@ fn emit_unique_takes_a_json_object_followed_by_stray_text() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{}\n", record.replace('\n', " ")));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn emit_pairs_writes_the_verified_pairs_with_their_clusters() {
+    let out = run(&[&articles(), "--emit", "pairs", "--threads", "1"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("a,b,score,kind,cluster_a,cluster_b"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // The three hajj reports match (at least two of their pairs directly); the diplomats
+    // article matches none.
+    assert!(rows.len() >= 2, "{csv}");
+    for r in &rows {
+        assert_eq!(r.len(), 6, "{r:?}");
+        assert!(r[0] < r[1] && r[0].ends_with("-hajj.txt") && r[1].ends_with("-hajj.txt"), "{r:?}");
+        let score: f64 = r[2].parse().unwrap();
+        assert!(score > 0.0 && score <= 1.0, "{r:?}");
+        assert!(r[3].parse::<nuskha::MatchKind>().is_ok(), "{r:?}");
+        // One hajj cluster: both ends in it.
+        assert_eq!(r[4], r[5], "{r:?}");
+    }
+    // The same pairs as JSON Lines, and on two threads byte for byte.
+    let two = run(&[&articles(), "--emit", "pairs", "--threads", "2"], b"");
+    assert_eq!(String::from_utf8(two.stdout).unwrap(), csv);
+    let jsonl = run(&[&articles(), "--emit", "pairs", "--format", "jsonl"], b"");
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&jsonl.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), rows.len());
+    for (v, r) in records.iter().zip(&rows) {
+        assert_eq!((v["a"].as_str().unwrap(), v["b"].as_str().unwrap()), (r[0], r[1]));
+        assert_eq!(v["cluster_a"].as_str().unwrap(), r[4]);
+        assert_eq!(format!("{:.3}", v["score"].as_f64().unwrap()), r[2]);
+    }
+    // A format pairs are not written in is refused by name.
+    let html = run(&[&articles(), "--emit", "pairs", "--format", "html"], b"");
+    assert_eq!(html.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&html.stderr).contains("--emit pairs"));
+}

@@ -186,18 +186,52 @@ impl<'d> Batch<'d> {
 
     /// Clusters the articles added.
     pub fn cluster(self) -> Clusters {
-        self.run(false)
+        self.run(false).0
     }
 
     /// [`cluster`](Self::cluster) on all cores; the output is identical.
     #[cfg(feature = "rayon")]
     #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
     pub fn par_cluster(self) -> Clusters {
+        self.run(true).0
+    }
+
+    /// The clusters and every verified pair they were formed from: `(earlier, later,
+    /// match)`, sorted, each pair once. The clustering keeps some verified pairs apart
+    /// (a round-up that matches two stories, a template bulletin that matches a few
+    /// others: see [`ClusterMode`](crate::ClusterMode)); these are the pairs to read
+    /// when asking why two articles are not in one cluster, to score the verifier alone,
+    /// or to cluster again in another mode with [`cluster_pairs`](crate::cluster_pairs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::{ClusterMode, Deduplicator, DocId, cluster_pairs};
+    ///
+    /// let dedup = Deduplicator::new();
+    /// let mut batch = dedup.batch();
+    /// let story = "استقبل المدير العام للأمن الوطني اليوم الثلاثاء منتسبي أسرة الأمن الوطني القاصدين الديار المقدسة لأداء فريضة الحج";
+    /// batch.extend([story, "خبر آخر لا صلة له بما قبله ولا بما بعده في هذه المجموعة الصغيرة من النصوص", story]);
+    /// let (clusters, pairs) = batch.cluster_with_pairs();
+    /// assert_eq!(pairs.len(), 1);
+    /// assert_eq!((pairs[0].0, pairs[0].1), (DocId(0), DocId(2)));
+    /// assert_eq!(cluster_pairs(3, &pairs, ClusterMode::Components).len(), clusters.len());
+    /// ```
+    pub fn cluster_with_pairs(self) -> (Clusters, Vec<(DocId, DocId, Match)>) {
+        self.run(false)
+    }
+
+    /// [`cluster_with_pairs`](Self::cluster_with_pairs) on all cores; the output is
+    /// identical.
+    #[cfg(feature = "rayon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+    pub fn par_cluster_with_pairs(self) -> (Clusters, Vec<(DocId, DocId, Match)>) {
         self.run(true)
     }
 
-    /// Every stage after shingling, each on all cores when `parallel`.
-    fn run(self, parallel: bool) -> Clusters {
+    /// Every stage after shingling, each on all cores when `parallel`: the clusters and
+    /// the verified pairs behind them.
+    fn run(self, parallel: bool) -> (Clusters, Vec<(DocId, DocId, Match)>) {
         let dedup = self.dedup;
         let needs_stats = dedup.boilerplate != Boilerplate::Off || dedup.verifier.needs_stats();
         let stats = CorpusStats::of(&self.sets, needs_stats, parallel);
@@ -227,10 +261,9 @@ impl<'d> Batch<'d> {
             // The sets and signatures, one or two allocations per article, are freed on
             // the thread pool while the caller goes on with the clusters (100,000
             // articles: 28 ms of frees).
-            rayon::spawn(move || drop((sketched, pairs, edges, stats, boilerplate)));
-            return clusters;
+            rayon::spawn(move || drop((sketched, pairs, stats, boilerplate)));
         }
-        clusters
+        (clusters, edges)
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use nuskha::{Clusters, Deduplicator, DocId};
+use nuskha::{Clusters, Deduplicator, DocId, Match};
 
 use crate::args::{FieldArgs, OutputFormat};
 use crate::input::Inputs;
@@ -107,10 +107,24 @@ fn as_text<S: serde::Serializer>(value: &impl std::fmt::Display, s: S) -> Result
     s.collect_str(value)
 }
 
+/// One line of `--emit pairs --format jsonl`, its fields in the CSV's order.
+#[derive(serde::Serialize)]
+struct PairJson<'a> {
+    a: &'a str,
+    b: &'a str,
+    score: f64,
+    #[serde(serialize_with = "as_text")]
+    kind: nuskha::MatchKind,
+    cluster_a: &'a str,
+    cluster_b: &'a str,
+}
+
 /// What the main job found, ready to be written in any format.
 pub struct Report<'a> {
     pub inputs: &'a Inputs,
     pub clusters: &'a Clusters,
+    /// The verified pairs (`--emit pairs`; empty otherwise).
+    pub pairs: &'a [(DocId, DocId, Match)],
     pub dedup: &'a Deduplicator,
     /// How the records were read (the HTML report reads the articles again; without
     /// them it shows no comparisons).
@@ -185,6 +199,41 @@ impl Report<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `--emit pairs`: each verified pair with the clusters its articles ended in (named
+    /// by their representatives, as the clusters' CSV names them), in CSV or JSON Lines.
+    pub fn write_pairs(&self, out: &mut dyn Write, format: OutputFormat) -> io::Result<()> {
+        let cluster = |d: DocId| self.id(self.clusters.representative_of(d));
+        if format == OutputFormat::Csv {
+            writeln!(out, "a,b,score,kind,cluster_a,cluster_b")?;
+        }
+        self.write_each(out, self.pairs.len(), |out, i| {
+            let (a, b, m) = self.pairs[i];
+            if format == OutputFormat::Csv {
+                writeln!(
+                    out,
+                    "{},{},{:.3},{},{},{}",
+                    csv_field(self.id(a)),
+                    csv_field(self.id(b)),
+                    m.score,
+                    m.kind,
+                    csv_field(cluster(a)),
+                    csv_field(cluster(b))
+                )
+            } else {
+                let pair = PairJson {
+                    a: self.id(a),
+                    b: self.id(b),
+                    score: m.score,
+                    kind: m.kind,
+                    cluster_a: cluster(a),
+                    cluster_b: cluster(b),
+                };
+                serde_json::to_writer(&mut *out, &pair)?;
+                out.write_all(b"\n")
+            }
+        })
     }
 
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
