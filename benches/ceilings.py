@@ -60,6 +60,27 @@ def weighted(pairs, population, split, predicted):
     return precision, tp / (tp + fn)
 
 
+# Options of the main job that `dedup compare` does not take (how clusters form, how
+# the run goes), each with whether a value follows it.
+CLUSTERING_ONLY = {"--mode": True, "--link-density": True, "--threads": True,
+                   "--representative": True, "--singletons": False, "--verbose": False}
+
+
+def matching_options(options):
+    """`options` without those `dedup compare` refuses."""
+    kept, skip = [], False
+    for o in options:
+        if skip:
+            skip = False
+            continue
+        name = o.split("=", 1)[0]
+        if name in CLUSTERING_ONLY:
+            skip = CLUSTERING_ONLY[name] and "=" not in o
+            continue
+        kept.append(o)
+    return kept
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dedup", default=os.path.join(ROOT, "target", "release", "examples", "dedup"))
@@ -97,7 +118,7 @@ def main():
         def compared(p):
             corpus = plain["snn" if p["a"].startswith("snn-") else "ant"]
             cmd = [args.dedup, "compare", corpus, "--id", p["a"], "--id", p["b"],
-                   "--passages", "0", "--format", "json", *args.options]
+                   "--passages", "0", "--format", "json", *matching_options(args.options)]
             out = subprocess.run(cmd, check=True, capture_output=True).stdout
             return json.loads(out)["verdict"]
 
@@ -120,10 +141,10 @@ def main():
         # mean of word and word-pair containment, and the distinctive share).
         def scores(p):
             v = verdicts[(p["a"], p["b"])]
-            overlap = ((v["word_containment"] or 0) + (v["bigram_containment"] or 0)) / 2
-            return overlap, v["distinctive_containment"] or 0
+            overlap = ((v.get("word_containment") or 0) + (v.get("bigram_containment") or 0)) / 2
+            return overlap, v.get("distinctive_containment") or 0
 
-        lost = [p for p in pairs if p["label"] == "copy" and not rows[-1][1](p)]
+        lost = [p for p in pairs if p["label"] == "copy" and not any(f(p) for _, f in rows)]
         others = [scores(p) for p in pairs if p["label"] != "copy"]
         print()
         print("| copy no row finds | split, bin | words+pairs / distinctive | non-copies at least as high on both |")

@@ -139,7 +139,8 @@ pub enum IndexCommand {
     Clusters {
         /// The index file.
         index: PathBuf,
-        /// Output format (default: `text` on a terminal, `csv` otherwise).
+        /// Output format (default: `text` on a terminal, `csv` otherwise; `--emit pairs`:
+        /// `csv`).
         #[arg(long, value_enum)]
         format: Option<IndexFormat>,
         /// In the text report, also list the articles that have no copy.
@@ -411,11 +412,12 @@ pub struct ClusterArgs {
     /// What to write: `clusters` (the report in --format); `unique`: the
     /// deduplicated corpus, as JSON Lines: the input record of every representative and
     /// every article without a copy, in input order (JSONL records verbatim; a text
-    /// file as `{"id", "text"}`); or `pairs`: every verified pair the clusters were
-    /// formed from, `a,b,score,kind,cluster_a,cluster_b` (CSV, or JSON Lines with
-    /// `--format jsonl`), the earlier article first, in input order. The clustering
-    /// keeps some verified pairs apart (round-ups, template bulletins): `cluster_a` and
-    /// `cluster_b` then differ.
+    /// file as `{"id", "text"}`); or `pairs`: every pair the verifier accepted (those
+    /// the clusters were formed from), `a,b,score,kind,cluster_a,cluster_b`, the earlier
+    /// article first, in input order: CSV (even on a terminal), or JSON Lines with
+    /// `--format jsonl` (other formats are refused). The clustering keeps some verified
+    /// pairs apart (round-ups, template bulletins): `cluster_a` and `cluster_b` then
+    /// differ.
     #[arg(long, value_enum, default_value_t = Emit::Clusters, help_heading = "Output")]
     pub emit: Emit,
 

@@ -348,6 +348,8 @@ fn emit_pairs_writes_the_verified_pairs_with_their_clusters() {
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("a,b,score,kind,cluster_a,cluster_b"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let clusters = run(&[&articles(), "--format", "csv"], b"");
+    let clusters_csv = String::from_utf8(clusters.stdout).unwrap();
     // The three hajj reports match (at least two of their pairs directly); the diplomats
     // article matches none.
     assert!(rows.len() >= 2, "{csv}");
@@ -357,13 +359,17 @@ fn emit_pairs_writes_the_verified_pairs_with_their_clusters() {
         let score: f64 = r[2].parse().unwrap();
         assert!(score > 0.0 && score <= 1.0, "{r:?}");
         assert!(r[3].parse::<nuskha::MatchKind>().is_ok(), "{r:?}");
-        // One hajj cluster: both ends in it.
+        // One hajj cluster: both ends in it, named as the clusters' CSV names it.
         assert_eq!(r[4], r[5], "{r:?}");
+        for (id, cluster) in [(r[0], r[4]), (r[1], r[5])] {
+            assert!(clusters_csv.lines().any(|l| l.starts_with(&format!("{id},{cluster},"))));
+        }
     }
     // The same pairs as JSON Lines, and on two threads byte for byte.
     let two = run(&[&articles(), "--emit", "pairs", "--threads", "2"], b"");
     assert_eq!(String::from_utf8(two.stdout).unwrap(), csv);
     let jsonl = run(&[&articles(), "--emit", "pairs", "--format", "jsonl"], b"");
+    assert!(jsonl.status.success(), "{}", String::from_utf8_lossy(&jsonl.stderr));
     let records: Vec<serde_json::Value> = String::from_utf8_lossy(&jsonl.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -371,9 +377,22 @@ fn emit_pairs_writes_the_verified_pairs_with_their_clusters() {
     assert_eq!(records.len(), rows.len());
     for (v, r) in records.iter().zip(&rows) {
         assert_eq!((v["a"].as_str().unwrap(), v["b"].as_str().unwrap()), (r[0], r[1]));
-        assert_eq!(v["cluster_a"].as_str().unwrap(), r[4]);
+        assert_eq!(
+            (v["cluster_a"].as_str().unwrap(), v["cluster_b"].as_str().unwrap()),
+            (r[4], r[5])
+        );
+        assert_eq!(v["kind"].as_str().unwrap(), r[3]);
         assert_eq!(format!("{:.3}", v["score"].as_f64().unwrap()), r[2]);
     }
+    // Ids that need quoting are quoted, as in the clusters' CSV.
+    let story = std::fs::read_to_string(article("barlamane-hajj")).unwrap();
+    let feed = format!("{}\n{}\n", record("a,1", &story, ""), record("b", &story, ""));
+    let quoted = run(&["-", "--emit", "pairs"], feed.as_bytes());
+    let quoted = String::from_utf8(quoted.stdout).unwrap();
+    assert!(
+        quoted.lines().nth(1).unwrap().starts_with("\"a,1\",b,1.000,jaccard,\"a,1\",\"a,1\""),
+        "{quoted}"
+    );
     // A format pairs are not written in is refused by name.
     let html = run(&[&articles(), "--emit", "pairs", "--format", "html"], b"");
     assert_eq!(html.status.code(), Some(2));

@@ -196,12 +196,15 @@ impl<'d> Batch<'d> {
         self.run(true).0
     }
 
-    /// The clusters and every verified pair they were formed from: `(earlier, later,
-    /// match)`, sorted, each pair once. The clustering keeps some verified pairs apart
-    /// (a round-up that matches two stories, a template bulletin that matches a few
-    /// others: see [`ClusterMode`](crate::ClusterMode)); these are the pairs to read
-    /// when asking why two articles are not in one cluster, to score the verifier alone,
-    /// or to cluster again in another mode with [`cluster_pairs`](crate::cluster_pairs).
+    /// The clusters and every pair the verifier accepted, the pairs the clusters were
+    /// formed from: `(earlier, later, match)`, sorted, each pair once. The clustering
+    /// keeps some verified pairs apart (a round-up that matches two stories, a template
+    /// bulletin that matches a few others: see [`ClusterMode`](crate::ClusterMode); in
+    /// star mode, also a match by containment alone that the star rule does not take);
+    /// these are the pairs to read when asking why two articles are not in one cluster,
+    /// to score the verifier alone, or to cluster again with
+    /// [`cluster_pairs`](crate::cluster_pairs) (in components mode, or in average mode
+    /// at the default link density, that gives these clusters again).
     ///
     /// # Examples
     ///
