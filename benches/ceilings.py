@@ -21,7 +21,7 @@ weighted by each bin's population as `dedup eval` weighs them:
   candidate and every pair the rules' scores pass kept (a cluster also joins pairs
   through others).
 
-Needs the corpora; about three minutes on two cores (the compare runs).
+Needs the corpora; under a minute on two cores, most of it the compare runs.
 """
 
 import argparse
