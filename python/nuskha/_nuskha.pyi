@@ -127,6 +127,14 @@ class Deduplicator:
         singletons: bool = True,
     ) -> list[Cluster]:
         """Clusters the records."""
+    def cluster_with_pairs(
+        self,
+        records: Iterable[_Record],
+        *,
+        threads: Optional[int] = None,
+        singletons: bool = True,
+    ) -> tuple[list[Cluster], list[tuple[Any, Any, float, str]]]:
+        """Clusters the records, and every verified pair the clusters were formed from."""
     def cluster_file(
         self,
         path: _StrPath,

@@ -208,10 +208,103 @@ pub struct Deduplicator {
     earliest: bool,
 }
 
+/// One verified pair as Python sees it: both ids, the score and the kind.
+type VerifiedPair = (Py<PyAny>, Py<PyAny>, f64, String);
+
 impl Deduplicator {
     /// The Rust deduplicator.
     pub fn inner(&self) -> &nuskha::Deduplicator {
         &self.dedup
+    }
+
+    /// What :meth:`cluster` does, and the verified pairs when `with_pairs` (none
+    /// otherwise).
+    fn cluster_records(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+        singletons: bool,
+        with_pairs: bool,
+    ) -> PyResult<(Vec<Py<Cluster>>, Vec<VerifiedPair>)> {
+        if records.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "records must be an iterable of records, not a str (give [text] for one)",
+            ));
+        }
+        let threads = Threads::new(threads)?;
+        let parallel = threads.parallel();
+        let want = Want { plain_strings: true, str_ids: false, dates: self.earliest };
+        let mut batch = self.dedup.batch();
+        let mut ids: Vec<Py<PyAny>> = Vec::new();
+        let mut keys: HashSet<Key> = HashSet::new();
+        let mut dates: Vec<Option<i64>> = Vec::new();
+        // (record, source) of the records that name one.
+        let mut sources: Vec<(usize, String)> = Vec::new();
+        let mut chunk: Vec<String> = Vec::new();
+        let mut chunk_bytes = 0;
+        let shingle = |py: Python<'_>, batch: &mut nuskha::Batch<'_>, chunk: &mut Vec<String>| {
+            let texts = std::mem::take(chunk);
+            py.detach(|| {
+                threads.run(|| {
+                    if parallel {
+                        batch.par_extend(&texts);
+                    } else {
+                        batch.extend(&texts);
+                    }
+                });
+            });
+        };
+        for (i, item) in records.try_iter()?.enumerate() {
+            let r = records::read(py, i, &item?, want)?;
+            if !keys.insert(r.key.clone()) {
+                return Err(value_error(format!(
+                    "record {i}: the id {} is repeated",
+                    r.key.text()
+                )));
+            }
+            if let Some(source) = r.source {
+                sources.push((ids.len(), source));
+            }
+            ids.push(r.id);
+            if self.earliest {
+                dates.push(r.date.map(|d| d.unix));
+            }
+            chunk_bytes += r.text.len();
+            chunk.push(r.text);
+            if chunk.len() >= CHUNK_RECORDS || chunk_bytes >= CHUNK_BYTES {
+                shingle(py, &mut batch, &mut chunk);
+                chunk_bytes = 0;
+            }
+        }
+        shingle(py, &mut batch, &mut chunk);
+        drop(keys);
+        for (i, source) in &sources {
+            batch.set_source(DocId(*i as u32), source);
+        }
+        let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
+        let (mut clusters, pairs) = py.detach(|| {
+            threads.run(|| match (with_pairs, parallel) {
+                (true, true) => batch.par_cluster_with_pairs(),
+                (true, false) => batch.cluster_with_pairs(),
+                (false, true) => (batch.par_cluster(), Vec::new()),
+                (false, false) => (batch.cluster(), Vec::new()),
+            })
+        });
+        if self.earliest {
+            nuskha_input::date::choose_earliest(&mut clusters, &dates);
+        }
+        let id_of = |d: DocId| Ok(ids[d.index()].clone_ref(py));
+        let clusters = clusters_to_py(py, &clusters, &id_of, &|d| short[d.index()], singletons)?;
+        // Empty unless `with_pairs`.
+        let pairs = pairs
+            .iter()
+            .map(|&(a, b, m)| {
+                let (a, b) = (ids[a.index()].clone_ref(py), ids[b.index()].clone_ref(py));
+                (a, b, m.score, m.kind.to_string())
+            })
+            .collect();
+        Ok((clusters, pairs))
     }
 }
 
@@ -282,70 +375,25 @@ impl Deduplicator {
         threads: Option<usize>,
         singletons: bool,
     ) -> PyResult<Vec<Py<Cluster>>> {
-        if records.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err(
-                "records must be an iterable of records, not a str (give [text] for one)",
-            ));
-        }
-        let threads = Threads::new(threads)?;
-        let parallel = threads.parallel();
-        let want = Want { plain_strings: true, str_ids: false, dates: self.earliest };
-        let mut batch = self.dedup.batch();
-        let mut ids: Vec<Py<PyAny>> = Vec::new();
-        let mut keys: HashSet<Key> = HashSet::new();
-        let mut dates: Vec<Option<i64>> = Vec::new();
-        // (record, source) of the records that name one.
-        let mut sources: Vec<(usize, String)> = Vec::new();
-        let mut chunk: Vec<String> = Vec::new();
-        let mut chunk_bytes = 0;
-        let shingle = |py: Python<'_>, batch: &mut nuskha::Batch<'_>, chunk: &mut Vec<String>| {
-            let texts = std::mem::take(chunk);
-            py.detach(|| {
-                threads.run(|| {
-                    if parallel {
-                        batch.par_extend(&texts);
-                    } else {
-                        batch.extend(&texts);
-                    }
-                });
-            });
-        };
-        for (i, item) in records.try_iter()?.enumerate() {
-            let r = records::read(py, i, &item?, want)?;
-            if !keys.insert(r.key.clone()) {
-                return Err(value_error(format!(
-                    "record {i}: the id {} is repeated",
-                    r.key.text()
-                )));
-            }
-            if let Some(source) = r.source {
-                sources.push((ids.len(), source));
-            }
-            ids.push(r.id);
-            if self.earliest {
-                dates.push(r.date.map(|d| d.unix));
-            }
-            chunk_bytes += r.text.len();
-            chunk.push(r.text);
-            if chunk.len() >= CHUNK_RECORDS || chunk_bytes >= CHUNK_BYTES {
-                shingle(py, &mut batch, &mut chunk);
-                chunk_bytes = 0;
-            }
-        }
-        shingle(py, &mut batch, &mut chunk);
-        drop(keys);
-        for (i, source) in &sources {
-            batch.set_source(DocId(*i as u32), source);
-        }
-        let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
-        let mut clusters = py.detach(|| {
-            threads.run(|| if parallel { batch.par_cluster() } else { batch.cluster() })
-        });
-        if self.earliest {
-            nuskha_input::date::choose_earliest(&mut clusters, &dates);
-        }
-        let id_of = |d: DocId| Ok(ids[d.index()].clone_ref(py));
-        clusters_to_py(py, &clusters, &id_of, &|d| short[d.index()], singletons)
+        Ok(self.cluster_records(py, records, threads, singletons, false)?.0)
+    }
+
+    /// :meth:`cluster`, and every pair the verifier accepted, the pairs the clusters
+    /// were formed from: ``(id_a, id_b, score, kind)`` tuples, the earlier record
+    /// first, in the records' order (``kind``: ``"jaccard"``, ``"containment"``,
+    /// ``"simhash"``, ``"edited"`` or ``"aligned"``). The clustering keeps some
+    /// verified pairs apart (a round-up that matches two stories, a template bulletin
+    /// that matches a few others): these are the pairs to read when asking why two
+    /// articles are not in one cluster (``dedup --emit pairs``).
+    #[pyo3(signature = (records, *, threads = None, singletons = true))]
+    fn cluster_with_pairs(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+        singletons: bool,
+    ) -> PyResult<(Vec<Py<Cluster>>, Vec<VerifiedPair>)> {
+        self.cluster_records(py, records, threads, singletons, true)
     }
 
     /// Clusters the articles of ``path`` as ``dedup PATH`` reads them: a folder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -308,3 +309,26 @@ def test_boilerplate_is_learned_per_source():
     assert len(site_clusters(sourced)) == 15
     unsourced = nuskha.Deduplicator().cluster([(r["id"], r["text"]) for r in records], threads=1)
     assert len(site_clusters(unsourced)) < 15, "the test needs chrome that merges the pages"
+
+
+
+def test_cluster_with_pairs_gives_the_verified_pairs():
+    samples = sorted((Path(__file__).resolve().parents[2] / "examples" / "articles").glob("*.txt"))
+    records = [(p.stem, p.read_text(encoding="utf-8")) for p in samples]
+    dedup = nuskha.Deduplicator()
+    clusters, pairs = dedup.cluster_with_pairs(records, threads=1)
+    assert [c.ids for c in clusters] == [c.ids for c in dedup.cluster(records, threads=1)]
+    two_threads = dedup.cluster_with_pairs(records, threads=2)
+    assert [c.ids for c in two_threads[0]] == [c.ids for c in clusters]
+    assert two_threads[1] == pairs
+    # The three hajj reports match one another; the diplomats article matches none.
+    order = [name for name, _ in records]
+    assert len(pairs) >= 2
+    for a, b, score, kind in pairs:
+        assert a.endswith("-hajj") and b.endswith("-hajj") and order.index(a) < order.index(b)
+        assert 0 < score <= 1 and kind in {"jaccard", "containment", "simhash", "edited", "aligned"}
+    (hajj,) = [c for c in clusters if len(c) > 1]
+    assert {x for a, b, _, _ in pairs for x in (a, b)} == set(hajj.ids)
+    # Ids as given: ints stay ints.
+    _, numbered = dedup.cluster_with_pairs([text for _, text in records])
+    assert [(a, b) for a, b, _, _ in numbered] == [(order.index(a), order.index(b)) for a, b, _, _ in pairs]
