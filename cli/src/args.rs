@@ -139,8 +139,7 @@ pub enum IndexCommand {
     Clusters {
         /// The index file.
         index: PathBuf,
-        /// Output format (default: `text` on a terminal, `csv` otherwise; `--emit pairs`:
-        /// `csv`).
+        /// Output format (default: `text` on a terminal, `csv` otherwise).
         #[arg(long, value_enum)]
         format: Option<IndexFormat>,
         /// In the text report, also list the articles that have no copy.
@@ -401,7 +400,8 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", hide = true)]
     pub read_block: usize,
 
-    /// Output format (default: `text` on a terminal, `csv` otherwise).
+    /// Output format (default: `text` on a terminal, `csv` otherwise; `--emit pairs`:
+    /// `csv`).
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<OutputFormat>,
 

@@ -183,12 +183,9 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // Some 20,000 articles take more than a moment to cluster on one core.
     progress.tick(inputs.articles.len() > 20_000);
     let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
-    let (mut clusters, pairs) = match (args.emit, serial) {
-        (Emit::Pairs, true) => batch.cluster_with_pairs(),
-        (Emit::Pairs, false) => batch.par_cluster_with_pairs(),
-        (_, true) => (batch.cluster(), Vec::new()),
-        (_, false) => (batch.par_cluster(), Vec::new()),
-    };
+    // The verified pairs come with the clusters at no cost; `--emit pairs` writes them.
+    let (mut clusters, pairs) =
+        if serial { batch.cluster_with_pairs() } else { batch.par_cluster_with_pairs() };
     if args.representative == RepresentativeArg::Earliest {
         choose_earliest(&mut clusters, &inputs);
     }

@@ -339,6 +339,7 @@ fn clusters(
     let report = Report {
         inputs: &inputs,
         clusters: &clusters,
+        // A live index keeps no verified pairs; `dedup index` writes only clusters.
         pairs: &[],
         dedup: feed.deduplicator(),
         fields: None,

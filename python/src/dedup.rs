@@ -284,11 +284,8 @@ impl Deduplicator {
         }
         let short: Vec<bool> = (0..batch.len()).map(|i| batch.too_short(DocId(i as u32))).collect();
         let (mut clusters, pairs) = py.detach(|| {
-            threads.run(|| match (with_pairs, parallel) {
-                (true, true) => batch.par_cluster_with_pairs(),
-                (true, false) => batch.cluster_with_pairs(),
-                (false, true) => (batch.par_cluster(), Vec::new()),
-                (false, false) => (batch.cluster(), Vec::new()),
+            threads.run(|| {
+                if parallel { batch.par_cluster_with_pairs() } else { batch.cluster_with_pairs() }
             })
         });
         if self.earliest {
@@ -296,14 +293,16 @@ impl Deduplicator {
         }
         let id_of = |d: DocId| Ok(ids[d.index()].clone_ref(py));
         let clusters = clusters_to_py(py, &clusters, &id_of, &|d| short[d.index()], singletons)?;
-        // Empty unless `with_pairs`.
-        let pairs = pairs
-            .iter()
-            .map(|&(a, b, m)| {
-                let (a, b) = (ids[a.index()].clone_ref(py), ids[b.index()].clone_ref(py));
-                (a, b, m.score, m.kind.to_string())
-            })
-            .collect();
+        // Python objects only when the pairs were asked for.
+        let pair_to_py = |&(a, b, m): &(DocId, DocId, nuskha::Match)| {
+            (
+                ids[a.index()].clone_ref(py),
+                ids[b.index()].clone_ref(py),
+                m.score,
+                m.kind.to_string(),
+            )
+        };
+        let pairs = if with_pairs { pairs.iter().map(pair_to_py).collect() } else { Vec::new() };
         Ok((clusters, pairs))
     }
 }

@@ -311,7 +311,6 @@ def test_boilerplate_is_learned_per_source():
     assert len(site_clusters(unsourced)) < 15, "the test needs chrome that merges the pages"
 
 
-
 def test_cluster_with_pairs_gives_the_verified_pairs():
     samples = sorted((Path(__file__).resolve().parents[2] / "examples" / "articles").glob("*.txt"))
     records = [(p.stem, p.read_text(encoding="utf-8")) for p in samples]

@@ -123,7 +123,7 @@ struct PairJson<'a> {
 pub struct Report<'a> {
     pub inputs: &'a Inputs,
     pub clusters: &'a Clusters,
-    /// The verified pairs (`--emit pairs`; empty otherwise).
+    /// The verified pairs the clusters were formed from (written with `--emit pairs`).
     pub pairs: &'a [(DocId, DocId, Match)],
     pub dedup: &'a Deduplicator,
     /// How the records were read (the HTML report reads the articles again; without
