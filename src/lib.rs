@@ -213,11 +213,11 @@ pub use cluster::{
 pub use compare::{Comparison, SharedPassage};
 pub use corpus::DocId;
 pub use dedup::{
-    Added, Algorithm, AlignedCopies, ArticleRecord, Batch, Boilerplate, CorpusStats,
-    DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS, DEFAULT_THRESHOLD,
-    DedupIndex, Deduplicator, DeduplicatorBuilder, EDITED_SEARCH_THRESHOLD, EditedCopies, Expired,
-    Found, RareSearch, Representative, ShingledArticle, SourceBoilerplate, TemplateGuard, Verdict,
-    Verification,
+    Added, Algorithm, AlignedCopies, ArticleParts, ArticleRecord, Batch, Boilerplate,
+    CorpusContext, CorpusStats, DEFAULT_CONTAINMENT, DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MIN_WORDS,
+    DEFAULT_THRESHOLD, DedupIndex, Deduplicator, DeduplicatorBuilder, EDITED_SEARCH_THRESHOLD,
+    EditedCopies, Expired, Found, RareSearch, Representative, ShingledArticle, SourceBoilerplate,
+    TemplateGuard, Verdict, Verification,
 };
 pub use error::{Error, Result};
 pub use lsh::{LshIndex, LshParams, SimHashIndex};

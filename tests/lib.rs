@@ -6,6 +6,7 @@ mod golden;
 mod live_index;
 mod normalize;
 mod pipeline;
+mod scale;
 mod sketch;
 mod tokenize;
 

@@ -32,6 +32,7 @@ mod index;
 mod pipeline;
 mod rare;
 mod record;
+mod scale;
 mod stats;
 mod verify;
 
@@ -40,6 +41,7 @@ pub use article::ShingledArticle;
 pub use batch::Batch;
 pub use builder::DeduplicatorBuilder;
 pub use index::{Added, ArticleRecord, DedupIndex, Expired, Found};
+pub use scale::{ArticleParts, CorpusContext};
 pub use stats::CorpusStats;
 
 use stats::FingerprintSet;

@@ -125,7 +125,7 @@ pub(super) struct SourceSets {
 }
 
 /// The key of shingle `fp` in `source`'s articles.
-fn source_key(source: u32, fp: u32) -> u64 {
+pub(super) fn source_key(source: u32, fp: u32) -> u64 {
     u64::from(source) << 32 | u64::from(fp)
 }
 
@@ -153,26 +153,51 @@ impl SourceSets {
         for &s in known {
             articles[s as usize] += 1;
         }
-        let min_docs = u32::try_from(rule.min_docs).unwrap_or(u32::MAX);
-        let candidate = |fp: u32| stats.df_of(fp) > min_docs && !corpus_wide.contains(fp);
+        let candidate = |fp: u32| SourceSets::counts(fp, stats, corpus_wide, rule);
         let mut keys: Vec<u64> = Vec::new();
         for (s, &source) in sets.iter().zip(sources).filter(|&(_, &source)| source != NO_SOURCE) {
             let mine = s.set.iter().filter(|&&fp| candidate(fp));
             keys.extend(mine.map(|&fp| source_key(source, fp)));
         }
         keys.sort_unstable();
+        let counts = keys.chunk_by(|a, b| a == b).map(|run| (run[0], run.len()));
+        SourceSets::of_counts(&articles, counts, rule)
+    }
+
+    /// The sets of sources holding `articles[source]` articles each, from `counts`:
+    /// (source, shingle) [`source_key`]s and the number of the source's articles
+    /// holding the shingle, each key once. The per-source rule, applied in one place
+    /// for a batch and for counts merged from shards ([`CorpusContext`](super::CorpusContext)).
+    pub(super) fn of_counts(
+        articles: &[usize],
+        counts: impl IntoIterator<Item = (u64, usize)>,
+        rule: SourceBoilerplate,
+    ) -> Self {
         let mut members: HashSet<u64, FixedState> = HashSet::default();
-        for run in keys.chunk_by(|a, b| a == b) {
-            let n = articles[(run[0] >> 32) as usize];
+        for (key, held) in counts {
+            let n = articles.get((key >> 32) as usize).copied().unwrap_or(0);
             // `fraction` is validated to [0, 1], so the product is a small count.
             #[allow(clippy::cast_sign_loss)]
             let limit = rule.min_docs.max((rule.fraction * n as f64) as usize);
-            if run.len() > limit {
-                members.insert(run[0]);
+            if held > limit {
+                members.insert(key);
             }
         }
         let any = FingerprintSet::new(members.iter().map(|&k| k as u32).collect());
         SourceSets { any, members }
+    }
+
+    /// Whether per-source counting needs shingle `fp` (corpus document frequency
+    /// `stats`): only a shingle in more than `min_docs` articles of the corpus can be in
+    /// more than `min_docs` of one source's, and a corpus-wide one is removed anyway.
+    pub(super) fn counts(
+        fp: u32,
+        stats: &CorpusStats,
+        corpus_wide: &FingerprintSet,
+        rule: SourceBoilerplate,
+    ) -> bool {
+        let min_docs = u32::try_from(rule.min_docs).unwrap_or(u32::MAX);
+        stats.df_of(fp) > min_docs && !corpus_wide.contains(fp)
     }
 
     /// Whether shingle `fp` is boilerplate in the articles of `source`.
@@ -374,6 +399,54 @@ impl CorpusStats {
         CorpusStats::new(common_of(counts), sets.len())
     }
 
+    /// The statistics of `docs` articles from exact counts: each shingle fingerprint
+    /// (the high half of its 64-bit hash, as [`ArticleParts::shingles`](super::ArticleParts::shingles)
+    /// holds it) and the number of articles holding it, each fingerprint once and in
+    /// any order; counts at or below the floor of 8 may be left out. What a job
+    /// spread over machines builds after adding up every shard's counts: the same
+    /// statistics as a [`Batch`](super::Batch) of all the articles learns.
+    ///
+    /// # Errors
+    ///
+    /// When a fingerprint comes twice, or a count is larger than `docs`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nuskha::CorpusStats;
+    ///
+    /// let stats = CorpusStats::from_counts(100, [(7, 40), (9, 3)])?;
+    /// assert_eq!((stats.docs(), stats.common_shingles()), (100, 1));
+    /// assert_eq!(stats.document_frequency(7 << 32), 40);
+    /// assert!(CorpusStats::from_counts(10, [(7, 40)]).is_err());
+    /// # Ok::<(), nuskha::Error>(())
+    /// ```
+    pub fn from_counts(
+        docs: usize,
+        counts: impl IntoIterator<Item = (u32, u64)>,
+    ) -> crate::Result<Self> {
+        let mut df: HashMap<u32, u32, FixedState> = HashMap::default();
+        for (fp, n) in counts {
+            if n > docs as u64 {
+                let why = format!("shingle {fp:#010x} is in {n} articles of {docs}");
+                return Err(crate::Error::invalid("counts", why));
+            }
+            if n > u64::from(COMMON_FLOOR) && df.insert(fp, n as u32).is_some() {
+                let why = format!("shingle {fp:#010x} is counted twice");
+                return Err(crate::Error::invalid("counts", why));
+            }
+        }
+        Ok(CorpusStats::new(df, docs))
+    }
+
+    /// Every shingle counted exactly (in more than 8 articles) and its count, sorted by
+    /// fingerprint.
+    pub fn common_counts(&self) -> Vec<(u32, u32)> {
+        let mut pairs: Vec<(u32, u32)> = self.df.iter().map(|(&f, &n)| (f, n)).collect();
+        pairs.sort_unstable();
+        pairs
+    }
+
     /// The number of articles learned from.
     pub fn docs(&self) -> usize {
         self.docs
@@ -469,8 +542,7 @@ impl CorpusStats {
     /// # Ok::<(), nuskha::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut pairs: Vec<(u32, u32)> = self.df.iter().map(|(&f, &n)| (f, n)).collect();
-        pairs.sort_unstable();
+        let pairs = self.common_counts();
         let mut out = Vec::with_capacity(13 + 8 * pairs.len());
         out.push(STATS_FORMAT);
         out.extend_from_slice(&(self.docs as u64).to_le_bytes());

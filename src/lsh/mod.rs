@@ -454,7 +454,7 @@ impl BandGroups {
 const BAND_SALT: u64 = 0x6c73_6862_616e_6473;
 
 /// For each band, `mix64` folded over its r slots, seeded by the band index.
-fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
+pub(crate) fn band_keys(params: LshParams, sig: &MinHashSignature) -> Box<[u64]> {
     let mut keys = vec![0; params.bands()].into_boxed_slice();
     band_keys_into(params, sig, &mut keys);
     keys
