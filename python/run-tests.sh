@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The Python bindings' tests, from a clean clone: a virtual environment under
-# target/pyvenv, `pip install ./python` into it (maturin from PyPI builds the wheel),
-# pytest, numpy and mypy from PyPI, the `dedup` command built in release (the tests
-# compare with it), then pytest on python/tests.
+# The Python bindings' and the Spark job's tests, from a clean clone: a virtual
+# environment under target/pyvenv, `pip install ./python` into it (maturin from PyPI
+# builds the wheel), pytest, numpy and mypy from PyPI, and the Spark job's packages
+# (spark/requirements.txt: pyspark, pyarrow, pandas), the `dedup` command built in
+# release with `dedup sketch` (the tests compare with it), then pytest on python/tests
+# and spark/tests (Spark in local mode; Java 17).
 #
 #   bash python/run-tests.sh [PYTEST ARGS...]
 #
@@ -18,10 +20,10 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q pytest numpy mypy
+"$venv/bin/python" -m pip install -q pytest numpy mypy -r spark/requirements.txt
 
-echo "== cargo build --release -p nuskha-cli (the tests compare with dedup)"
-cargo build -q --release -p nuskha-cli
+echo "== cargo build --release -p nuskha-cli --features parquet (the tests compare with dedup; the Spark job reads dedup sketch)"
+cargo build -q --release -p nuskha-cli --features parquet
 
 echo "== pip install ./python"
 start=$(date +%s)
@@ -29,9 +31,9 @@ start=$(date +%s)
 "$venv/bin/python" -m pip install -q --force-reinstall --no-deps ./python
 echo "   wheel built and installed in $(($(date +%s) - start)) s"
 
-echo "== pytest python/tests"
+echo "== pytest python/tests spark/tests"
 # From the repository's root, so that `import nuskha` is the installed package (not
 # python/nuskha/, which has no extension built in it).
 export NUSKHA_REQUIRE_CLI=1
 export NUSKHA_DEDUP="$PWD/target/release/dedup"
-"$venv/bin/python" -m pytest python/tests -p no:cacheprovider "$@"
+"$venv/bin/python" -m pytest python/tests spark/tests -p no:cacheprovider "$@"

@@ -83,6 +83,38 @@ pub enum Command {
     /// Example: dedup compare examples/articles/barlamane-hajj.txt examples/articles/belwadeh-hajj.txt
     /// Example: dedup compare feed.jsonl --id snn-0012 --id snn-0310
     Compare(CompareArgs),
+    /// Sketch articles for a job on many machines (the Spark job of `spark/`): one
+    /// Parquet file of the articles' shingles, and one of how many articles hold each
+    /// shingle, in OUTPUT. Needs the `parquet` feature (`cargo install --path cli
+    /// --features parquet`).
+    ///
+    /// Every shard reads the same INPUTs and writes the articles at positions I − 1,
+    /// I − 1 + N, ... of the input order (`--shard I/N`): `articles/part-I-of-N.parquet`
+    /// (id, position, source, date, length, short, truncated, shingles, words),
+    /// `counts/part-I-of-N.parquet` (fingerprint, articles) and `settings-I-of-N.json`
+    /// (the matching options, which the job clusters by). 32-bit fingerprints are
+    /// written as signed integers. The MinHash signatures and band keys are made by
+    /// the job: they depend on the boilerplate, known once every shard's counts are in.
+    ///
+    /// Example: dedup sketch news.jsonl.gz --output sketches --shard 1/3
+    ///
+    /// Exit codes: 0 everything read; 3 some inputs skipped (see the warnings); 2 bad
+    /// options (or no `parquet` feature); 1 the output could not be written.
+    Sketch(SketchArgs),
+    /// Join clusters made elsewhere (by the Spark job, `spark/nuskha_spark.py`, or by
+    /// `dedup --format csv`) back onto the articles, and write the deduplicated corpus
+    /// as `dedup --emit unique` does: the input record of every representative and
+    /// every article without a copy, in input order, as JSON Lines.
+    ///
+    /// CLUSTERS is an `id,cluster,...` CSV file, or a folder of them (the job's
+    /// `clusters.csv/`, read in name order). Every article of INPUT... must have a row,
+    /// and every row an article: clusters of other inputs are refused.
+    ///
+    /// Example: dedup assign --clusters out/clusters.csv news.jsonl.gz -o unique.jsonl
+    ///
+    /// Exit codes: 0 done; 3 some inputs skipped (see the warnings); 2 clusters that
+    /// do not fit the inputs; 1 the output could not be written.
+    Assign(AssignArgs),
     /// Keep a persistent index of a live feed in one SQLite file: add articles as they
     /// arrive (each matched against what came before), ask what an article would
     /// match, remove or expire articles, list the clusters.
@@ -443,6 +475,92 @@ pub struct ClusterArgs {
     /// Worker threads (default: one per core).
     #[arg(long, help_heading = "Output")]
     pub threads: Option<usize>,
+}
+
+/// Options of `dedup assign`.
+#[derive(Args, Debug)]
+pub struct AssignArgs {
+    /// The articles the clusters were made from, as they were given then.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The clusters: an `id,cluster,...` CSV file or a folder of CSV files.
+    #[arg(long, value_name = "CLUSTERS")]
+    pub clusters: PathBuf,
+
+    /// Write the deduplicated corpus to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// As the main command's `--max-file-size`.
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
+    pub max_file_size: u64,
+}
+
+/// Options of `dedup sketch`.
+#[derive(Args, Debug)]
+pub struct SketchArgs {
+    /// Articles to read, as the main command reads them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The folder to write into (made if missing; the shard's files are replaced).
+    #[arg(long, short, value_name = "DIR")]
+    pub output: PathBuf,
+
+    /// Write shard I of N (from 1): the articles at positions I − 1, I − 1 + N, ...
+    #[arg(long, default_value = "1/1", value_parser = parse_shard, value_name = "I/N")]
+    pub shard: (usize, usize),
+
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// As the main command's `--mode` (kept in the settings for the job).
+    #[arg(long, value_parser = one_of::<ClusterMode>(&["star", "average", "components"]), help_heading = "Matching")]
+    pub mode: Option<ClusterMode>,
+
+    /// As the main command's `--link-density`.
+    #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
+    pub link_density: f64,
+
+    /// As the main command's `--no-source-boilerplate`.
+    #[arg(long, help_heading = "Matching")]
+    pub no_source_boilerplate: bool,
+
+    /// `first` or `longest`, as the main command's (`earliest` is not supported by the
+    /// job).
+    #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
+    pub representative: RepresentativeArg,
+
+    /// As the main command's `--max-file-size`.
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
+    pub max_file_size: u64,
+
+    /// No summary on standard error (warnings still show).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// `--shard I/N`, 1 ≤ I ≤ N.
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`{s}` is not I/N with 1 <= I <= N (such as 2/3)");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) =
+        (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// How two articles are compared: what the main job clusters by, and what `compare`

@@ -20,7 +20,7 @@ const EXIT_BAD_INPUT: u8 = 2;
 const BOOTSTRAP_SEED: u64 = 0x6576_616c;
 
 /// A file could not be used: which, and why.
-pub(crate) struct Bad(String);
+pub(crate) struct Bad(pub(crate) String);
 
 fn bad(path: &Path, what: impl std::fmt::Display) -> Bad {
     Bad(format!("{}: {what}", path.display()))
@@ -164,7 +164,7 @@ fn read_population(path: &Path, pairs: &[LabelledPair]) -> Result<Population, Ba
 
 /// `id → cluster` from `id,cluster,...` rows (a header row starting `id` is skipped);
 /// a repeated id is an error, since it could be in two clusters.
-fn read_clustering(path: &Path) -> Result<HashMap<String, String>, Bad> {
+pub(crate) fn read_clustering(path: &Path) -> Result<HashMap<String, String>, Bad> {
     let mut clusters = HashMap::new();
     for (k, (line, fields)) in csv_records(&read(path)?).into_iter().enumerate() {
         if fields.iter().all(String::is_empty) || (k == 0 && fields[0] == "id") {

@@ -8,11 +8,14 @@
 //! dedup normalize [FILE]...   print each line as the matcher sees it
 //! dedup compare A B           every similarity between two articles, and what they share
 //! dedup eval CLUSTERS.csv      precision and recall against pairs labelled by reading
+//! dedup sketch IN... -o DIR  Parquet for a job on many machines (feature `parquet`)
+//! dedup assign --clusters C IN...  the deduplicated corpus of clusters made elsewhere
 //! dedup index add INDEX IN...  a persistent index of a live feed (also query, remove,
 //!                              expire, clusters, stats, check)
 //! ```
 
 mod args;
+mod assign;
 mod cluster;
 mod compare;
 mod eval;
@@ -21,6 +24,7 @@ pub mod fuzzing;
 mod index;
 mod normalize;
 mod report;
+mod sketch;
 
 use std::io;
 use std::process::ExitCode;
@@ -46,6 +50,8 @@ pub fn main() -> ExitCode {
         Some(Command::Normalize { files }) => normalize::run(&files),
         Some(Command::Eval(args)) => eval::run(&args),
         Some(Command::Compare(args)) => compare::run(&args),
+        Some(Command::Sketch(args)) => return sketch::run(&args),
+        Some(Command::Assign(args)) => return assign::run(&args),
     };
     match result {
         Ok(code) => code,

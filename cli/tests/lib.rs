@@ -8,3 +8,4 @@ mod html;
 mod index;
 mod input_checks;
 mod output;
+mod sketch;

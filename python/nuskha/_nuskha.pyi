@@ -3,7 +3,7 @@
 import datetime
 import os
 import pathlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Optional, Tuple, Union
 
 from typing_extensions import Self, TypeAlias, final
@@ -11,6 +11,7 @@ from typing_extensions import Self, TypeAlias, final
 __all__ = [
     "Added",
     "Cluster",
+    "CorpusContext",
     "DEFAULT_CONTAINMENT",
     "DEFAULT_NUM_PERM",
     "DEFAULT_SEED",
@@ -301,3 +302,30 @@ class MinHashLSH:
     def keys(self) -> list[str]: ...
     def __contains__(self, key: object, /) -> bool: ...
     def __len__(self) -> int: ...
+
+_Row = tuple[Sequence[int], Optional[Sequence[int]], int, bool, bool, Optional[str]]
+
+@final
+class CorpusContext:
+    """A corpus sketched by `dedup sketch`: statistics, boilerplate and settings, for a
+    job that clusters it on many machines (spark/nuskha_spark.py). An article is
+    `(shingles, words, length, short, truncated, source)` as the sketch writes them."""
+
+    def __new__(
+        cls, settings: str, docs: int, fingerprints: Sequence[int], counts: Sequence[int]
+    ) -> Self: ...
+    @property
+    def learns_sources(self) -> bool: ...
+    def source_shingles(self, rows: Sequence[_Row]) -> list[list[int]]: ...
+    def with_sources(
+        self,
+        articles: Sequence[tuple[str, int]],
+        counts: Sequence[tuple[str, int, int]],
+    ) -> CorpusContext: ...
+    def band_keys(self, rows: Sequence[_Row]) -> list[list[int]]: ...
+    def verify(
+        self, pairs: Sequence[tuple[_Row, _Row]]
+    ) -> list[Optional[tuple[float, str]]]: ...
+    def cluster(
+        self, rows: Sequence[_Row], edges: Sequence[tuple[int, int, float, str]]
+    ) -> list[tuple[int, float, int]]: ...

@@ -14,6 +14,7 @@ mod index;
 mod minhash;
 mod options;
 mod records;
+mod scale;
 
 use std::borrow::Cow;
 use std::ffi::CString;
@@ -117,6 +118,8 @@ mod module {
     use super::index::{Added, Found, Index, Match};
     #[pymodule_export]
     use super::minhash::{MinHash, MinHashLSH};
+    #[pymodule_export]
+    use super::scale::CorpusContext;
     #[pymodule_export]
     use super::{normalize, words};
 
