@@ -48,7 +48,7 @@ for entry in "${corpora[@]}"; do
     for cores in 1 2; do
         out="$work/$name.out"
         start=$(date +%s.%N)
-        summary=$("$py" - "$sk" "$out" "$cores" <<'PY'
+        summary=$("$py" - "$sk" "$out" "$cores" 2>>"$work/spark.log" <<'PY'
 import sys
 sys.path.insert(0, "spark")
 import nuskha_spark
@@ -59,6 +59,7 @@ print(s["candidates"], s["verified"])
 spark.stop()
 PY
 )
+
         job+=("$(echo "$(date +%s.%N) - $start" | bc)")
     done
     read -r candidates verified <<<"$summary"

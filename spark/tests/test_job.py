@@ -91,7 +91,13 @@ def synthetic_jsonl(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [(), ("--mode", "star"), ("--representative", "longest", "--mode", "components"), ("--no-edited", "--exact")],
+    [
+        (),
+        ("--mode", "star"),
+        ("--representative", "longest", "--mode", "components"),
+        ("--no-edited", "--exact"),
+        ("--align", "--no-source-boilerplate"),
+    ],
 )
 def test_synthetic_articles_in_shards_cluster_as_dedup_clusters_them(spark, tmp_path, options):
     synthetic_jsonl(tmp_path / "news.jsonl")
