@@ -95,6 +95,8 @@ pub enum Command {
     /// (the matching options, which the job clusters by). 32-bit fingerprints are
     /// written as signed integers. The MinHash signatures and band keys are made by
     /// the job: they depend on the boilerplate, known once every shard's counts are in.
+    /// Refused, since the job cannot reproduce them: `--algorithm simhash`, `--edited`
+    /// (the rare-phrase search) and `--representative earliest`.
     ///
     /// Example: dedup sketch news.jsonl.gz --output sketches --shard 1/3
     ///
@@ -391,35 +393,8 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub fields: FieldArgs,
 
-    /// `star`: every member matches its cluster's first article, so a chain A~B~C never
-    /// merges A with C (a story whose copies matched different earlier articles splits);
-    /// `average`: groups merge while at least `--link-density` of their cross pairs
-    /// match, whatever the order the articles came in, then an article left alone joins
-    /// its best match's cluster when that match scores 0.7 or more; `components`: every chain of
-    /// matches is one cluster. Default: `average`, `star` with `--no-edited` (each the
-    /// better on the dev set's tune split; without the edited-copy rule, average
-    /// linkage splits large stories whose near-identical copies LSH did not all pair
-    /// up).
-    #[arg(long, value_parser = one_of::<ClusterMode>(&["star", "average", "components"]), help_heading = "Matching")]
-    pub mode: Option<ClusterMode>,
-
-    /// With `--mode average`: the share of two groups' cross pairs that must match for
-    /// them to merge, in (0, 1]. Lower joins more partial copies and more templates.
-    #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
-    pub link_density: f64,
-
-    /// Learn no boilerplate per source. By default a phrase found in more than 10
-    /// articles and 5% of one source's (`--source-field` of JSON records) is that
-    /// source's site chrome and is left out of its articles, even when it is in too
-    /// few articles of the whole corpus to be boilerplate there.
-    #[arg(long, help_heading = "Matching")]
-    pub no_source_boilerplate: bool,
-
-    /// Which member stands for a cluster: `first` (in input order; in star mode the
-    /// centre every member matched), `longest` (the longest text), or `earliest` (the
-    /// earliest date of `--date-field`; undated articles last, ties the first).
-    #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
-    pub representative: RepresentativeArg,
+    #[command(flatten)]
+    pub clustering: ClusteringArgs,
 
     /// Skip a text file or JSON document (each read whole) larger than this many bytes.
     /// JSON Lines are streamed whatever their size: each article is cut at
@@ -477,6 +452,41 @@ pub struct ClusterArgs {
     pub threads: Option<usize>,
 }
 
+/// How clusters form from the verified pairs: the main job's options, and `dedup
+/// sketch`'s (which keeps them for the Spark job).
+#[derive(Args, Debug)]
+pub struct ClusteringArgs {
+    /// `star`: every member matches its cluster's first article, so a chain A~B~C never
+    /// merges A with C (a story whose copies matched different earlier articles splits);
+    /// `average`: groups merge while at least `--link-density` of their cross pairs
+    /// match, whatever the order the articles came in, then an article left alone joins
+    /// its best match's cluster when that match scores 0.7 or more; `components`: every chain of
+    /// matches is one cluster. Default: `average`, `star` with `--no-edited` (each the
+    /// better on the dev set's tune split; without the edited-copy rule, average
+    /// linkage splits large stories whose near-identical copies LSH did not all pair
+    /// up).
+    #[arg(long, value_parser = one_of::<ClusterMode>(&["star", "average", "components"]), help_heading = "Matching")]
+    pub mode: Option<ClusterMode>,
+
+    /// With `--mode average`: the share of two groups' cross pairs that must match for
+    /// them to merge, in (0, 1]. Lower joins more partial copies and more templates.
+    #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
+    pub link_density: f64,
+
+    /// Learn no boilerplate per source. By default a phrase found in more than 10
+    /// articles and 5% of one source's (`--source-field` of JSON records) is that
+    /// source's site chrome and is left out of its articles, even when it is in too
+    /// few articles of the whole corpus to be boilerplate there.
+    #[arg(long, help_heading = "Matching")]
+    pub no_source_boilerplate: bool,
+
+    /// Which member stands for a cluster: `first` (in input order; in star mode the
+    /// centre every member matched), `longest` (the longest text), or `earliest` (the
+    /// earliest date of `--date-field`; undated articles last, ties the first).
+    #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
+    pub representative: RepresentativeArg,
+}
+
 /// Options of `dedup assign`.
 #[derive(Args, Debug)]
 pub struct AssignArgs {
@@ -521,22 +531,8 @@ pub struct SketchArgs {
     #[command(flatten)]
     pub fields: FieldArgs,
 
-    /// As the main command's `--mode` (kept in the settings for the job).
-    #[arg(long, value_parser = one_of::<ClusterMode>(&["star", "average", "components"]), help_heading = "Matching")]
-    pub mode: Option<ClusterMode>,
-
-    /// As the main command's `--link-density`.
-    #[arg(long, default_value_t = nuskha::DEFAULT_LINK_DENSITY, value_name = "SHARE", help_heading = "Matching")]
-    pub link_density: f64,
-
-    /// As the main command's `--no-source-boilerplate`.
-    #[arg(long, help_heading = "Matching")]
-    pub no_source_boilerplate: bool,
-
-    /// `first` or `longest`, as the main command's (`earliest` is not supported by the
-    /// job).
-    #[arg(long, value_enum, default_value_t = RepresentativeArg::First, help_heading = "Matching")]
-    pub representative: RepresentativeArg,
+    #[command(flatten)]
+    pub clustering: ClusteringArgs,
 
     /// As the main command's `--max-file-size`.
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES", help_heading = "Input")]
@@ -748,10 +744,10 @@ impl MatchingArgs {
     }
 }
 
-impl ClusterArgs {
-    /// `--mode`, or its default for the verification chosen.
-    pub fn mode(&self) -> ClusterMode {
-        self.mode.unwrap_or(ClusterMode::default_for(self.matching.edited_rule()))
+impl ClusteringArgs {
+    /// `--mode`, or its default for the verification `matching` chose.
+    pub fn mode(&self, matching: &MatchingArgs) -> ClusterMode {
+        self.mode.unwrap_or(ClusterMode::default_for(matching.edited_rule()))
     }
 }
 

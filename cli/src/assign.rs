@@ -83,16 +83,8 @@ pub fn run(args: &AssignArgs) -> ExitCode {
         }
     };
     let mut batch = dedup.batch();
-    let mut opts = ReadOptions {
-        fields: args.fields.jsonl(false),
-        max_file_size: args.max_file_size,
-        read_block: 1 << 20,
-        parallel: rayon::current_num_threads() > 1,
-        verbose: false,
-        on_read: &|_| {},
-        batch: &mut batch,
-        keep_stdin: true,
-    };
+    let mut opts = ReadOptions::new(args.fields.jsonl(false), args.max_file_size, &mut batch);
+    opts.keep_stdin = true;
     let inputs = Inputs::read(&args.inputs, &mut opts);
     let ids = match kept(&inputs, &clusters) {
         Ok(ids) => ids,

@@ -15,12 +15,15 @@ use crate::report::{Report, unique, write_atomically};
 
 fn deduplicator(args: &ClusterArgs) -> Result<Deduplicator, String> {
     let mut b = args.matching.builder().map_err(|e| e.to_string())?;
-    b.mode(args.mode()).link_density(args.link_density).representative(match args.representative {
-        RepresentativeArg::Longest => Representative::Longest,
-        // The earliest is chosen from the dates once the clusters are formed.
-        RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
-    });
-    if args.no_source_boilerplate {
+    let c = &args.clustering;
+    b.mode(c.mode(&args.matching)).link_density(c.link_density).representative(
+        match c.representative {
+            RepresentativeArg::Longest => Representative::Longest,
+            // The earliest is chosen from the dates once the clusters are formed.
+            RepresentativeArg::First | RepresentativeArg::Earliest => Representative::First,
+        },
+    );
+    if c.no_source_boilerplate {
         b.source_boilerplate(None);
     }
     b.build().map_err(|e| e.to_string())
@@ -176,7 +179,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     let serial = rayon::current_num_threads() == 1;
     let keep_meta = (matches!(format, OutputFormat::Text | OutputFormat::Html)
         && args.emit == Emit::Clusters)
-        || args.representative == RepresentativeArg::Earliest;
+        || args.clustering.representative == RepresentativeArg::Earliest;
     let mut inputs = read_inputs(args, &mut batch, &progress, !serial, keep_meta);
     inputs.warn_truncated(&batch);
     progress.bar.set_message(format!("clustering {} articles,", inputs.articles.len()));
@@ -186,7 +189,7 @@ pub fn run(args: &ClusterArgs) -> ExitCode {
     // The verified pairs come with the clusters at no cost; `--emit pairs` writes them.
     let (mut clusters, pairs) =
         if serial { batch.cluster_with_pairs() } else { batch.par_cluster_with_pairs() };
-    if args.representative == RepresentativeArg::Earliest {
+    if args.clustering.representative == RepresentativeArg::Earliest {
         choose_earliest(&mut clusters, &inputs);
     }
     progress.bar.finish_and_clear();

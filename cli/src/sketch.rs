@@ -100,9 +100,10 @@ mod imp {
 
     fn deduplicator(args: &SketchArgs) -> Result<Deduplicator, String> {
         let mut b = args.matching.builder().map_err(|e| e.to_string())?;
-        b.mode(mode(args)).link_density(args.link_density);
-        b.representative(representative(args.representative)?);
-        if args.no_source_boilerplate {
+        let c = &args.clustering;
+        b.mode(c.mode(&args.matching)).link_density(c.link_density);
+        b.representative(representative(c.representative)?);
+        if c.no_source_boilerplate {
             b.source_boilerplate(None);
         }
         let dedup = b.build().map_err(|e| e.to_string())?;
@@ -113,21 +114,19 @@ mod imp {
         Ok(dedup)
     }
 
-    fn mode(args: &SketchArgs) -> nuskha::ClusterMode {
-        args.mode.unwrap_or(nuskha::ClusterMode::default_for(args.matching.edited_rule()))
-    }
-
     /// The settings file: the options (as an index keeps them), per-source boilerplate,
     /// the shard, and how many articles the input held and this shard wrote.
     fn settings(args: &SketchArgs, articles: usize, written: usize) -> Result<String, String> {
-        let representative = representative(args.representative)?;
-        let options = args.matching.options(Some(mode(args)), args.link_density, representative);
+        let c = &args.clustering;
+        let representative = representative(c.representative)?;
+        let mode = Some(c.mode(&args.matching));
+        let options = args.matching.options(mode, c.link_density, representative);
         let options: serde_json::Value =
             serde_json::from_str(&options.to_json()).map_err(|e| e.to_string())?;
         let value = serde_json::json!({
             "format": SKETCH_FORMAT,
             "options": options,
-            "source_boilerplate": !args.no_source_boilerplate,
+            "source_boilerplate": !c.no_source_boilerplate,
             "shard": args.shard.0,
             "shards": args.shard.1,
             "articles": articles,
@@ -148,16 +147,7 @@ mod imp {
         }
         let (shard, shards) = args.shard;
         let mut batch = dedup.batch();
-        let mut opts = ReadOptions {
-            fields: args.fields.jsonl(true),
-            max_file_size: args.max_file_size,
-            read_block: 1 << 20,
-            parallel: rayon::current_num_threads() > 1,
-            verbose: false,
-            on_read: &|_| {},
-            batch: &mut batch,
-            keep_stdin: false,
-        };
+        let mut opts = ReadOptions::new(args.fields.jsonl(true), args.max_file_size, &mut batch);
         let mut inputs = Inputs::read(&args.inputs, &mut opts);
         inputs.warn_truncated(&batch);
         let total = inputs.articles.len();

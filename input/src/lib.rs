@@ -121,6 +121,24 @@ pub struct ReadOptions<'a, 'd> {
     pub keep_stdin: bool,
 }
 
+impl<'a, 'd> ReadOptions<'a, 'd> {
+    /// Options with no progress display and capped warnings, JSON Lines read a MiB at
+    /// a time, on all cores when rayon's pool has more than one thread, standard input
+    /// not kept: what a subcommand that only reads and writes needs.
+    pub fn new(fields: JsonlFields, max_file_size: u64, batch: &'a mut Batch<'d>) -> Self {
+        ReadOptions {
+            fields,
+            max_file_size,
+            read_block: 1 << 20,
+            parallel: rayon::current_num_threads() > 1,
+            on_read: &|_| {},
+            verbose: false,
+            batch,
+            keep_stdin: false,
+        }
+    }
+}
+
 /// What was read, and what was left out and why.
 #[derive(Default)]
 pub struct Inputs {
