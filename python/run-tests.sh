@@ -36,4 +36,6 @@ echo "== pytest python/tests spark/tests"
 # python/nuskha/, which has no extension built in it).
 export NUSKHA_REQUIRE_CLI=1
 export NUSKHA_DEDUP="$PWD/target/release/dedup"
-"$venv/bin/python" -m pytest python/tests spark/tests -p no:cacheprovider "$@"
+# Two runs: each folder's tests import their own `conftest` by name.
+"$venv/bin/python" -m pytest python/tests -p no:cacheprovider "$@"
+"$venv/bin/python" -m pytest spark/tests -p no:cacheprovider "$@"
