@@ -36,6 +36,12 @@ echo "== pytest python/tests spark/tests"
 # python/nuskha/, which has no extension built in it).
 export NUSKHA_REQUIRE_CLI=1
 export NUSKHA_DEDUP="$PWD/target/release/dedup"
-# Two runs: each folder's tests import their own `conftest` by name.
-"$venv/bin/python" -m pytest python/tests -p no:cacheprovider "$@"
-"$venv/bin/python" -m pytest spark/tests -p no:cacheprovider "$@"
+# Two runs: each folder's tests import their own `conftest` by name. A run that
+# selects none of a folder's tests (`-k` naming the other's) is not a failure.
+for tests in python/tests spark/tests; do
+    status=0
+    "$venv/bin/python" -m pytest "$tests" -p no:cacheprovider "$@" || status=$?
+    if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then
+        exit "$status"
+    fi
+done
