@@ -35,6 +35,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pyarrow as pa
@@ -80,7 +81,7 @@ def read_settings(spark: SparkSession, input_dir: str) -> Tuple[str, int]:
 
 
 # The context each Python worker builds once per broadcast (workers are reused).
-_CONTEXTS: Dict[tuple, Any] = {}
+_CONTEXTS: Dict[str, Any] = {}
 
 
 def context(spec: Any) -> Any:
@@ -88,7 +89,7 @@ def context(spec: Any) -> Any:
     import nuskha
 
     value = spec.value
-    key = (value["settings"], value["docs"], len(value["fingerprints"]), len(value.get("source_counts") or ()))
+    key = value["token"]
     ctx = _CONTEXTS.get(key)
     if ctx is None:
         ctx = nuskha.CorpusContext(value["settings"], value["docs"], value["fingerprints"], value["counts"])
@@ -105,17 +106,24 @@ def rows_of(batch: pa.RecordBatch, prefix: str = "") -> List[tuple]:
     return list(zip(*columns))
 
 
-def corpus_statistics(spark: SparkSession, input_dir: str) -> Tuple[List[int], List[int]]:
-    """Every shingle in more than 8 articles and its count, over all shards."""
+def corpus_statistics(spark: SparkSession, input_dir: str) -> Tuple[Any, Any]:
+    """Every shingle in more than 8 articles and its count, over all shards, as two
+    numpy arrays (8 bytes an entry in the broadcast, not a Python int's 28 and more)."""
+    import numpy as np
+
     counts = spark.read.parquet(os.path.join(input_dir, "counts"))
     common = (
         counts.groupBy("fingerprint")
         .agg(F.sum("articles").alias("articles"))
         .where(F.col("articles") > 8)
         .orderBy("fingerprint")
-        .collect()
+        .toLocalIterator()
     )
-    return [r.fingerprint for r in common], [r.articles for r in common]
+    fingerprints, numbers = [], []
+    for r in common:
+        fingerprints.append(r.fingerprint)
+        numbers.append(r.articles)
+    return np.array(fingerprints, dtype=np.int64), np.array(numbers, dtype=np.int64)
 
 
 def source_counts(articles: DataFrame, spec: Any) -> Tuple[List[tuple], List[tuple]]:
@@ -267,6 +275,8 @@ def run(spark: SparkSession, input_dir: str, output_dir: str, log: bool = True) 
         raise SystemExit(f"nuskha_spark: {n} article rows, the settings say {docs}")
     fingerprints, counts = corpus_statistics(spark, input_dir)
     spec: Dict[str, Any] = {"settings": settings, "docs": docs, "fingerprints": fingerprints, "counts": counts}
+    # What a worker's cached context is known by: one token per broadcast.
+    spec["token"] = uuid.uuid4().hex
     say(f"{docs} articles, {len(fingerprints)} shingles in more than 8")
     import nuskha
 
@@ -274,6 +284,7 @@ def run(spark: SparkSession, input_dir: str, output_dir: str, log: bool = True) 
     if probe.learns_sources:
         per_source, shingle_counts = source_counts(articles, spark.sparkContext.broadcast(spec))
         spec["source_articles"], spec["source_counts"] = per_source, shingle_counts
+        spec["token"] = uuid.uuid4().hex
         say(f"{len(per_source)} sources, {len(shingle_counts)} (source, shingle) counts")
     broadcast = spark.sparkContext.broadcast(spec)
     keys = band_keys(articles, broadcast).cache()
@@ -360,4 +371,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the module's own name, so that the functions Spark ships to the
+    # workers are found there (with its worker-side cache), not pickled one by one.
+    import nuskha_spark
+
+    sys.exit(nuskha_spark.main())

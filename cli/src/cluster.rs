@@ -67,6 +67,7 @@ fn read_inputs(
         batch,
         // Both read articles again after clustering.
         keep_stdin: args.emit == Emit::Unique || args.format == Some(OutputFormat::Html),
+        stripe: None,
     };
     let inputs = Inputs::read(&args.inputs, &mut opts);
     bar.set_style(

@@ -320,6 +320,7 @@ fn read(path: &PathBuf, args: &CompareArgs, dedup: &Deduplicator) -> Inputs {
         on_read: &on_read,
         batch: &mut batch,
         keep_stdin: false,
+        stripe: None,
     };
     Inputs::read(std::slice::from_ref(path), &mut opts)
 }

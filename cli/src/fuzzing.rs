@@ -53,6 +53,7 @@ pub fn read_input(bytes: &[u8], extension: &str) {
         on_read: &on_read,
         batch: &mut batch,
         keep_stdin: false,
+        stripe: None,
     };
     let inputs = Inputs::read(std::slice::from_ref(&path), &mut opts);
     assert_eq!(inputs.articles.len(), batch.len(), "an article admitted is not in the batch");

@@ -103,6 +103,7 @@ fn read<'d>(
         on_read: &|_| {},
         batch: &mut batch,
         keep_stdin: false,
+        stripe: None,
     };
     let mut inputs = Inputs::read(paths, &mut opts);
     inputs.warn_truncated(&batch);

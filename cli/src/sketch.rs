@@ -148,6 +148,7 @@ mod imp {
         let (shard, shards) = args.shard;
         let mut batch = dedup.batch();
         let mut opts = ReadOptions::new(args.fields.jsonl(true), args.max_file_size, &mut batch);
+        opts.stripe = Some((shard - 1, shards));
         let mut inputs = Inputs::read(&args.inputs, &mut opts);
         inputs.warn_truncated(&batch);
         let total = inputs.articles.len();
@@ -180,8 +181,11 @@ mod imp {
         write_atomically(&counts_path, |file| write_counts(file, &counts(&rows))).map_err(write)?;
         let settings_path = dir.join(format!("settings-{name}.json"));
         let text = settings(args, total, rows.len()).map_err(Failure::Usage)?;
-        std::fs::write(&settings_path, text)
-            .map_err(|e| write(format!("cannot write {}: {e}", settings_path.display())))?;
+        write_atomically(&settings_path, |mut file| {
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            Ok(file)
+        })
+        .map_err(write)?;
         if !args.quiet {
             eprintln!(
                 "dedup sketch: shard {shard}/{shards}: {} of {total} articles in {} ({:.1} s)",
@@ -212,7 +216,9 @@ mod imp {
         path: &Path,
         write: impl FnOnce(File) -> parquet::errors::Result<File>,
     ) -> Result<(), String> {
-        let tmp: PathBuf = path.with_extension(format!("{}.tmp", std::process::id()));
+        // A dot first: a reader of the folder (Spark's) skips it, even one left behind.
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("sketch");
+        let tmp: PathBuf = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
         let file = File::create(&tmp).map_err(|e| fail(&e))?;
         let result = write(file)

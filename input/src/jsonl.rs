@@ -109,6 +109,12 @@ impl Inputs {
                     let article_ = Article::new(id.unwrap_or_else(where_), meta);
                     // A later article of an id already read is dropped, shingles and all.
                     if self.admit(article_, Origin::Line(file, before + line)) {
+                        let article = if opts.keeps(opts.batch.len()) {
+                            article
+                        } else {
+                            // Another shard's: its shingles are dropped at once.
+                            opts.batch.deduplicator().shingle("")
+                        };
                         let id = opts.batch.push(article);
                         if let Some(source) = source {
                             opts.batch.set_source(id, &source);

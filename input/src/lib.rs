@@ -119,6 +119,18 @@ pub struct ReadOptions<'a, 'd> {
     /// Keep standard input in a temporary file, so that its records can be read again
     /// (`--emit unique`).
     pub keep_stdin: bool,
+    /// `Some((i, n))`: keep the shingles of the articles at positions i, i + n, ...
+    /// only (`dedup sketch --shard`); the others go into the batch as empty articles,
+    /// so that every position stays the whole input's while a shard holds only its
+    /// own share of the shingles.
+    pub stripe: Option<(usize, usize)>,
+}
+
+impl ReadOptions<'_, '_> {
+    /// Whether the article at `position` keeps its shingles (see `stripe`).
+    pub(crate) fn keeps(&self, position: usize) -> bool {
+        self.stripe.is_none_or(|(i, n)| position % n.max(1) == i)
+    }
 }
 
 impl<'a, 'd> ReadOptions<'a, 'd> {
@@ -135,6 +147,7 @@ impl<'a, 'd> ReadOptions<'a, 'd> {
             verbose: false,
             batch,
             keep_stdin: false,
+            stripe: None,
         }
     }
 }
@@ -419,6 +432,13 @@ impl Inputs {
     pub(crate) fn flush(&mut self, opts: &mut ReadOptions) {
         if !self.pending.is_empty() {
             let first = opts.batch.len();
+            if opts.stripe.is_some() {
+                for (k, text) in self.pending.iter_mut().enumerate() {
+                    if !opts.keeps(first + k) {
+                        text.clear();
+                    }
+                }
+            }
             if opts.parallel {
                 opts.batch.par_extend(&self.pending);
             } else {

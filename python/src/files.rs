@@ -85,6 +85,7 @@ pub fn read(
         verbose: false,
         batch,
         keep_stdin: false,
+        stripe: None,
     };
     let inputs = Inputs::read(&[path.to_path_buf()], &mut opts);
     let failed =

@@ -408,7 +408,8 @@ impl CorpusStats {
     ///
     /// # Errors
     ///
-    /// When a fingerprint comes twice, or a count is larger than `docs`.
+    /// When a fingerprint above the floor comes twice, or a count is larger than `docs`
+    /// or than 2³² − 1.
     ///
     /// # Examples
     ///
@@ -431,7 +432,14 @@ impl CorpusStats {
                 let why = format!("shingle {fp:#010x} is in {n} articles of {docs}");
                 return Err(crate::Error::invalid("counts", why));
             }
-            if n > u64::from(COMMON_FLOOR) && df.insert(fp, n as u32).is_some() {
+            if n <= u64::from(COMMON_FLOOR) {
+                continue;
+            }
+            let Ok(n) = u32::try_from(n) else {
+                let why = format!("shingle {fp:#010x} is in {n} articles, past 2^32 - 1");
+                return Err(crate::Error::invalid("counts", why));
+            };
+            if df.insert(fp, n).is_some() {
                 let why = format!("shingle {fp:#010x} is counted twice");
                 return Err(crate::Error::invalid("counts", why));
             }
